@@ -1,0 +1,202 @@
+//! A task's state as a fold over its events.
+use crate::event::{Event, EventKind, PlanStep};
+use crate::grant::{Grant, Mode};
+use crate::model::{Message, ToolCall, Usage};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskState {
+    #[default]
+    Created,
+    Running,
+    /// Stopped for an approval or an answer.
+    Waiting,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+impl TaskState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskState::Created => "created",
+            TaskState::Running => "running",
+            TaskState::Waiting => "waiting",
+            TaskState::Done => "done",
+            TaskState::Failed => "failed",
+            TaskState::Cancelled => "cancelled",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "created" => TaskState::Created,
+            "running" => TaskState::Running,
+            "waiting" => TaskState::Waiting,
+            "done" => TaskState::Done,
+            "failed" => TaskState::Failed,
+            "cancelled" => TaskState::Cancelled,
+            _ => return None,
+        })
+    }
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            TaskState::Done | TaskState::Failed | TaskState::Cancelled
+        )
+    }
+}
+
+/// Everything known about a task, rebuilt from its log.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TaskView {
+    pub id: String,
+    pub outcome: String,
+    pub grants: Vec<Grant>,
+    pub mode: Mode,
+    pub model: String,
+    pub state: TaskState,
+    pub state_reason: Option<String>,
+    pub plan: Vec<PlanStep>,
+    pub usage: Usage,
+    pub summary: Option<String>,
+    pub deliverables: Vec<String>,
+    pub model_turns: usize,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_seq: i64,
+    #[serde(skip)]
+    pub messages: Vec<Message>,
+    /// Calls of the latest model turn that have no result yet, in order.
+    #[serde(skip)]
+    pub pending_calls: Vec<ToolCall>,
+    #[serde(skip)]
+    pub started: HashSet<String>,
+    #[serde(skip)]
+    pub approvals: HashMap<String, bool>,
+    /// Approval requests not yet answered: call id → (tool, summary, preview).
+    pub waiting_for: Vec<PendingApproval>,
+    #[serde(skip)]
+    pub always_allowed: HashSet<String>,
+    pub plan_approved: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingApproval {
+    pub call_id: String,
+    pub tool: String,
+    pub summary: String,
+    pub preview: Vec<String>,
+}
+
+impl TaskView {
+    pub fn fold(events: &[Event]) -> TaskView {
+        let mut view = TaskView::default();
+        for event in events {
+            view.apply(event);
+        }
+        view
+    }
+
+    pub fn apply(&mut self, event: &Event) {
+        self.last_seq = event.seq;
+        self.updated_at = event.at;
+        match &event.kind {
+            EventKind::TaskCreated {
+                outcome,
+                grants,
+                mode,
+                model,
+            } => {
+                self.id = event.task_id.clone();
+                self.created_at = event.at;
+                self.outcome = outcome.clone();
+                self.grants = grants.clone();
+                self.mode = *mode;
+                self.model = model.clone();
+                self.messages.push(Message::User {
+                    text: outcome.clone(),
+                });
+            }
+            EventKind::ModelTurn {
+                text,
+                tool_calls,
+                usage,
+            } => {
+                self.model_turns += 1;
+                self.usage.add(usage);
+                self.pending_calls = tool_calls.clone();
+                self.messages.push(Message::Assistant {
+                    text: text.clone(),
+                    tool_calls: tool_calls.clone(),
+                });
+            }
+            EventKind::ApprovalRequested {
+                call_id,
+                tool,
+                summary,
+                preview,
+            } => {
+                self.waiting_for.retain(|p| &p.call_id != call_id);
+                self.waiting_for.push(PendingApproval {
+                    call_id: call_id.clone(),
+                    tool: tool.clone(),
+                    summary: summary.clone(),
+                    preview: preview.clone(),
+                });
+            }
+            EventKind::ApprovalResolved {
+                call_id,
+                approved,
+                always,
+            } => {
+                self.waiting_for.retain(|p| &p.call_id != call_id);
+                self.approvals.insert(call_id.clone(), *approved);
+                if let Some(call) = self.pending_calls.iter().find(|c| &c.id == call_id) {
+                    if *approved && call.name == "update_plan" {
+                        self.plan_approved = true;
+                    }
+                    if *approved && *always {
+                        self.always_allowed.insert(call.name.clone());
+                    }
+                }
+            }
+            EventKind::ToolStarted { call_id, .. } => {
+                self.started.insert(call_id.clone());
+            }
+            EventKind::ToolFinished {
+                call_id,
+                output,
+                is_error,
+                ..
+            } => {
+                self.pending_calls.retain(|c| &c.id != call_id);
+                self.messages.push(Message::ToolResult {
+                    call_id: call_id.clone(),
+                    content: output.clone(),
+                    is_error: *is_error,
+                });
+            }
+            EventKind::PlanUpdated { steps } => self.plan = steps.clone(),
+            EventKind::UserMessage { text } => self.messages.push(Message::User { text: text.clone() }),
+            EventKind::StateChanged { state, reason } => {
+                self.state = *state;
+                self.state_reason = reason.clone();
+            }
+            EventKind::Finished {
+                summary,
+                deliverables,
+            } => {
+                self.summary = Some(summary.clone());
+                self.deliverables = deliverables.clone();
+            }
+            EventKind::Undone { .. } => {}
+        }
+    }
+
+    /// The next call of the latest turn still owed a result.
+    pub fn next_pending_call(&self) -> Option<&ToolCall> {
+        self.pending_calls.first()
+    }
+}

@@ -1,0 +1,131 @@
+//! The tool contract: a named capability with a declared effect that the policy judges.
+use crate::event::EventKind;
+use crate::store::Store;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What a tool does to the world; the policy decides from this, never from the model's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    Read,
+    Write,
+    Delete,
+    Exec,
+    State,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolSpec {
+    pub name: String,
+    pub description: String,
+    pub input_schema: serde_json::Value,
+}
+
+/// What a call would do, worked out before it runs: for the policy and the approval prompt.
+#[derive(Debug, Clone, Default)]
+pub struct Assessment {
+    /// One line a person can approve or refuse.
+    pub summary: String,
+    /// A few lines showing the change.
+    pub preview: Vec<String>,
+    /// What rules match against: paths for file tools, the command line for `run_command`.
+    pub subjects: Vec<String>,
+    /// True when the call would replace a file this task did not create.
+    pub replaces_existing: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ToolOutput {
+    pub content: String,
+    /// Events the loop appends after the result (a plan update, the task's end).
+    pub events: Vec<EventKind>,
+}
+
+impl ToolOutput {
+    pub fn text(content: impl Into<String>) -> Self {
+        ToolOutput {
+            content: content.into(),
+            events: Vec::new(),
+        }
+    }
+}
+
+/// A refused or failed call. The model sees the message; the task goes on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ToolError(pub String);
+
+impl ToolError {
+    pub fn new(message: impl Into<String>) -> Self {
+        ToolError(message.into())
+    }
+}
+
+pub type ProgressSink = Arc<dyn Fn(&str, u64, u64) + Send + Sync>;
+
+pub struct ToolContext {
+    pub task_id: String,
+    pub call_id: String,
+    pub store: Arc<dyn Store>,
+    /// True when this call was started before a crash: consult the journal, do not repeat.
+    pub resuming: bool,
+    /// (label, done, total) for long batch calls.
+    pub progress: ProgressSink,
+}
+
+impl ToolContext {
+    pub fn progress(&self, label: &str, done: u64, total: u64) {
+        (self.progress)(label, done, total)
+    }
+}
+
+#[async_trait]
+pub trait Tool: Send + Sync {
+    fn spec(&self) -> ToolSpec;
+    fn effect(&self) -> Effect;
+    /// Validates the input and describes the call. An error here becomes the call's result.
+    fn assess(&self, _ctx: &ToolContext, input: &serde_json::Value) -> Result<Assessment, ToolError> {
+        Ok(Assessment {
+            summary: format!("{} {}", self.spec().name, input),
+            ..Assessment::default()
+        })
+    }
+    async fn call(&self, ctx: &ToolContext, input: serde_json::Value)
+    -> Result<ToolOutput, ToolError>;
+}
+
+/// The tools a task may use, by name.
+#[derive(Default, Clone)]
+pub struct ToolRegistry {
+    tools: BTreeMap<String, Arc<dyn Tool>>,
+}
+
+impl ToolRegistry {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn register(&mut self, tool: Arc<dyn Tool>) {
+        self.tools.insert(tool.spec().name, tool);
+    }
+    pub fn get(&self, name: &str) -> Option<Arc<dyn Tool>> {
+        self.tools.get(name).cloned()
+    }
+    pub fn names(&self) -> Vec<String> {
+        self.tools.keys().cloned().collect()
+    }
+    pub fn specs(&self) -> Vec<ToolSpec> {
+        self.tools.values().map(|t| t.spec()).collect()
+    }
+}
+
+/// Deserializes a tool's input, naming the bad field in the error the model sees.
+pub fn parse_input<T: serde::de::DeserializeOwned>(
+    tool: &str,
+    input: &serde_json::Value,
+) -> Result<T, ToolError> {
+    serde_json::from_value(input.clone())
+        .map_err(|e| ToolError(format!("invalid input for {tool}: {e}")))
+}
