@@ -41,17 +41,29 @@ pub fn make_demo_folder(dir: &Path, spec: &DemoSpec) -> io::Result<DemoReport> {
     prepare_empty_dir(dir)?;
     let mut rng = Rng::new(spec.seed);
     let mut taken: HashSet<PathBuf> = HashSet::new();
-    let mut report = DemoReport { files: 0, photos_with_exif: 0, bytes: 0 };
+    let mut report = DemoReport {
+        files: 0,
+        photos_with_exif: 0,
+        bytes: 0,
+    };
 
     for index in 0..spec.files {
         let plan = plan_file(&mut rng, index);
         let (bytes, has_exif) = render(&mut rng, &plan)?;
-        let rel = unique_path(&mut taken, plan.folder, &plan.stem, &plan.ext);
+        let (mut stem, mut ext) = (plan.stem.clone(), plan.ext.clone());
+        if plan.kind == Kind::DotFile && taken.contains(&Path::new(plan.folder).join(&stem)) {
+            // One `.DS_Store` per folder; further dotfiles become AppleDouble `._` files.
+            (stem, ext) = (
+                format!("._IMG_{:04}", rng.range(1, 9999)),
+                ".JPG".to_string(),
+            );
+        }
+        let rel = unique_path(&mut taken, plan.folder, &stem, &ext);
         let path = dir.join(&rel);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)?;
         }
-        write_with_mtime(&path, &bytes, plan.mtime)?;
+        write_with_mtime(&path, &bytes, plan.mtime.system_time())?;
         report.files += 1;
         report.bytes += bytes.len() as u64;
         if has_exif {
@@ -83,7 +95,10 @@ pub fn hash_listing(dir: &Path) -> io::Result<Vec<String>> {
         }
     }
     entries.sort();
-    Ok(entries.into_iter().map(|(rel, hash)| format!("{hash}  {rel}")).collect())
+    Ok(entries
+        .into_iter()
+        .map(|(rel, hash)| format!("{hash}  {rel}"))
+        .collect())
 }
 
 /// Relative path with '/' separators, so listings compare equal across platforms.
@@ -107,7 +122,10 @@ fn prepare_empty_dir(dir: &Path) -> io::Result<()> {
             if fs::read_dir(dir)?.next().is_some() {
                 Err(io::Error::new(
                     io::ErrorKind::DirectoryNotEmpty,
-                    format!("{} is not empty; demo-folder needs an empty or new directory", dir.display()),
+                    format!(
+                        "{} is not empty; demo-folder needs an empty or new directory",
+                        dir.display()
+                    ),
                 ))
             } else {
                 Ok(())
@@ -178,6 +196,10 @@ impl Rng {
         &items[self.below(items.len())]
     }
 
+    fn pick_str(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.below(items.len())]
+    }
+
     fn byte(&mut self) -> u8 {
         (self.next_u64() >> 56) as u8
     }
@@ -240,8 +262,8 @@ impl Stamp {
 
     /// MS-DOS date/time as stored in ZIP headers.
     fn dos(&self) -> (u16, u16) {
-        let time = (self.hour << 11 | self.minute << 5 | self.second / 2) as u16;
-        let date = ((self.year - 1980) << 9 | self.month << 5 | self.day) as u16;
+        let time = ((self.hour << 11) | (self.minute << 5) | (self.second / 2)) as u16;
+        let date = (((self.year - 1980) << 9) | (self.month << 5) | self.day) as u16;
         (time, date)
     }
 }
@@ -291,9 +313,9 @@ enum Kind {
 }
 
 /// Percent weights; photos (JPEG) are about 35% of the folder, counting the extensionless
-/// scans produced by the fixed files and the `PlainText` slot below.
+/// scans that replace one in four `PlainText` slots.
 const WEIGHTS: &[(Kind, u32)] = &[
-    (Kind::Jpeg, 35),
+    (Kind::Jpeg, 34),
     (Kind::Png, 3),
     (Kind::Pdf, 8),
     (Kind::Docx, 4),
@@ -328,7 +350,7 @@ struct Plan {
     kind: Kind,
     /// EXIF DateTimeOriginal for photos.
     taken: Option<Stamp>,
-    mtime: SystemTime,
+    mtime: Stamp,
 }
 
 /// The first files are fixed so even a small demo shows the awkward cases: same names in
@@ -365,12 +387,8 @@ fn plan_file(rng: &mut Rng, index: usize) -> Plan {
     };
     // One in four "plain text" slots is an extensionless JPEG, the kind of file only content
     // sniffing can classify.
-    let kind = if kind == Kind::PlainText && fixed_name.is_none() && rng.below(4) == 0 {
-        Kind::Jpeg
-    } else {
-        kind
-    };
-    let extensionless_jpeg = kind == Kind::Jpeg && fixed_name.is_none_or(|(_, ext)| ext.is_empty());
+    let sniff_only = kind == Kind::PlainText && fixed_name.is_none() && rng.below(4) == 0;
+    let kind = if sniff_only { Kind::Jpeg } else { kind };
 
     let (taken, mtime) = if kind == Kind::Jpeg {
         let exif_year = rng.range(EXIF_YEARS.0 as u64, EXIF_YEARS.1 as u64) as u32;
@@ -389,14 +407,35 @@ fn plan_file(rng: &mut Rng, index: usize) -> Plan {
 
     let (stem, ext) = match fixed_name {
         Some((stem, ext)) => (stem.to_string(), ext.to_string()),
-        None if extensionless_jpeg => (format!("scan_{:04}", rng.range(2, 9999)), String::new()),
+        None if sniff_only => (format!("scan_{:04}", rng.range(2, 9999)), String::new()),
         None => random_name(rng, kind, taken.unwrap_or(mtime)),
     };
-    Plan { folder, stem, ext, kind, taken, mtime: mtime.system_time() }
+    Plan {
+        folder,
+        stem,
+        ext,
+        kind,
+        taken,
+        mtime,
+    }
 }
 
-const MONTHS: &[&str] =
-    &["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/// A base name as people leave it: bare, copied, numbered or versioned. Keeps large demos
+/// from turning into hundreds of "name (k)" duplicates.
+fn vary(base: &str, rng: &mut Rng) -> String {
+    let n = rng.range(1, 999);
+    match rng.below(6) {
+        0 | 1 => base.to_string(),
+        2 => format!("{base} copy"),
+        3 => format!("{base}_{n}"),
+        4 => format!("{base}-v{}", n % 9 + 1),
+        _ => format!("{base} {n}"),
+    }
+}
+
+const MONTHS: &[&str] = &[
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// A realistic (stem, extension) for the kind; `when` feeds date-bearing names.
 fn random_name(rng: &mut Rng, kind: Kind, when: Stamp) -> (String, String) {
@@ -406,10 +445,21 @@ fn random_name(rng: &mut Rng, kind: Kind, when: Stamp) -> (String, String) {
         Kind::Jpeg => match rng.below(7) {
             0 => (format!("IMG_{n:04}"), s(".JPG")),
             1 => (format!("IMG_{n:04}"), s(".jpg")),
-            2 => (format!("photo ({})", n % 60 + 1), s(".jpeg")),
+            2 => (format!("photo ({})", n % 999 + 1), s(".jpeg")),
             3 => (format!("DSC{n:04}"), s(".jpg")),
-            4 => (format!("IMG_{}_{}", when.compact_date(), when.compact_time()), s(".jpg")),
-            5 => (format!("PXL_{}_{}{:03}", when.compact_date(), when.compact_time(), n % 1000), s(".jpg")),
+            4 => (
+                format!("IMG_{}_{}", when.compact_date(), when.compact_time()),
+                s(".jpg"),
+            ),
+            5 => (
+                format!(
+                    "PXL_{}_{}{:03}",
+                    when.compact_date(),
+                    when.compact_time(),
+                    n % 1000
+                ),
+                s(".jpg"),
+            ),
             _ => (
                 format!(
                     "WhatsApp Image {} at {:02}.{:02}.{:02}",
@@ -432,45 +482,87 @@ fn random_name(rng: &mut Rng, kind: Kind, when: Stamp) -> (String, String) {
                 ),
                 s(".png"),
             ),
-            1 => (s(*rng.pick(&["diagram", "logo-final", "chart", "icon@2x", "mockup v2"])), s(".png")),
+            1 => (
+                vary(
+                    rng.pick_str(&["diagram", "logo-final", "chart", "icon@2x", "mockup v2"]),
+                    rng,
+                ),
+                s(".png"),
+            ),
             _ => (format!("image{n}"), s(".png")),
         },
         Kind::Pdf => match rng.below(7) {
-            0 => (s("report"), s(".pdf")),
+            0 => (vary("report", rng), s(".pdf")),
             1 => (format!("invoice_{}_{n:04}", when.year), s(".pdf")),
-            2 => (format!("Bank Statement {} {}", MONTHS[when.month as usize - 1], when.year), s(".pdf")),
-            3 => (s(*rng.pick(&["boarding-pass", "Lease Agreement (signed)", "manual", "résumé"])), s(".pdf")),
+            2 => (
+                format!(
+                    "Bank Statement {} {}",
+                    MONTHS[when.month as usize - 1],
+                    when.year
+                ),
+                s(".pdf"),
+            ),
+            3 => (
+                vary(
+                    rng.pick_str(&[
+                        "boarding-pass",
+                        "Lease Agreement (signed)",
+                        "manual",
+                        "résumé",
+                    ]),
+                    rng,
+                ),
+                s(".pdf"),
+            ),
             4 => (format!("scan{n}"), s(".pdf")),
             5 => (format!("Rechnung Nr. {n}"), s(".PDF")),
             _ => (format!("paper-{n}"), s(".pdf")),
         },
         Kind::Docx => match rng.below(4) {
-            0 => (s("Cover Letter"), s(".docx")),
+            0 => (vary("Cover Letter", rng), s(".docx")),
             1 => (format!("meeting notes {}", when.dashed_date()), s(".docx")),
             2 => (format!("draft_v{}", n % 9 + 1), s(".docx")),
-            _ => (s("Thesis FINAL final"), s(".docx")),
+            _ => (vary("Thesis FINAL final", rng), s(".docx")),
         },
         Kind::Xlsx => match rng.below(3) {
             0 => (format!("budget {}", when.year), s(".xlsx")),
-            1 => (format!("expenses-Q{}", (when.month - 1) / 3 + 1), s(".xlsx")),
-            _ => (s("inventory"), s(".xlsx")),
+            1 => (
+                format!("expenses-Q{}", (when.month - 1) / 3 + 1),
+                s(".xlsx"),
+            ),
+            _ => (vary("inventory", rng), s(".xlsx")),
         },
         Kind::Txt => match rng.below(5) {
-            0 => (s(*rng.pick(&["notes", "todo", "shopping list", "Über uns", "会议记录"])), s(".txt")),
+            0 => (
+                vary(
+                    rng.pick_str(&["notes", "todo", "shopping list", "Über uns", "会议记录"]),
+                    rng,
+                ),
+                s(".txt"),
+            ),
             1 => (format!("log_{n}"), s(".txt")),
             2 => (format!("New Text Document ({})", n % 9 + 1), s(".txt")),
-            3 => (s("copy of notes"), s(".TXT")),
+            3 => (vary("copy of notes", rng), s(".TXT")),
             _ => (format!("message-{n}"), s(".txt")),
         },
         Kind::Md => match rng.below(3) {
-            0 => (s(*rng.pick(&["README", "ideas", "CHANGELOG", "reading list"])), s(".md")),
+            0 => (
+                vary(
+                    rng.pick_str(&["README", "ideas", "CHANGELOG", "reading list"]),
+                    rng,
+                ),
+                s(".md"),
+            ),
             1 => (format!("journal-{}", when.dashed_date()), s(".md")),
             _ => (format!("draft {n}"), s(".md")),
         },
         Kind::Csv => match rng.below(3) {
             0 => (format!("export_{n}"), s(".csv")),
             1 => (format!("transactions {}", when.year), s(".csv")),
-            _ => (s(*rng.pick(&["contacts", "données", "grades"])), s(".csv")),
+            _ => (
+                vary(rng.pick_str(&["contacts", "données", "grades"]), rng),
+                s(".csv"),
+            ),
         },
         Kind::Mp3 => match rng.below(3) {
             0 => (format!("track{:02}", n % 20 + 1), s(".mp3")),
@@ -482,7 +574,10 @@ fn random_name(rng: &mut Rng, kind: Kind, when: Stamp) -> (String, String) {
             _ => (format!("sample_{n}"), s(".wav")),
         },
         Kind::Mp4 => match rng.below(2) {
-            0 => (format!("VID_{}_{}", when.compact_date(), when.compact_time()), s(".mp4")),
+            0 => (
+                format!("VID_{}_{}", when.compact_date(), when.compact_time()),
+                s(".mp4"),
+            ),
             _ => (format!("screen recording {n}"), s(".mp4")),
         },
         Kind::Mov => match rng.below(2) {
@@ -490,25 +585,61 @@ fn random_name(rng: &mut Rng, kind: Kind, when: Stamp) -> (String, String) {
             _ => (format!("clip {n}"), s(".mov")),
         },
         Kind::Zip => match rng.below(3) {
-            0 => (s("archive"), s(".zip")),
+            0 => (vary("archive", rng), s(".zip")),
             1 => (format!("photos-backup-{n}"), s(".zip")),
-            _ => (s("project (1)"), s(".zip")),
+            _ => (vary("project (1)", rng), s(".zip")),
         },
         Kind::TarGz => match rng.below(2) {
             0 => (format!("backup-{}", when.dashed_date()), s(".tar.gz")),
             _ => (format!("src-{n}"), s(".tar.gz")),
         },
-        Kind::Py => (s(*rng.pick(&["script", "analyze", "scrape_prices", "plot"])), s(".py")),
-        Kind::Rs => (s(*rng.pick(&["main", "lib", "parser", "tmp_test"])), s(".rs")),
-        Kind::Js => (s(*rng.pick(&["app", "index", "bundle.min", "utils"])), s(".js")),
-        Kind::Sh => (s(*rng.pick(&["install", "backup", "build"])), s(".sh")),
-        Kind::Html => (s(*rng.pick(&["index", "saved page", "newsletter", "page (2)"])), s(".html")),
+        Kind::Py => (
+            vary(
+                rng.pick_str(&["script", "analyze", "scrape_prices", "plot"]),
+                rng,
+            ),
+            s(".py"),
+        ),
+        Kind::Rs => (
+            vary(rng.pick_str(&["main", "lib", "parser", "tmp_test"]), rng),
+            s(".rs"),
+        ),
+        Kind::Js => (
+            vary(rng.pick_str(&["app", "index", "bundle.min", "utils"]), rng),
+            s(".js"),
+        ),
+        Kind::Sh => (
+            vary(rng.pick_str(&["install", "backup", "build"]), rng),
+            s(".sh"),
+        ),
+        Kind::Html => (
+            vary(
+                rng.pick_str(&["index", "saved page", "newsletter", "page (2)"]),
+                rng,
+            ),
+            s(".html"),
+        ),
         Kind::Bin => match rng.below(3) {
             0 => (format!("data_{n}"), s(".bin")),
             1 => (format!("firmware-v{}.{}", n % 5, n % 10), s(".bin")),
-            _ => (s("dump"), s(".bin")),
+            _ => (vary("dump", rng), s(".bin")),
         },
-        Kind::PlainText => (s(*rng.pick(&["README", "LICENSE", "Makefile", "notes", "TODO"])), String::new()),
+        Kind::PlainText => match rng.below(2) {
+            0 => (
+                vary(
+                    rng.pick_str(&["README", "LICENSE", "Makefile", "notes", "TODO"]),
+                    rng,
+                ),
+                String::new(),
+            ),
+            _ => (
+                format!(
+                    "{}{n}",
+                    rng.pick(&["untitled", "download", "output_", "core.", "tmp"])
+                ),
+                String::new(),
+            ),
+        },
         Kind::DotFile => match rng.below(3) {
             0 => (s(".DS_Store"), String::new()),
             1 => (format!("._IMG_{n:04}"), s(".JPG")),
@@ -524,17 +655,11 @@ fn random_name(rng: &mut Rng, kind: Kind, when: Stamp) -> (String, String) {
 
 /// Returns the file bytes and whether they are a JPEG with EXIF.
 fn render(rng: &mut Rng, plan: &Plan) -> io::Result<(Vec<u8>, bool)> {
-    let mtime_stamp = plan.taken.unwrap_or(Stamp {
-        year: 2020,
-        month: 1,
-        day: 2,
-        hour: 0,
-        minute: 0,
-        second: 0,
-    });
+    // Embedded dates (ZIP entries) follow the file's own mtime, as they would in real life.
+    let mtime_stamp = plan.mtime;
     let bytes = match plan.kind {
         Kind::Jpeg => {
-            let taken = plan.taken.unwrap_or(mtime_stamp);
+            let taken = plan.taken.unwrap_or(plan.mtime);
             return Ok((jpeg_with_exif(rng, &taken)?, true));
         }
         Kind::Png => png(rng),
@@ -571,11 +696,52 @@ fn render(rng: &mut Rng, plan: &Plan) -> io::Result<(Vec<u8>, bool)> {
 }
 
 const WORDS: &[&str] = &[
-    "the", "quarterly", "budget", "meeting", "was", "moved", "to", "Thursday", "please", "review",
-    "attached", "invoice", "before", "Friday", "shipping", "address", "changed", "project",
-    "timeline", "draft", "final", "version", "customer", "feedback", "about", "new", "design",
-    "we", "need", "more", "photos", "from", "trip", "and", "receipts", "for", "taxes", "summer",
-    "garden", "plan", "kitchen", "renovation", "estimate", "school", "pickup", "schedule",
+    "the",
+    "quarterly",
+    "budget",
+    "meeting",
+    "was",
+    "moved",
+    "to",
+    "Thursday",
+    "please",
+    "review",
+    "attached",
+    "invoice",
+    "before",
+    "Friday",
+    "shipping",
+    "address",
+    "changed",
+    "project",
+    "timeline",
+    "draft",
+    "final",
+    "version",
+    "customer",
+    "feedback",
+    "about",
+    "new",
+    "design",
+    "we",
+    "need",
+    "more",
+    "photos",
+    "from",
+    "trip",
+    "and",
+    "receipts",
+    "for",
+    "taxes",
+    "summer",
+    "garden",
+    "plan",
+    "kitchen",
+    "renovation",
+    "estimate",
+    "school",
+    "pickup",
+    "schedule",
 ];
 
 fn sentences(rng: &mut Rng, count: usize) -> String {
@@ -603,11 +769,16 @@ fn sentences(rng: &mut Rng, count: usize) -> String {
 
 fn text_file(rng: &mut Rng, stem: &str) -> Vec<u8> {
     let body = match stem {
-        "LICENSE" => "Permission is hereby granted, free of charge, to any person obtaining a copy\n\
+        "LICENSE" => {
+            "Permission is hereby granted, free of charge, to any person obtaining a copy\n\
                       of this software, to deal in the Software without restriction.\n"
-            .to_string(),
+                .to_string()
+        }
         "Makefile" => "all:\n\tcc -O2 -o app main.c\n\nclean:\n\trm -f app\n".to_string(),
-        "会议记录" => format!("会议记录\n日期：{}\n- 讨论预算\n- 下周跟进\n", rng.range(1, 28)),
+        "会议记录" => format!(
+            "会议记录\n日期：{}\n- 讨论预算\n- 下周跟进\n",
+            rng.range(1, 28)
+        ),
         _ => {
             let lines = rng.range(2, 8) as usize;
             let mut s = String::new();
@@ -622,7 +793,10 @@ fn text_file(rng: &mut Rng, stem: &str) -> Vec<u8> {
 }
 
 fn markdown(rng: &mut Rng) -> Vec<u8> {
-    let mut s = format!("# {}\n\n", sentences(rng, 1).trim_end_matches(['.', ' ', '\n']));
+    let mut s = format!(
+        "# {}\n\n",
+        sentences(rng, 1).trim_end_matches(['.', ' ', '\n'])
+    );
     s.push_str(&sentences(rng, 3));
     s.push_str("\n## Next steps\n\n");
     for _ in 0..rng.range(2, 5) {
@@ -740,7 +914,10 @@ fn pdf(text: &str) -> Vec<u8> {
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
          /Resources << /Font << /F1 5 0 R >> >> >>"
             .to_string(),
-        format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
+        format!(
+            "<< /Length {} >>\nstream\n{content}endstream",
+            content.len()
+        ),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
     ];
     let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
@@ -750,13 +927,18 @@ fn pdf(text: &str) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{obj}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for off in offsets {
         out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
-            .as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     out
 }
@@ -773,7 +955,10 @@ fn docx(text: &str, when: &Stamp) -> Vec<u8> {
     );
     zip(
         &[
-            ("[Content_Types].xml".to_string(), content_types.as_bytes().to_vec()),
+            (
+                "[Content_Types].xml".to_string(),
+                content_types.as_bytes().to_vec(),
+            ),
             ("_rels/.rels".to_string(), rels.as_bytes().to_vec()),
             ("word/document.xml".to_string(), document.into_bytes()),
         ],
@@ -805,10 +990,16 @@ fn xlsx(rng: &mut Rng, when: &Stamp) -> Vec<u8> {
     );
     zip(
         &[
-            ("[Content_Types].xml".to_string(), content_types.as_bytes().to_vec()),
+            (
+                "[Content_Types].xml".to_string(),
+                content_types.as_bytes().to_vec(),
+            ),
             ("_rels/.rels".to_string(), rels.as_bytes().to_vec()),
             ("xl/workbook.xml".to_string(), workbook.as_bytes().to_vec()),
-            ("xl/_rels/workbook.xml.rels".to_string(), workbook_rels.as_bytes().to_vec()),
+            (
+                "xl/_rels/workbook.xml.rels".to_string(),
+                workbook_rels.as_bytes().to_vec(),
+            ),
             ("xl/worksheets/sheet1.xml".to_string(), sheet.into_bytes()),
         ],
         when,
@@ -825,7 +1016,12 @@ fn mp3(rng: &mut Rng) -> Vec<u8> {
     let mut out = b"ID3\x03\x00\x00".to_vec();
     // The tag size is "syncsafe": 7 bits per byte.
     let size = frame.len() as u32;
-    out.extend_from_slice(&[(size >> 21) as u8 & 0x7f, (size >> 14) as u8 & 0x7f, (size >> 7) as u8 & 0x7f, size as u8 & 0x7f]);
+    out.extend_from_slice(&[
+        (size >> 21) as u8 & 0x7f,
+        (size >> 14) as u8 & 0x7f,
+        (size >> 7) as u8 & 0x7f,
+        size as u8 & 0x7f,
+    ]);
     out.extend(frame);
     for _ in 0..rng.range(1, 4) {
         // 128 kbit/s, 44.1 kHz frames are 417 bytes long.
@@ -842,7 +1038,11 @@ fn wav(rng: &mut Rng) -> Vec<u8> {
     let mut data = Vec::with_capacity(samples * 2);
     for i in 0..samples as i32 {
         let phase = i % period;
-        let tri = if phase < period / 2 { phase } else { period - phase };
+        let tri = if phase < period / 2 {
+            phase
+        } else {
+            period - phase
+        };
         let v = (tri * 2000 / period.max(1)) as i16 - 500;
         data.extend_from_slice(&v.to_le_bytes());
     }
@@ -892,7 +1092,11 @@ const CRC_TABLE: [u32; 256] = {
         let mut c = i as u32;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
             k += 1;
         }
         table[i] = c;
@@ -915,7 +1119,11 @@ fn crc32(parts: &[&[u8]]) -> u32 {
 /// compression library.
 fn deflate_stored(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() + 5 * (data.len() / 65_535 + 1));
-    let chunks: Vec<&[u8]> = if data.is_empty() { vec![&[][..]] } else { data.chunks(65_535).collect() };
+    let chunks: Vec<&[u8]> = if data.is_empty() {
+        vec![&[][..]]
+    } else {
+        data.chunks(65_535).collect()
+    };
     for (i, chunk) in chunks.iter().enumerate() {
         out.push(u8::from(i + 1 == chunks.len())); // BFINAL, BTYPE=00
         let len = chunk.len() as u16;
@@ -984,8 +1192,16 @@ fn tar_gz(rng: &mut Rng) -> Vec<u8> {
     put(&mut header, 100, b"0000644\0");
     put(&mut header, 108, b"0001750\0");
     put(&mut header, 116, b"0001750\0");
-    put(&mut header, 124, format!("{:011o}\0", body.len()).as_bytes());
-    put(&mut header, 136, format!("{:011o}\0", 1_600_000_000 + rng.range(0, 150_000_000)).as_bytes());
+    put(
+        &mut header,
+        124,
+        format!("{:011o}\0", body.len()).as_bytes(),
+    );
+    put(
+        &mut header,
+        136,
+        format!("{:011o}\0", 1_600_000_000 + rng.range(0, 150_000_000)).as_bytes(),
+    );
     put(&mut header, 148, b"        "); // checksum is computed with this field as spaces
     header[156] = b'0';
     put(&mut header, 257, b"ustar\x0000");
@@ -1075,9 +1291,15 @@ fn jpeg_with_exif(rng: &mut Rng, taken: &Stamp) -> io::Result<Vec<u8>> {
         for x in 0..w as u32 {
             let noise = rng.next_u64();
             pixels.extend_from_slice(&[
-                base[0].wrapping_add((x * fx) as u8).wrapping_add((noise & 0x0f) as u8),
-                base[1].wrapping_add((y * fy) as u8).wrapping_add((noise >> 8 & 0x0f) as u8),
-                base[2].wrapping_add(((x + y) * 2) as u8).wrapping_add((noise >> 16 & 0x0f) as u8),
+                base[0]
+                    .wrapping_add((x * fx) as u8)
+                    .wrapping_add((noise & 0x0f) as u8),
+                base[1]
+                    .wrapping_add((y * fy) as u8)
+                    .wrapping_add((noise >> 8 & 0x0f) as u8),
+                base[2]
+                    .wrapping_add(((x + y) * 2) as u8)
+                    .wrapping_add((noise >> 16 & 0x0f) as u8),
             ]);
         }
     }
@@ -1087,7 +1309,9 @@ fn jpeg_with_exif(rng: &mut Rng, taken: &Stamp) -> io::Result<Vec<u8>> {
         .encode(&pixels, w, h, jpeg_encoder::ColorType::Rgb)
         .map_err(io::Error::other)?;
     if jpeg.get(..2) != Some(&[0xFF, 0xD8][..]) {
-        return Err(io::Error::other("jpeg-encoder output does not start with SOI"));
+        return Err(io::Error::other(
+            "jpeg-encoder output does not start with SOI",
+        ));
     }
 
     let &(make, model) = rng.pick(CAMERAS);
@@ -1122,7 +1346,12 @@ struct Entry {
 fn ascii_entry(tag: u16, s: &str) -> Entry {
     let mut bytes = s.as_bytes().to_vec();
     bytes.push(0);
-    Entry { tag, kind: ASCII, count: bytes.len() as u32, bytes }
+    Entry {
+        tag,
+        kind: ASCII,
+        count: bytes.len() as u32,
+        bytes,
+    }
 }
 
 /// Little-endian TIFF block: IFD0 (Make, Model, Orientation, DateTime, ExifIFDPointer)
@@ -1131,13 +1360,28 @@ fn exif_tiff(make: &str, model: &str, datetime: &str) -> Vec<u8> {
     let ifd0 = vec![
         ascii_entry(0x010F, make),
         ascii_entry(0x0110, model),
-        Entry { tag: 0x0112, kind: SHORT, count: 1, bytes: 1u16.to_le_bytes().to_vec() },
+        Entry {
+            tag: 0x0112,
+            kind: SHORT,
+            count: 1,
+            bytes: 1u16.to_le_bytes().to_vec(),
+        },
         ascii_entry(0x0132, datetime),
         // Placeholder; patched below once the sub-IFD offset is known.
-        Entry { tag: 0x8769, kind: LONG, count: 1, bytes: 0u32.to_le_bytes().to_vec() },
+        Entry {
+            tag: 0x8769,
+            kind: LONG,
+            count: 1,
+            bytes: 0u32.to_le_bytes().to_vec(),
+        },
     ];
     let exif_ifd = vec![
-        Entry { tag: 0x9000, kind: UNDEFINED, count: 4, bytes: b"0232".to_vec() },
+        Entry {
+            tag: 0x9000,
+            kind: UNDEFINED,
+            count: 4,
+            bytes: b"0232".to_vec(),
+        },
         ascii_entry(0x9003, datetime),
     ];
 
@@ -1157,7 +1401,11 @@ fn exif_tiff(make: &str, model: &str, datetime: &str) -> Vec<u8> {
 
 /// Bytes an IFD occupies including its out-of-line data (each value padded to even length).
 fn ifd_size(entries: &[Entry]) -> usize {
-    let data: usize = entries.iter().filter(|e| e.bytes.len() > 4).map(|e| e.bytes.len().div_ceil(2) * 2).sum();
+    let data: usize = entries
+        .iter()
+        .filter(|e| e.bytes.len() > 4)
+        .map(|e| e.bytes.len().div_ceil(2) * 2)
+        .sum();
     2 + 12 * entries.len() + 4 + data
 }
 
@@ -1210,12 +1458,23 @@ mod tests {
     #[test]
     fn exif_date_parses_with_kamadak() {
         let mut rng = Rng::new(7);
-        let taken = Stamp { year: 2021, month: 3, day: 4, hour: 10, minute: 22, second: 11 };
+        let taken = Stamp {
+            year: 2021,
+            month: 3,
+            day: 4,
+            hour: 10,
+            minute: 22,
+            second: 11,
+        };
         let bytes = jpeg_with_exif(&mut rng, &taken).unwrap();
         assert_eq!(read_exif_date(&bytes), b"2021:03:04 10:22:11");
 
-        let exif = exif::Reader::new().read_from_container(&mut Cursor::new(&bytes)).unwrap();
-        let make = exif.get_field(exif::Tag::Make, exif::In::PRIMARY).expect("Make present");
+        let exif = exif::Reader::new()
+            .read_from_container(&mut Cursor::new(&bytes))
+            .unwrap();
+        let make = exif
+            .get_field(exif::Tag::Make, exif::In::PRIMARY)
+            .expect("Make present");
         assert!(matches!(make.value, exif::Value::Ascii(_)));
     }
 
@@ -1223,7 +1482,14 @@ mod tests {
     fn generated_photos_have_exif_and_a_different_mtime_year() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("demo");
-        make_demo_folder(&dir, &DemoSpec { files: 120, seed: 3 }).unwrap();
+        make_demo_folder(
+            &dir,
+            &DemoSpec {
+                files: 120,
+                seed: 3,
+            },
+        )
+        .unwrap();
         let mut checked = 0;
         for line in hash_listing(&dir).unwrap() {
             let rel = line.split_once("  ").unwrap().1;
@@ -1239,7 +1505,10 @@ mod tests {
             let secs = mtime.duration_since(UNIX_EPOCH).unwrap().as_secs();
             let start_of_exif_year = days_from_civil(exif_year as i64, 1, 1) as u64 * 86_400;
             let start_of_next = days_from_civil(exif_year as i64 + 1, 1, 1) as u64 * 86_400;
-            assert!(!(start_of_exif_year..start_of_next).contains(&secs), "{rel}: mtime in EXIF year");
+            assert!(
+                !(start_of_exif_year..start_of_next).contains(&secs),
+                "{rel}: mtime in EXIF year"
+            );
             checked += 1;
         }
         assert!(checked > 20, "only {checked} JPEGs");
@@ -1248,13 +1517,27 @@ mod tests {
     #[test]
     fn same_seed_same_tree() {
         let tmp = tempfile::tempdir().unwrap();
-        let (a, b, c) = (tmp.path().join("a"), tmp.path().join("b"), tmp.path().join("c"));
-        let spec = DemoSpec { files: 300, seed: 42 };
+        let (a, b, c) = (
+            tmp.path().join("a"),
+            tmp.path().join("b"),
+            tmp.path().join("c"),
+        );
+        let spec = DemoSpec {
+            files: 300,
+            seed: 42,
+        };
         let ra = make_demo_folder(&a, &spec).unwrap();
         let rb = make_demo_folder(&b, &spec).unwrap();
         assert_eq!(ra, rb);
         assert_eq!(hash_listing(&a).unwrap(), hash_listing(&b).unwrap());
-        make_demo_folder(&c, &DemoSpec { files: 300, seed: 43 }).unwrap();
+        make_demo_folder(
+            &c,
+            &DemoSpec {
+                files: 300,
+                seed: 43,
+            },
+        )
+        .unwrap();
         assert_ne!(hash_listing(&a).unwrap(), hash_listing(&c).unwrap());
 
         // Modification times are part of the determinism too.
@@ -1266,25 +1549,61 @@ mod tests {
     fn counts_and_mix_match_the_spec() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("demo");
-        let report = make_demo_folder(&dir, &DemoSpec { files: 1000, seed: 1 }).unwrap();
+        let report = make_demo_folder(
+            &dir,
+            &DemoSpec {
+                files: 1000,
+                seed: 1,
+            },
+        )
+        .unwrap();
         let listing = hash_listing(&dir).unwrap();
         assert_eq!(report.files, 1000);
         assert_eq!(listing.len(), 1000);
         let on_disk: u64 = listing
             .iter()
-            .map(|l| fs::metadata(dir.join(l.split_once("  ").unwrap().1)).unwrap().len())
+            .map(|l| {
+                fs::metadata(dir.join(l.split_once("  ").unwrap().1))
+                    .unwrap()
+                    .len()
+            })
             .sum();
         assert_eq!(report.bytes, on_disk);
-        assert!((250..=450).contains(&report.photos_with_exif), "{}", report.photos_with_exif);
+        assert!(
+            (250..=450).contains(&report.photos_with_exif),
+            "{}",
+            report.photos_with_exif
+        );
 
-        for must in ["report.pdf", "old stuff/report.pdf", "résumé.pdf", "会议记录.txt", ".DS_Store", "README", "scan_0001", "misc/nested/notes.md"] {
-            assert!(listing.iter().any(|l| l.ends_with(&format!("  {must}"))), "missing {must}");
+        for must in [
+            "report.pdf",
+            "old stuff/report.pdf",
+            "résumé.pdf",
+            "会议记录.txt",
+            ".DS_Store",
+            "README",
+            "scan_0001",
+            "misc/nested/notes.md",
+        ] {
+            assert!(
+                listing.iter().any(|l| l.ends_with(&format!("  {must}"))),
+                "missing {must}"
+            );
         }
         let jpeg = fs::read(dir.join("scan_0001")).unwrap();
         assert!(jpeg.starts_with(&[0xFF, 0xD8, 0xFF, 0xE1]));
-        for magic in [&b"%PDF-1.4"[..], b"PK\x03\x04", b"ID3", b"RIFF", b"\x1f\x8b", b"\x89PNG"] {
+        for magic in [
+            &b"%PDF-1.4"[..],
+            b"PK\x03\x04",
+            b"ID3",
+            b"RIFF",
+            b"\x1f\x8b",
+            b"\x89PNG",
+        ] {
             let found = listing.iter().any(|l| {
-                fs::read(dir.join(l.split_once("  ").unwrap().1)).unwrap().starts_with(magic)
+                fs::read(dir.join(l.split_once("  ").unwrap().1))
+                    .unwrap()
+                    .starts_with(magic)
             });
             assert!(found, "no file starts with {magic:?}");
         }
@@ -1292,7 +1611,10 @@ mod tests {
         let lo = days_from_civil(2018, 1, 1) as u64 * 86_400;
         let hi = days_from_civil(2026, 1, 1) as u64 * 86_400;
         for l in &listing {
-            let t = fs::metadata(dir.join(l.split_once("  ").unwrap().1)).unwrap().modified().unwrap();
+            let t = fs::metadata(dir.join(l.split_once("  ").unwrap().1))
+                .unwrap()
+                .modified()
+                .unwrap();
             let s = t.duration_since(UNIX_EPOCH).unwrap().as_secs();
             assert!((lo..hi).contains(&s), "{l}");
         }
@@ -1317,13 +1639,22 @@ mod tests {
         assert_eq!(err.kind(), io::ErrorKind::DirectoryNotEmpty);
         assert_eq!(fs::read(tmp.path().join("keep.txt")).unwrap(), b"mine");
 
-        let err = make_demo_folder(&tmp.path().join("keep.txt"), &DemoSpec { files: 3, seed: 1 }).unwrap_err();
+        let err = make_demo_folder(
+            &tmp.path().join("keep.txt"),
+            &DemoSpec { files: 3, seed: 1 },
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::NotADirectory);
 
         // An existing empty directory is fine.
         let empty = tmp.path().join("empty");
         fs::create_dir(&empty).unwrap();
-        assert_eq!(make_demo_folder(&empty, &DemoSpec { files: 3, seed: 1 }).unwrap().files, 3);
+        assert_eq!(
+            make_demo_folder(&empty, &DemoSpec { files: 3, seed: 1 })
+                .unwrap()
+                .files,
+            3
+        );
     }
 
     #[test]

@@ -1,1 +1,101 @@
-fn main(){}
+//! The `errand` binary: parse the command line, run one command, exit with its code.
+mod app;
+mod config;
+mod demo;
+mod display;
+mod drive;
+mod exit;
+mod manage;
+
+use anyhow::Result;
+use app::{Cli, Command, TrashAction};
+use clap::Parser;
+use drive::Output;
+use exit::{Exit, ExitCode};
+
+fn main() {
+    let code = match try_main() {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(exit) = e.downcast_ref::<Exit>() {
+                eprintln!("errand: {exit}");
+                ExitCode::Usage
+            } else {
+                eprintln!("errand: {e:#}");
+                ExitCode::Failed
+            }
+        }
+    };
+    std::process::exit(code as i32);
+}
+
+fn try_main() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("ERRAND_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let output = Output::detect(cli.json, cli.no_input);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    match cli.command {
+        Command::Run {
+            outcome,
+            folders,
+            read_only,
+            mode,
+            model,
+        } => {
+            let args = drive::RunArgs {
+                outcome,
+                folders,
+                read_only,
+                mode,
+                model,
+            };
+            runtime.block_on(drive::run(args, output))
+        }
+        Command::Tasks => manage::tasks(cli.json),
+        Command::Show { task } => manage::show(&task, cli.json),
+        Command::Approve { task, always } => {
+            runtime.block_on(drive::answer(&task, true, always, output))
+        }
+        Command::Deny { task } => runtime.block_on(drive::answer(&task, false, false, output)),
+        Command::Resume { task } => runtime.block_on(drive::resume(&task, output)),
+        Command::Cancel { task } => drive::cancel(&task),
+        Command::Undo { task } => manage::undo(&task, cli.json),
+        Command::Trash {
+            action: None | Some(TrashAction::List),
+        } => manage::trash_list(cli.json),
+        Command::Trash {
+            action: Some(TrashAction::Restore { id }),
+        } => manage::trash_restore(id),
+        Command::DemoFolder { dir, files, seed } => demo_folder(&dir, files, seed),
+        Command::HashListing { dir } => {
+            for line in demo::hash_listing(&dir)? {
+                println!("{line}");
+            }
+            Ok(ExitCode::Done)
+        }
+    }
+}
+
+/// `errand demo-folder DIR`: a messy folder to try Errand on.
+fn demo_folder(dir: &std::path::Path, files: usize, seed: u64) -> Result<ExitCode> {
+    let report = demo::make_demo_folder(dir, &demo::DemoSpec { files, seed }).map_err(|e| {
+        Exit::usage(format!(
+            "cannot make the demo folder {}: {e}",
+            dir.display()
+        ))
+    })?;
+    println!(
+        "Made {} files ({} photos with EXIF dates, {} KB) in {}",
+        report.files,
+        report.photos_with_exif,
+        report.bytes / 1024,
+        dir.display()
+    );
+    Ok(ExitCode::Done)
+}

@@ -28,8 +28,13 @@ pub enum ApprovalAnswer {
 
 #[async_trait]
 pub trait Approver: Send + Sync {
-    async fn approve(&self, view: &TaskView, tool: &str, reason: &str, assessment: &Assessment)
-    -> ApprovalAnswer;
+    async fn approve(
+        &self,
+        view: &TaskView,
+        tool: &str,
+        reason: &str,
+        assessment: &Assessment,
+    ) -> ApprovalAnswer;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +71,13 @@ impl Agent {
             return Ok(outcome_of(&view));
         }
         if view.state != TaskState::Running {
-            self.append(&mut view, EventKind::StateChanged { state: TaskState::Running, reason: None })?;
+            self.append(
+                &mut view,
+                EventKind::StateChanged {
+                    state: TaskState::Running,
+                    reason: None,
+                },
+            )?;
         }
         loop {
             // Another process (errand cancel) may have ended the task between steps.
@@ -89,7 +100,10 @@ impl Agent {
                 continue;
             }
             if view.model_turns >= self.max_turns {
-                let reason = format!("stopped after {} model turns without finishing", self.max_turns);
+                let reason = format!(
+                    "stopped after {} model turns without finishing",
+                    self.max_turns
+                );
                 return self.fail(&mut view, reason);
             }
             let request = ModelRequest {
@@ -115,11 +129,30 @@ impl Agent {
                 .collect();
             let ends = tool_calls.is_empty();
             let text = response.text;
-            self.append(&mut view, EventKind::ModelTurn { text: text.clone(), tool_calls, usage: response.usage })?;
+            self.append(
+                &mut view,
+                EventKind::ModelTurn {
+                    text: text.clone(),
+                    tool_calls,
+                    usage: response.usage,
+                },
+            )?;
             if ends {
                 // A turn without tool calls is the model's final answer.
-                self.append(&mut view, EventKind::Finished { summary: text, deliverables: Vec::new() })?;
-                self.append(&mut view, EventKind::StateChanged { state: TaskState::Done, reason: None })?;
+                self.append(
+                    &mut view,
+                    EventKind::Finished {
+                        summary: text,
+                        deliverables: Vec::new(),
+                    },
+                )?;
+                self.append(
+                    &mut view,
+                    EventKind::StateChanged {
+                        state: TaskState::Done,
+                        reason: None,
+                    },
+                )?;
                 return Ok(RunOutcome::Done);
             }
         }
@@ -150,7 +183,10 @@ impl Agent {
                     return Ok(None);
                 }
             };
-            match self.policy.decide(&call.name, tool.effect(), &assessment, view) {
+            match self
+                .policy
+                .decide(&call.name, tool.effect(), &assessment, view)
+            {
                 Decision::Allow => {}
                 Decision::Deny(reason) => {
                     self.finish_call(view, call, format!("refused: {reason}"), true)?;
@@ -165,30 +201,50 @@ impl Agent {
                     }
                     None => {
                         if let Some(approver) = &self.approver {
-                            let answer = approver.approve(view, &call.name, &reason, &assessment).await;
+                            let answer = approver
+                                .approve(view, &call.name, &reason, &assessment)
+                                .await;
                             use crate::agent::ApprovalAnswer::*;
-                            self.append(view, EventKind::ApprovalResolved {
-                                call_id: call.id.clone(),
-                                approved: answer != No,
-                                always: answer == Always,
-                            })?;
+                            self.append(
+                                view,
+                                EventKind::ApprovalResolved {
+                                    call_id: call.id.clone(),
+                                    approved: answer != No,
+                                    always: answer == Always,
+                                },
+                            )?;
                             return Ok(None);
                         }
                         if !view.waiting_for.iter().any(|p| p.call_id == call.id) {
-                            self.append(view, EventKind::ApprovalRequested {
-                                call_id: call.id.clone(),
-                                tool: call.name.clone(),
-                                summary: assessment.summary.clone(),
-                                preview: assessment.preview.clone(),
-                            })?;
+                            self.append(
+                                view,
+                                EventKind::ApprovalRequested {
+                                    call_id: call.id.clone(),
+                                    tool: call.name.clone(),
+                                    summary: assessment.summary.clone(),
+                                    preview: assessment.preview.clone(),
+                                },
+                            )?;
                         }
                         let why = format!("{}: {}", reason, assessment.summary);
-                        self.append(view, EventKind::StateChanged { state: TaskState::Waiting, reason: Some(why.clone()) })?;
+                        self.append(
+                            view,
+                            EventKind::StateChanged {
+                                state: TaskState::Waiting,
+                                reason: Some(why.clone()),
+                            },
+                        )?;
                         return Ok(Some(RunOutcome::Waiting(why)));
                     }
                 },
             }
-            self.append(view, EventKind::ToolStarted { call_id: call.id.clone(), tool: call.name.clone() })?;
+            self.append(
+                view,
+                EventKind::ToolStarted {
+                    call_id: call.id.clone(),
+                    tool: call.name.clone(),
+                },
+            )?;
         }
         let result = tool.call(&ctx, call.input.clone()).await;
         match result {
@@ -200,7 +256,13 @@ impl Agent {
                     self.append(view, event)?;
                 }
                 if ended {
-                    self.append(view, EventKind::StateChanged { state: TaskState::Done, reason: None })?;
+                    self.append(
+                        view,
+                        EventKind::StateChanged {
+                            state: TaskState::Done,
+                            reason: None,
+                        },
+                    )?;
                     return Ok(Some(RunOutcome::Done));
                 }
             }
@@ -211,7 +273,8 @@ impl Agent {
 
     fn context(&self, view: &TaskView, call: &ToolCall, resuming: bool) -> ToolContext {
         let observer = self.observer.clone();
-        let progress: ProgressSink = Arc::new(move |label, done, total| observer.progress(label, done, total));
+        let progress: ProgressSink =
+            Arc::new(move |label, done, total| observer.progress(label, done, total));
         ToolContext {
             task_id: view.id.clone(),
             call_id: call.id.clone(),
@@ -221,17 +284,32 @@ impl Agent {
         }
     }
 
-    fn finish_call(&self, view: &mut TaskView, call: &ToolCall, output: String, is_error: bool) -> Result<(), AgentError> {
-        self.append(view, EventKind::ToolFinished {
-            call_id: call.id.clone(),
-            tool: call.name.clone(),
-            output,
-            is_error,
-        })
+    fn finish_call(
+        &self,
+        view: &mut TaskView,
+        call: &ToolCall,
+        output: String,
+        is_error: bool,
+    ) -> Result<(), AgentError> {
+        self.append(
+            view,
+            EventKind::ToolFinished {
+                call_id: call.id.clone(),
+                tool: call.name.clone(),
+                output,
+                is_error,
+            },
+        )
     }
 
     fn fail(&self, view: &mut TaskView, reason: String) -> Result<RunOutcome, AgentError> {
-        self.append(view, EventKind::StateChanged { state: TaskState::Failed, reason: Some(reason.clone()) })?;
+        self.append(
+            view,
+            EventKind::StateChanged {
+                state: TaskState::Failed,
+                reason: Some(reason.clone()),
+            },
+        )?;
         Ok(RunOutcome::Failed(reason))
     }
 
@@ -256,7 +334,11 @@ fn outcome_of(view: &TaskView) -> RunOutcome {
 pub fn system_prompt(view: &TaskView) -> String {
     let mut folders = String::new();
     for grant in &view.grants {
-        let access = if grant.writable { "read-write" } else { "read-only" };
+        let access = if grant.writable {
+            "read-write"
+        } else {
+            "read-only"
+        };
         folders.push_str(&format!("\n- {} ({access})", grant.name));
     }
     let addressing = if view.grants.len() > 1 {

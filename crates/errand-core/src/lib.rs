@@ -28,7 +28,9 @@ pub fn new_id() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::time::{SystemTime, UNIX_EPOCH};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     let millis = now.as_millis() as u64 - 1_704_067_200_000u64.min(now.as_millis() as u64);
     // Mixing pid and a counter keeps ids from two processes in the same millisecond apart.
     let tail = (u64::from(std::process::id()) * 7919 + COUNTER.fetch_add(1, Ordering::Relaxed))

@@ -153,11 +153,21 @@ mod tests {
         let allow = Rule::parse(RuleAction::Allow, "trash_path").expect("rule");
         for mode in [Mode::Ask, Mode::Auto] {
             let policy = Policy::new(mode, vec![allow.clone()]);
-            let d = policy.decide("trash_path", Effect::Delete, &assess(&["a"], false), &TaskView::default());
+            let d = policy.decide(
+                "trash_path",
+                Effect::Delete,
+                &assess(&["a"], false),
+                &TaskView::default(),
+            );
             assert!(matches!(d, Decision::Ask(_)), "{mode}: {d:?}");
         }
         let plan = Policy::new(Mode::Plan, vec![]);
-        let d = plan.decide("trash_path", Effect::Delete, &assess(&["a"], false), &TaskView::default());
+        let d = plan.decide(
+            "trash_path",
+            Effect::Delete,
+            &assess(&["a"], false),
+            &TaskView::default(),
+        );
         assert!(matches!(d, Decision::Deny(_)));
     }
 
@@ -170,11 +180,21 @@ mod tests {
         let policy = Policy::new(Mode::Auto, rules);
         let view = TaskView::default();
         assert!(matches!(
-            policy.decide("write_file", Effect::Write, &assess(&["secrets/a.txt"], false), &view),
+            policy.decide(
+                "write_file",
+                Effect::Write,
+                &assess(&["secrets/a.txt"], false),
+                &view
+            ),
             Decision::Deny(_)
         ));
         assert_eq!(
-            policy.decide("write_file", Effect::Write, &assess(&["notes/a.txt"], false), &view),
+            policy.decide(
+                "write_file",
+                Effect::Write,
+                &assess(&["notes/a.txt"], false),
+                &view
+            ),
             Decision::Allow
         );
     }
@@ -183,14 +203,32 @@ mod tests {
     fn modes_decide_writes_and_reads() {
         let view = TaskView::default();
         let ask = Policy::new(Mode::Ask, vec![]);
-        assert!(matches!(ask.decide("move_path", Effect::Write, &assess(&["a"], false), &view), Decision::Ask(_)));
-        assert_eq!(ask.decide("read_file", Effect::Read, &assess(&["a"], false), &view), Decision::Allow);
-        assert!(matches!(ask.decide("update_plan", Effect::State, &assess(&[], false), &view), Decision::Ask(_)));
+        assert!(matches!(
+            ask.decide("move_path", Effect::Write, &assess(&["a"], false), &view),
+            Decision::Ask(_)
+        ));
+        assert_eq!(
+            ask.decide("read_file", Effect::Read, &assess(&["a"], false), &view),
+            Decision::Allow
+        );
+        assert!(matches!(
+            ask.decide("update_plan", Effect::State, &assess(&[], false), &view),
+            Decision::Ask(_)
+        ));
         let auto = Policy::new(Mode::Auto, vec![]);
-        assert_eq!(auto.decide("move_path", Effect::Write, &assess(&["a"], false), &view), Decision::Allow);
-        assert!(matches!(auto.decide("write_file", Effect::Write, &assess(&["a"], true), &view), Decision::Ask(_)));
+        assert_eq!(
+            auto.decide("move_path", Effect::Write, &assess(&["a"], false), &view),
+            Decision::Allow
+        );
+        assert!(matches!(
+            auto.decide("write_file", Effect::Write, &assess(&["a"], true), &view),
+            Decision::Ask(_)
+        ));
         let plan = Policy::new(Mode::Plan, vec![]);
-        assert!(matches!(plan.decide("write_file", Effect::Write, &assess(&["a"], false), &view), Decision::Deny(_)));
+        assert!(matches!(
+            plan.decide("write_file", Effect::Write, &assess(&["a"], false), &view),
+            Decision::Deny(_)
+        ));
     }
 
     #[test]
@@ -198,8 +236,24 @@ mod tests {
         let rule = Rule::parse(RuleAction::Allow, "run_command(git status*)").expect("rule");
         let policy = Policy::new(Mode::Ask, vec![rule]);
         let view = TaskView::default();
-        assert_eq!(policy.decide("run_command", Effect::Exec, &assess(&["git status --short"], false), &view), Decision::Allow);
-        assert!(matches!(policy.decide("run_command", Effect::Exec, &assess(&["git push"], false), &view), Decision::Ask(_)));
+        assert_eq!(
+            policy.decide(
+                "run_command",
+                Effect::Exec,
+                &assess(&["git status --short"], false),
+                &view
+            ),
+            Decision::Allow
+        );
+        assert!(matches!(
+            policy.decide(
+                "run_command",
+                Effect::Exec,
+                &assess(&["git push"], false),
+                &view
+            ),
+            Decision::Ask(_)
+        ));
         assert!(Rule::parse(RuleAction::Allow, "run_command(git").is_err());
         assert!(Rule::parse(RuleAction::Allow, "(x)").is_err());
     }

@@ -179,7 +179,9 @@ impl TaskView {
                 });
             }
             EventKind::PlanUpdated { steps } => self.plan = steps.clone(),
-            EventKind::UserMessage { text } => self.messages.push(Message::User { text: text.clone() }),
+            EventKind::UserMessage { text } => {
+                self.messages.push(Message::User { text: text.clone() })
+            }
             EventKind::StateChanged { state, reason } => {
                 self.state = *state;
                 self.state_reason = reason.clone();

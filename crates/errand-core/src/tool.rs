@@ -87,14 +87,21 @@ pub trait Tool: Send + Sync {
     fn spec(&self) -> ToolSpec;
     fn effect(&self) -> Effect;
     /// Validates the input and describes the call. An error here becomes the call's result.
-    fn assess(&self, _ctx: &ToolContext, input: &serde_json::Value) -> Result<Assessment, ToolError> {
+    fn assess(
+        &self,
+        _ctx: &ToolContext,
+        input: &serde_json::Value,
+    ) -> Result<Assessment, ToolError> {
         Ok(Assessment {
             summary: format!("{} {}", self.spec().name, input),
             ..Assessment::default()
         })
     }
-    async fn call(&self, ctx: &ToolContext, input: serde_json::Value)
-    -> Result<ToolOutput, ToolError>;
+    async fn call(
+        &self,
+        ctx: &ToolContext,
+        input: serde_json::Value,
+    ) -> Result<ToolOutput, ToolError>;
 }
 
 /// The tools a task may use, by name.

@@ -64,13 +64,18 @@ pub fn run_journaled(
 ) -> Result<BatchReport, ToolError> {
     let store_err = |e: errand_core::StoreError| ToolError(format!("journal unavailable: {e}"));
     let mut records: Vec<JournalRecord> = if ctx.resuming {
-        ctx.store.journal_for_call(&ctx.task_id, &ctx.call_id).map_err(store_err)?
+        ctx.store
+            .journal_for_call(&ctx.task_id, &ctx.call_id)
+            .map_err(store_err)?
     } else {
         Vec::new()
     };
     if records.is_empty() {
         let ops = plan()?;
-        let ids = ctx.store.journal_plan(&ctx.task_id, &ctx.call_id, &ops).map_err(store_err)?;
+        let ids = ctx
+            .store
+            .journal_plan(&ctx.task_id, &ctx.call_id, &ops)
+            .map_err(store_err)?;
         records = ids
             .into_iter()
             .zip(ops)
@@ -105,22 +110,30 @@ pub fn run_journaled(
                     report.failed.push((record.op.subject().to_string(), e.0));
                 }
             },
-            JournalState::Skipped => report.failed.push((record.op.subject().to_string(), "skipped earlier".into())),
+            JournalState::Skipped => report
+                .failed
+                .push((record.op.subject().to_string(), "skipped earlier".into())),
             _ => {
                 report.already_done += 1;
                 *report.done_by_kind.entry(record.op.kind()).or_default() += 1;
             }
         }
         if done_ids.len() >= MARK_BATCH {
-            ctx.store.journal_set(&done_ids, JournalState::Done).map_err(store_err)?;
+            ctx.store
+                .journal_set(&done_ids, JournalState::Done)
+                .map_err(store_err)?;
             done_ids.clear();
         }
         if index % 64 == 63 || index as u64 + 1 == total {
             ctx.progress(label, index as u64 + 1, total);
         }
     }
-    ctx.store.journal_set(&done_ids, JournalState::Done).map_err(store_err)?;
-    ctx.store.journal_set(&skipped_ids, JournalState::Skipped).map_err(store_err)?;
+    ctx.store
+        .journal_set(&done_ids, JournalState::Done)
+        .map_err(store_err)?;
+    ctx.store
+        .journal_set(&skipped_ids, JournalState::Skipped)
+        .map_err(store_err)?;
     Ok(report)
 }
 
@@ -138,7 +151,10 @@ fn apply(
             match parent.symlink_metadata(&name) {
                 Ok(meta) if meta.is_dir() => Ok(Applied::Already),
                 Ok(_) => Err(ToolError(format!("`{path}` exists and is not a folder"))),
-                Err(_) => parent.create_dir(&name).map(|_| Applied::Now).map_err(|e| io_error(path, e)),
+                Err(_) => parent
+                    .create_dir(&name)
+                    .map(|_| Applied::Now)
+                    .map_err(|e| io_error(path, e)),
             }
         }
         JournalOp::Move { from, to, .. } => {
@@ -151,28 +167,49 @@ fn apply(
                     .map(|_| Applied::Now)
                     .map_err(|e| io_error(to, e)),
                 (false, true) => Ok(Applied::Already),
-                (true, true) => Err(ToolError(format!("`{to}` already exists; nothing is overwritten"))),
+                (true, true) => Err(ToolError(format!(
+                    "`{to}` already exists; nothing is overwritten"
+                ))),
                 (false, false) => Err(ToolError(format!("no such file or folder: `{from}`"))),
             }
         }
-        JournalOp::Write { path, after_sha256, before } => {
+        JournalOp::Write {
+            path,
+            after_sha256,
+            before,
+        } => {
             let (dir, name) = ws.parent(&ws.resolve(path)?)?;
-            if sha256_of(&dir, &name).map_err(|e| io_error(path, e))?.as_deref() == Some(after_sha256) {
+            if sha256_of(&dir, &name)
+                .map_err(|e| io_error(path, e))?
+                .as_deref()
+                == Some(after_sha256)
+            {
                 return Ok(Applied::Already);
             }
-            let bytes = payload(op).ok_or_else(|| ToolError(format!("no content to write to `{path}`")))?;
+            let bytes =
+                payload(op).ok_or_else(|| ToolError(format!("no content to write to `{path}`")))?;
             let mode = before.as_ref().map(|b| b.mode);
             ops::write_atomic(&dir, &name, &bytes, mode, None).map_err(|e| io_error(path, e))?;
             Ok(Applied::Now)
         }
-        JournalOp::Copy { from, to, after_sha256 } => {
+        JournalOp::Copy {
+            from,
+            to,
+            after_sha256,
+        } => {
             let (from_dir, from_name) = ws.parent(&ws.resolve(from)?)?;
             let (to_dir, to_name) = ws.parent(&ws.resolve(to)?)?;
             match sha256_of(&to_dir, &to_name).map_err(|e| io_error(to, e))? {
                 Some(sha) if &sha == after_sha256 => return Ok(Applied::Already),
-                Some(_) => return Err(ToolError(format!("`{to}` already exists; nothing is overwritten"))),
+                Some(_) => {
+                    return Err(ToolError(format!(
+                        "`{to}` already exists; nothing is overwritten"
+                    )));
+                }
                 None if exists(&to_dir, &to_name).unwrap_or(false) => {
-                    return Err(ToolError(format!("`{to}` already exists; nothing is overwritten")));
+                    return Err(ToolError(format!(
+                        "`{to}` already exists; nothing is overwritten"
+                    )));
                 }
                 None => {}
             }
@@ -182,7 +219,9 @@ fn apply(
         }
         JournalOp::Trash { path, saved } => {
             let Saved::Trash { rel } = &saved.saved else {
-                return Err(ToolError(format!("journal entry for `{path}` has no trash location")));
+                return Err(ToolError(format!(
+                    "journal entry for `{path}` has no trash location"
+                )));
             };
             let (dir, name) = ws.parent(&ws.resolve(path)?)?;
             let trash_dir = trash_handle(ctx, trash)?;
@@ -205,13 +244,23 @@ fn apply(
 fn trash_handle<'a>(ctx: &ToolContext, trash: &'a mut Option<Dir>) -> Result<&'a Dir, ToolError> {
     if trash.is_none() {
         let path = ctx.store.trash_dir(&ctx.task_id);
-        std::fs::create_dir_all(&path)
-            .map_err(|e| ToolError(format!("cannot create the trash folder {}: {e}", path.display())))?;
-        let dir = Dir::open_ambient_dir(&path, ambient_authority())
-            .map_err(|e| ToolError(format!("cannot open the trash folder {}: {e}", path.display())))?;
+        std::fs::create_dir_all(&path).map_err(|e| {
+            ToolError(format!(
+                "cannot create the trash folder {}: {e}",
+                path.display()
+            ))
+        })?;
+        let dir = Dir::open_ambient_dir(&path, ambient_authority()).map_err(|e| {
+            ToolError(format!(
+                "cannot open the trash folder {}: {e}",
+                path.display()
+            ))
+        })?;
         *trash = Some(dir);
     }
-    trash.as_ref().ok_or_else(|| ToolError::new("trash folder unavailable"))
+    trash
+        .as_ref()
+        .ok_or_else(|| ToolError::new("trash folder unavailable"))
 }
 
 /// `rel` is `TASK/ENTRY`; the entry's name inside the task's trash folder.

@@ -3,11 +3,21 @@ use chrono::NaiveDateTime;
 use std::io::{BufReader, Read, Seek};
 
 /// The folders the organize recipe sorts into.
-pub const CATEGORIES: [&str; 7] = ["Documents", "Images", "Audio", "Video", "Archives", "Code", "Other"];
+pub const CATEGORIES: [&str; 7] = [
+    "Documents",
+    "Images",
+    "Audio",
+    "Video",
+    "Archives",
+    "Code",
+    "Other",
+];
 
 /// The category of a file by its extension; `None` when the extension says nothing.
 pub fn category_by_extension(name: &str) -> Option<&'static str> {
-    let ext = name.rsplit_once('.').map(|(stem, ext)| (stem, ext.to_ascii_lowercase()));
+    let ext = name
+        .rsplit_once('.')
+        .map(|(stem, ext)| (stem, ext.to_ascii_lowercase()));
     let (stem, ext) = ext?;
     if stem.is_empty() {
         return None; // a dotfile such as `.bashrc` has no extension
@@ -21,8 +31,8 @@ pub fn category_by_extension(name: &str) -> Option<&'static str> {
         | "rw2" | "ico" | "psd" | "xcf" => "Images",
         "mp3" | "wav" | "flac" | "aac" | "ogg" | "oga" | "m4a" | "wma" | "aif" | "aiff"
         | "opus" | "mid" | "midi" | "amr" => "Audio",
-        "mp4" | "mov" | "avi" | "mkv" | "wmv" | "flv" | "webm" | "m4v" | "mpg" | "mpeg"
-        | "3gp" | "mts" | "m2ts" | "vob" => "Video",
+        "mp4" | "mov" | "avi" | "mkv" | "wmv" | "flv" | "webm" | "m4v" | "mpg" | "mpeg" | "3gp"
+        | "mts" | "m2ts" | "vob" => "Video",
         "zip" | "tar" | "gz" | "tgz" | "bz2" | "tbz2" | "xz" | "txz" | "7z" | "rar" | "zst"
         | "iso" | "dmg" | "cab" | "lz" | "lzma" => "Archives",
         "py" | "rs" | "js" | "mjs" | "ts" | "jsx" | "tsx" | "java" | "c" | "h" | "cc" | "cpp"
@@ -37,12 +47,21 @@ pub fn category_by_extension(name: &str) -> Option<&'static str> {
 /// The category from the first bytes of a file, for names without a telling extension.
 pub fn category_by_content(head: &[u8]) -> Option<&'static str> {
     let kind = infer::get(head)?;
+    // infer files PDF and RTF under archives; people file them under documents.
+    if matches!(
+        kind.mime_type(),
+        "application/pdf" | "application/rtf" | "application/postscript"
+    ) {
+        return Some("Documents");
+    }
     Some(match kind.matcher_type() {
         infer::MatcherType::Image => "Images",
         infer::MatcherType::Audio => "Audio",
         infer::MatcherType::Video => "Video",
         infer::MatcherType::Archive => "Archives",
-        infer::MatcherType::Doc | infer::MatcherType::Book | infer::MatcherType::Text => "Documents",
+        infer::MatcherType::Doc | infer::MatcherType::Book | infer::MatcherType::Text => {
+            "Documents"
+        }
         infer::MatcherType::Font | infer::MatcherType::App | infer::MatcherType::Custom => "Other",
     })
 }
@@ -56,13 +75,29 @@ pub fn mime_by_content(head: &[u8]) -> Option<&'static str> {
 pub fn exif_taken<R: Read + Seek>(reader: R) -> Option<NaiveDateTime> {
     let mut reader = BufReader::new(reader);
     let exif = exif::Reader::new().read_from_container(&mut reader).ok()?;
-    for tag in [exif::Tag::DateTimeOriginal, exif::Tag::DateTimeDigitized, exif::Tag::DateTime] {
-        let Some(field) = exif.get_field(tag, exif::In::PRIMARY) else { continue };
+    for tag in [
+        exif::Tag::DateTimeOriginal,
+        exif::Tag::DateTimeDigitized,
+        exif::Tag::DateTime,
+    ] {
+        let Some(field) = exif.get_field(tag, exif::In::PRIMARY) else {
+            continue;
+        };
         if let exif::Value::Ascii(values) = &field.value {
             let Some(raw) = values.first() else { continue };
-            let Ok(dt) = exif::DateTime::from_ascii(raw) else { continue };
-            let date = chrono::NaiveDate::from_ymd_opt(i32::from(dt.year), u32::from(dt.month), u32::from(dt.day));
-            let time = chrono::NaiveTime::from_hms_opt(u32::from(dt.hour), u32::from(dt.minute), u32::from(dt.second));
+            let Ok(dt) = exif::DateTime::from_ascii(raw) else {
+                continue;
+            };
+            let date = chrono::NaiveDate::from_ymd_opt(
+                i32::from(dt.year),
+                u32::from(dt.month),
+                u32::from(dt.day),
+            );
+            let time = chrono::NaiveTime::from_hms_opt(
+                u32::from(dt.hour),
+                u32::from(dt.minute),
+                u32::from(dt.second),
+            );
             if let (Some(d), Some(t)) = (date, time) {
                 // Cameras write 0000:00:00 when unset; years before photography are noise.
                 if d.year_ce().1 >= 1900 {
@@ -93,7 +128,10 @@ mod tests {
 
     #[test]
     fn categories_by_content() {
-        assert_eq!(category_by_content(b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00"), Some("Images"));
+        assert_eq!(
+            category_by_content(b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00"),
+            Some("Images")
+        );
         assert_eq!(category_by_content(b"%PDF-1.4\n"), Some("Documents"));
         assert_eq!(category_by_content(b"plain words"), None);
     }

@@ -108,7 +108,12 @@ pub fn write_atomic(
 
 /// Copies a regular file between two folders keeping its mode and modification time;
 /// refuses to replace anything at the destination.
-pub fn copy_file_noreplace(from_dir: &Dir, from: &OsStr, to_dir: &Dir, to: &OsStr) -> io::Result<u64> {
+pub fn copy_file_noreplace(
+    from_dir: &Dir,
+    from: &OsStr,
+    to_dir: &Dir,
+    to: &OsStr,
+) -> io::Result<u64> {
     use cap_std::fs::MetadataExt as _;
     let source = from_dir.open(from)?;
     let meta = source.metadata()?;

@@ -23,16 +23,27 @@ pub fn register(registry: &mut ToolRegistry, ws: &Arc<Workspace>) {
 const MAX_TEXT_BYTES: u64 = 10 * 1024 * 1024;
 
 fn read_assess(tool: &str, subjects: Vec<String>) -> Assessment {
-    Assessment { summary: format!("{tool} {}", subjects.join(", ")), subjects, ..Assessment::default() }
+    Assessment {
+        summary: format!("{tool} {}", subjects.join(", ")),
+        subjects,
+        ..Assessment::default()
+    }
 }
 
 fn spec(name: &str, description: &str, schema: Value) -> ToolSpec {
-    ToolSpec { name: name.into(), description: description.into(), input_schema: schema }
+    ToolSpec {
+        name: name.into(),
+        description: description.into(),
+        input_schema: schema,
+    }
 }
 
 fn local_time(meta: &Metadata) -> Option<String> {
     let modified = meta.modified().ok()?.into_std();
-    Some(chrono::DateTime::<chrono::Local>::from(modified).to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    Some(
+        chrono::DateTime::<chrono::Local>::from(modified)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
 }
 
 fn glob_matcher(glob: &Option<String>) -> Result<Option<(GlobMatcher, bool)>, ToolError> {
@@ -153,7 +164,10 @@ impl Tool for ListFiles {
                 truncated = true;
                 return false;
             }
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let mut entry = json!({
                 "path": self.0.display(r.root, path),
                 "kind": kind_of(meta),
@@ -192,13 +206,20 @@ fn read_whole(dir: &Dir, name: &std::ffi::OsStr, display: &str) -> Result<Vec<u8
     let file = dir.open(name).map_err(|e| io_error(display, e))?;
     let meta = file.metadata().map_err(|e| io_error(display, e))?;
     if meta.is_dir() {
-        return Err(ToolError(format!("`{display}` is a folder; use list_files")));
+        return Err(ToolError(format!(
+            "`{display}` is a folder; use list_files"
+        )));
     }
     if meta.len() > MAX_TEXT_BYTES {
-        return Err(ToolError(format!("`{display}` is {} bytes; read_file reads up to {MAX_TEXT_BYTES}", meta.len())));
+        return Err(ToolError(format!(
+            "`{display}` is {} bytes; read_file reads up to {MAX_TEXT_BYTES}",
+            meta.len()
+        )));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.into_std().read_to_end(&mut bytes).map_err(|e| io_error(display, e))?;
+    file.into_std()
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(display, e))?;
     Ok(bytes)
 }
 
@@ -231,14 +252,20 @@ impl Tool for ReadFile {
         let bytes = read_whole(&dir, &name, &r.display)?;
         if looks_binary(&bytes) {
             let mime = mime_by_content(&bytes).unwrap_or("binary data");
-            return Err(ToolError(format!("`{}` is a binary file ({mime}); use file_info", r.display)));
+            return Err(ToolError(format!(
+                "`{}` is a binary file ({mime}); use file_info",
+                r.display
+            )));
         }
         let text = String::from_utf8_lossy(&bytes);
         let offset = i.offset.unwrap_or(1).max(1);
         let limit = i.limit.unwrap_or(2000).max(1);
         let lines: Vec<&str> = text.lines().collect();
         let end = (offset - 1 + limit).min(lines.len());
-        let mut out = lines.get(offset - 1..end).map(|l| l.join("\n")).unwrap_or_default();
+        let mut out = lines
+            .get(offset - 1..end)
+            .map(|l| l.join("\n"))
+            .unwrap_or_default();
         if end < lines.len() {
             out.push_str(&format!(
                 "\n[… {} more lines; read on with offset={}]",
@@ -295,7 +322,13 @@ impl Tool for SearchFiles {
         let dir = open_target_dir(&self.0, &r)?;
         let glob = glob_matcher(&i.glob)?;
         let max = i.max_results.unwrap_or(200).max(1);
-        let fold = |s: &str| if i.case_sensitive { s.to_string() } else { s.to_lowercase() };
+        let fold = |s: &str| {
+            if i.case_sensitive {
+                s.to_string()
+            } else {
+                s.to_lowercase()
+            }
+        };
         let needle = fold(&i.query);
         let mut hits: Vec<String> = Vec::new();
         let mut files: Vec<PathBuf> = Vec::new();
@@ -310,7 +343,10 @@ impl Tool for SearchFiles {
         let root = &self.0.root(r.root).dir;
         'files: for path in files {
             let display = self.0.display(r.root, &path);
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             if fold(&name).contains(&needle) {
                 hits.push(display.clone());
             }
@@ -322,7 +358,13 @@ impl Tool for SearchFiles {
             }
             let Ok(file) = root.open(&path) else { continue };
             let mut bytes = Vec::new();
-            if file.into_std().take(MAX_TEXT_BYTES).read_to_end(&mut bytes).is_err() || looks_binary(&bytes) {
+            if file
+                .into_std()
+                .take(MAX_TEXT_BYTES)
+                .read_to_end(&mut bytes)
+                .is_err()
+                || looks_binary(&bytes)
+            {
                 continue;
             }
             for (n, line) in String::from_utf8_lossy(&bytes).lines().enumerate() {
@@ -335,9 +377,15 @@ impl Tool for SearchFiles {
                 }
             }
         }
-        let mut out = if hits.is_empty() { format!("no matches for `{}`", i.query) } else { hits.join("\n") };
+        let mut out = if hits.is_empty() {
+            format!("no matches for `{}`", i.query)
+        } else {
+            hits.join("\n")
+        };
         if hits.len() >= max {
-            out.push_str(&format!("\n[stopped at {max} results; narrow with path or glob]"));
+            out.push_str(&format!(
+                "\n[stopped at {max} results; narrow with path or glob]"
+            ));
         }
         Ok(ToolOutput::text(out))
     }
@@ -380,8 +428,10 @@ impl FileInfo {
             "modified": local_time(&meta),
         });
         if let Ok(created) = meta.created() {
-            info["created"] = json!(chrono::DateTime::<chrono::Local>::from(created.into_std())
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            info["created"] = json!(
+                chrono::DateTime::<chrono::Local>::from(created.into_std())
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
         }
         if !meta.is_file() {
             return Ok(info);
@@ -391,13 +441,21 @@ impl FileInfo {
         let mut file = file.into_std();
         let n = file.read(&mut head).map_err(|e| io_error(&r.display, e))?;
         head.truncate(n);
-        let name = r.rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = r
+            .rel
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let by_content = category_by_content(&head);
-        let category = category_by_extension(&name).or(by_content).unwrap_or("Other");
+        let category = category_by_extension(&name)
+            .or(by_content)
+            .unwrap_or("Other");
         info["mime"] = json!(mime_by_content(&head));
         info["category"] = json!(category);
         if category == "Images" || by_content == Some("Images") {
-            if let Some(taken) = exif_taken(&mut file) {
+            use std::io::Seek;
+            let rewound = file.seek(std::io::SeekFrom::Start(0)).is_ok();
+            if let Some(taken) = rewound.then(|| exif_taken(&mut file)).flatten() {
                 info["taken"] = json!(taken.format("%Y-%m-%dT%H:%M:%S").to_string());
             }
         }
@@ -432,7 +490,10 @@ impl Tool for FileInfo {
         }
         let all: Vec<Value> = paths
             .iter()
-            .map(|p| self.info(p).unwrap_or_else(|e| json!({"path": p, "error": e.0})))
+            .map(|p| {
+                self.info(p)
+                    .unwrap_or_else(|e| json!({"path": p, "error": e.0}))
+            })
             .collect();
         Ok(ToolOutput::text(Value::Array(all).to_string()))
     }

@@ -2,8 +2,8 @@
 use async_trait::async_trait;
 use errand_core::tool::{Assessment, parse_input};
 use errand_core::{
-    Effect, EventKind, PlanStep, StepStatus, Tool, ToolContext, ToolError, ToolOutput, ToolRegistry,
-    ToolSpec,
+    Effect, EventKind, PlanStep, StepStatus, Tool, ToolContext, ToolError, ToolOutput,
+    ToolRegistry, ToolSpec,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -37,7 +37,10 @@ fn steps(input: &Value) -> Result<Vec<PlanStep>, ToolError> {
     Ok(i.steps
         .into_iter()
         .map(|s| match s {
-            StepInput::Title(title) => PlanStep { title, status: StepStatus::Pending },
+            StepInput::Title(title) => PlanStep {
+                title,
+                status: StepStatus::Pending,
+            },
             StepInput::Step(step) => step,
         })
         .collect())
@@ -74,7 +77,11 @@ impl Tool for UpdatePlan {
     }
     fn assess(&self, _ctx: &ToolContext, input: &Value) -> Result<Assessment, ToolError> {
         let steps = steps(input)?;
-        Ok(Assessment { summary: "the plan".into(), preview: checklist(&steps), ..Assessment::default() })
+        Ok(Assessment {
+            summary: "the plan".into(),
+            preview: checklist(&steps),
+            ..Assessment::default()
+        })
     }
     async fn call(&self, _ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
         let steps = steps(&input)?;
@@ -100,7 +107,9 @@ impl Tool for Finish {
     fn spec(&self) -> ToolSpec {
         ToolSpec {
             name: "finish".into(),
-            description: "End the task: a short summary for the person and the paths of the deliverables.".into(),
+            description:
+                "End the task: a short summary for the person and the paths of the deliverables."
+                    .into(),
             input_schema: json!({"type":"object","required":["summary"],"properties":{
                 "summary":{"type":"string"},"deliverables":{"type":"array","items":{"type":"string"}}}}),
         }
@@ -110,13 +119,19 @@ impl Tool for Finish {
     }
     fn assess(&self, _ctx: &ToolContext, input: &Value) -> Result<Assessment, ToolError> {
         let i: FinishInput = parse_input("finish", input)?;
-        Ok(Assessment { summary: format!("finish: {}", i.summary), ..Assessment::default() })
+        Ok(Assessment {
+            summary: format!("finish: {}", i.summary),
+            ..Assessment::default()
+        })
     }
     async fn call(&self, _ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
         let i: FinishInput = parse_input("finish", &input)?;
         Ok(ToolOutput {
             content: "task finished".into(),
-            events: vec![EventKind::Finished { summary: i.summary, deliverables: i.deliverables }],
+            events: vec![EventKind::Finished {
+                summary: i.summary,
+                deliverables: i.deliverables,
+            }],
         })
     }
 }

@@ -19,8 +19,14 @@ pub struct UndoReport {
 }
 
 /// Reverses every done (or interrupted) mutation of a task, newest first.
-pub fn undo_task(store: &dyn Store, ws: &Workspace, task_id: &str) -> Result<UndoReport, ToolError> {
-    let records = store.journal(task_id).map_err(|e| ToolError(format!("cannot read the journal: {e}")))?;
+pub fn undo_task(
+    store: &dyn Store,
+    ws: &Workspace,
+    task_id: &str,
+) -> Result<UndoReport, ToolError> {
+    let records = store
+        .journal(task_id)
+        .map_err(|e| ToolError(format!("cannot read the journal: {e}")))?;
     let trash = open_trash(store, task_id);
     let mut report = UndoReport::default();
     let mut undone = Vec::new();
@@ -44,11 +50,17 @@ pub fn undo_task(store: &dyn Store, ws: &Workspace, task_id: &str) -> Result<Und
                 undone.push(record.id);
             }
             Ok(Reversed::KeptFolder) => report.kept_folders.push(record.op.subject().to_string()),
-            Err(why) => report.refused.push(format!("{}: {}", record.op.subject(), why.0)),
+            Err(why) => report
+                .refused
+                .push(format!("{}: {}", record.op.subject(), why.0)),
         }
     }
-    store.journal_set(&undone, JournalState::Undone).map_err(|e| ToolError(e.to_string()))?;
-    store.journal_set(&skipped, JournalState::Skipped).map_err(|e| ToolError(e.to_string()))?;
+    store
+        .journal_set(&undone, JournalState::Undone)
+        .map_err(|e| ToolError(e.to_string()))?;
+    store
+        .journal_set(&skipped, JournalState::Skipped)
+        .map_err(|e| ToolError(e.to_string()))?;
     Ok(report)
 }
 
@@ -66,16 +78,27 @@ fn parent_of(ws: &Workspace, path: &str) -> Result<(Dir, std::ffi::OsString), To
 }
 
 fn applied_on_disk(ws: &Workspace, trash: Option<&Dir>, op: &JournalOp) -> bool {
-    let present = |path: &str| parent_of(ws, path).is_ok_and(|(d, n)| exists(&d, &n).unwrap_or(false));
-    let sha = |path: &str| parent_of(ws, path).ok().and_then(|(d, n)| sha256_of(&d, &n).ok().flatten());
+    let present =
+        |path: &str| parent_of(ws, path).is_ok_and(|(d, n)| exists(&d, &n).unwrap_or(false));
+    let sha = |path: &str| {
+        parent_of(ws, path)
+            .ok()
+            .and_then(|(d, n)| sha256_of(&d, &n).ok().flatten())
+    };
     match op {
         JournalOp::CreateDir { path } => present(path),
         JournalOp::Move { from, to, .. } => !present(from) && present(to),
-        JournalOp::Write { path, after_sha256, .. } => sha(path).as_deref() == Some(after_sha256),
-        JournalOp::Copy { to, after_sha256, .. } => sha(to).as_deref() == Some(after_sha256),
+        JournalOp::Write {
+            path, after_sha256, ..
+        } => sha(path).as_deref() == Some(after_sha256),
+        JournalOp::Copy {
+            to, after_sha256, ..
+        } => sha(to).as_deref() == Some(after_sha256),
         JournalOp::Trash { path, saved } => {
             let in_trash = match (&saved.saved, trash) {
-                (Saved::Trash { rel }, Some(t)) => exists(t, &trash_entry_name(rel)).unwrap_or(false),
+                (Saved::Trash { rel }, Some(t)) => {
+                    exists(t, &trash_entry_name(rel)).unwrap_or(false)
+                }
                 _ => false,
             };
             !present(path) && in_trash
@@ -83,7 +106,12 @@ fn applied_on_disk(ws: &Workspace, trash: Option<&Dir>, op: &JournalOp) -> bool 
     }
 }
 
-fn reverse(store: &dyn Store, ws: &Workspace, trash: Option<&Dir>, op: &JournalOp) -> Result<Reversed, ToolError> {
+fn reverse(
+    store: &dyn Store,
+    ws: &Workspace,
+    trash: Option<&Dir>,
+    op: &JournalOp,
+) -> Result<Reversed, ToolError> {
     match op {
         JournalOp::CreateDir { path } => {
             let (dir, name) = parent_of(ws, path)?;
@@ -96,7 +124,9 @@ fn reverse(store: &dyn Store, ws: &Workspace, trash: Option<&Dir>, op: &JournalO
         }
         JournalOp::Move { from, to, stamp } => {
             let (to_dir, to_name) = parent_of(ws, to)?;
-            let meta = to_dir.symlink_metadata(&to_name).map_err(|_| ToolError::new("it is no longer where the task put it"))?;
+            let meta = to_dir
+                .symlink_metadata(&to_name)
+                .map_err(|_| ToolError::new("it is no longer where the task put it"))?;
             if let Some(stamp) = stamp {
                 if stamp_of(&meta) != *stamp {
                     return Err(ToolError::new("it was changed after the task moved it"));
@@ -110,39 +140,56 @@ fn reverse(store: &dyn Store, ws: &Workspace, trash: Option<&Dir>, op: &JournalO
                 .map_err(io(from))?;
             let (from_dir, from_name) = ws.parent(&from_r)?;
             if exists(&from_dir, &from_name).unwrap_or(false) {
-                return Err(ToolError(format!("something new is at its original place `{from}`")));
+                return Err(ToolError(format!(
+                    "something new is at its original place `{from}`"
+                )));
             }
             ops::move_file(&to_dir, &to_name, &from_dir, &from_name).map_err(io(from))?;
             Ok(Reversed::Restored)
         }
-        JournalOp::Write { path, before, after_sha256 } => {
+        JournalOp::Write {
+            path,
+            before,
+            after_sha256,
+        } => {
             let (dir, name) = parent_of(ws, path)?;
             let current = sha256_of(&dir, &name).map_err(io(path))?;
             if current.as_deref() != Some(after_sha256) {
                 return Err(ToolError::new("it was changed after the task wrote it"));
             }
             match before {
-                Some(saved) => put_back(store, trash, &dir, &name, saved, true).map_err(io(path))?,
+                Some(saved) => {
+                    put_back(store, trash, &dir, &name, saved, true).map_err(io(path))?
+                }
                 None => {
                     // The task created it; keep a copy in the blob store before removing it.
                     let bytes = dir.read(&name).map_err(io(path))?;
-                    store.put_blob(&bytes).map_err(|e| ToolError(e.to_string()))?;
+                    store
+                        .put_blob(&bytes)
+                        .map_err(|e| ToolError(e.to_string()))?;
                     dir.remove_file(&name).map_err(io(path))?;
                 }
             }
             Ok(Reversed::Restored)
         }
-        JournalOp::Copy { to, after_sha256, .. } => {
+        JournalOp::Copy {
+            to, after_sha256, ..
+        } => {
             let (dir, name) = parent_of(ws, to)?;
             if sha256_of(&dir, &name).map_err(io(to))?.as_deref() != Some(after_sha256) {
-                return Err(ToolError::new("the copy was changed after the task made it"));
+                return Err(ToolError::new(
+                    "the copy was changed after the task made it",
+                ));
             }
             dir.remove_file(&name).map_err(io(to))?;
             Ok(Reversed::Restored)
         }
         JournalOp::Trash { path, saved } => {
             let r = ws.resolve(path)?;
-            ws.root(r.root).dir.create_dir_all(r.parent_rel()).map_err(io(path))?;
+            ws.root(r.root)
+                .dir
+                .create_dir_all(r.parent_rel())
+                .map_err(io(path))?;
             let (dir, name) = ws.parent(&r)?;
             if exists(&dir, &name).unwrap_or(false) {
                 return Err(ToolError(format!("something new is at `{path}`")));
@@ -172,10 +219,17 @@ fn put_back(
             if !replace && exists(dir, name)? {
                 return Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists));
             }
-            ops::write_atomic(dir, name, &bytes, Some(saved.mode), Some(saved.stamp.mtime_ns))
+            ops::write_atomic(
+                dir,
+                name,
+                &bytes,
+                Some(saved.mode),
+                Some(saved.stamp.mtime_ns),
+            )
         }
         Saved::Trash { rel } => {
-            let trash = trash.ok_or_else(|| std::io::Error::other("the task's trash folder is missing"))?;
+            let trash =
+                trash.ok_or_else(|| std::io::Error::other("the task's trash folder is missing"))?;
             ops::move_file(trash, &trash_entry_name(rel), dir, name)
         }
     }
@@ -195,13 +249,21 @@ pub struct TrashItem {
 
 pub fn trash_items(store: &dyn Store) -> Result<Vec<TrashItem>, ToolError> {
     let records = store.journal_all().map_err(|e| ToolError(e.to_string()))?;
-    Ok(records.iter().filter(|r| r.state == JournalState::Done).filter_map(item_of).collect())
+    Ok(records
+        .iter()
+        .filter(|r| r.state == JournalState::Done)
+        .filter_map(item_of)
+        .collect())
 }
 
 fn item_of(record: &JournalRecord) -> Option<TrashItem> {
     let (path, saved, reason) = match &record.op {
         JournalOp::Trash { path, saved } => (path, saved, "trashed"),
-        JournalOp::Write { path, before: Some(saved), .. } => (path, saved, "replaced"),
+        JournalOp::Write {
+            path,
+            before: Some(saved),
+            ..
+        } => (path, saved, "replaced"),
         _ => return None,
     };
     Some(TrashItem {
@@ -215,18 +277,37 @@ fn item_of(record: &JournalRecord) -> Option<TrashItem> {
 }
 
 /// Restores one trashed or replaced file to where it was.
-pub fn restore_item(store: &dyn Store, ws: &Workspace, record: &JournalRecord) -> Result<String, ToolError> {
+pub fn restore_item(
+    store: &dyn Store,
+    ws: &Workspace,
+    record: &JournalRecord,
+) -> Result<String, ToolError> {
     if record.state != JournalState::Done {
-        return Err(ToolError(format!("item {} is not in the trash (it is {})", record.id, record.state.as_str())));
+        return Err(ToolError(format!(
+            "item {} is not in the trash (it is {})",
+            record.id,
+            record.state.as_str()
+        )));
     }
     let trash = open_trash(store, &record.task_id);
     match &record.op {
-        JournalOp::Trash { path, .. } | JournalOp::Write { path, before: Some(_), .. } => {
-            reverse(store, ws, trash.as_ref(), &record.op).map_err(|e| ToolError(format!("{path}: {}", e.0)))?;
-            store.journal_set(&[record.id], JournalState::Restored).map_err(|e| ToolError(e.to_string()))?;
+        JournalOp::Trash { path, .. }
+        | JournalOp::Write {
+            path,
+            before: Some(_),
+            ..
+        } => {
+            reverse(store, ws, trash.as_ref(), &record.op)
+                .map_err(|e| ToolError(format!("{path}: {}", e.0)))?;
+            store
+                .journal_set(&[record.id], JournalState::Restored)
+                .map_err(|e| ToolError(e.to_string()))?;
             Ok(path.clone())
         }
-        _ => Err(ToolError(format!("item {} is not a trashed or replaced file", record.id))),
+        _ => Err(ToolError(format!(
+            "item {} is not a trashed or replaced file",
+            record.id
+        ))),
     }
 }
 

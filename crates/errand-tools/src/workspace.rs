@@ -44,9 +44,15 @@ impl Workspace {
         let mut roots = Vec::with_capacity(grants.len());
         for grant in grants {
             let dir = Dir::open_ambient_dir(&grant.path, ambient_authority()).map_err(|e| {
-                ToolError(format!("cannot open the granted folder {}: {e}", grant.path.display()))
+                ToolError(format!(
+                    "cannot open the granted folder {}: {e}",
+                    grant.path.display()
+                ))
             })?;
-            roots.push(Root { grant: grant.clone(), dir });
+            roots.push(Root {
+                grant: grant.clone(),
+                dir,
+            });
         }
         if roots.is_empty() {
             return Err(ToolError::new("no folder was granted to this task"));
@@ -69,7 +75,10 @@ impl Workspace {
             return Err(ToolError::new("the path contains a NUL byte"));
         }
         if path.len() > MAX_PATH_BYTES {
-            return Err(ToolError(format!("the path is {} bytes long; the limit is {MAX_PATH_BYTES}", path.len())));
+            return Err(ToolError(format!(
+                "the path is {} bytes long; the limit is {MAX_PATH_BYTES}",
+                path.len()
+            )));
         }
         if path.starts_with('/') || path.starts_with("~/") || path == "~" {
             return Err(ToolError(format!(
@@ -134,7 +143,11 @@ impl Workspace {
             .join("/");
         if self.roots.len() > 1 {
             let name = &self.root(root).grant.name;
-            if rel_text.is_empty() { name.clone() } else { format!("{name}/{rel_text}") }
+            if rel_text.is_empty() {
+                name.clone()
+            } else {
+                format!("{name}/{rel_text}")
+            }
         } else if rel_text.is_empty() {
             ".".to_string()
         } else {
@@ -147,7 +160,10 @@ impl Workspace {
         if grant.writable {
             Ok(())
         } else {
-            Err(ToolError(format!("{} is in a read-only grant ({})", resolved.display, grant.name)))
+            Err(ToolError(format!(
+                "{} is in a read-only grant ({})",
+                resolved.display, grant.name
+            )))
         }
     }
 
@@ -155,7 +171,12 @@ impl Workspace {
     pub fn parent(&self, resolved: &Resolved) -> Result<(Dir, OsString), ToolError> {
         let name = resolved
             .name()
-            .ok_or_else(|| ToolError(format!("`{}` is a granted folder itself, not something in it", resolved.display)))?
+            .ok_or_else(|| {
+                ToolError(format!(
+                    "`{}` is a granted folder itself, not something in it",
+                    resolved.display
+                ))
+            })?
             .to_os_string();
         let dir = self.open_dir_rel(resolved.root, resolved.parent_rel(), &resolved.display)?;
         Ok((dir, name))
@@ -163,14 +184,22 @@ impl Workspace {
 
     pub fn open_dir_rel(&self, root: usize, rel: &Path, display: &str) -> Result<Dir, ToolError> {
         let base = &self.root(root).dir;
-        let opened = if rel.as_os_str().is_empty() { base.try_clone() } else { base.open_dir(rel) };
+        let opened = if rel.as_os_str().is_empty() {
+            base.try_clone()
+        } else {
+            base.open_dir(rel)
+        };
         opened.map_err(|e| io_error(display, e))
     }
 }
 
 impl Workspace {
     fn grant_names(&self) -> String {
-        self.roots.iter().map(|r| r.grant.name.as_str()).collect::<Vec<_>>().join(", ")
+        self.roots
+            .iter()
+            .map(|r| r.grant.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn example(&self) -> String {
@@ -196,9 +225,9 @@ pub fn io_error(display: &str, e: io::Error) -> ToolError {
         io::ErrorKind::PermissionDenied => ToolError(format!("permission denied: `{display}`")),
         io::ErrorKind::NotADirectory => ToolError(format!("a part of `{display}` is not a folder")),
         io::ErrorKind::IsADirectory => ToolError(format!("`{display}` is a folder")),
-        _ if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => ToolError(format!(
-            "`{display}` is a symlink, and symlinks are not followed here; refused"
-        )),
+        _ if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => ToolError(
+            format!("`{display}` is a symlink, and symlinks are not followed here; refused"),
+        ),
         _ if e.raw_os_error() == Some(rustix::io::Errno::NAMETOOLONG.raw_os_error()) => {
             ToolError(format!("`{}`: name too long", shorten(display)))
         }
@@ -208,7 +237,10 @@ pub fn io_error(display: &str, e: io::Error) -> ToolError {
 
 pub fn stamp_of(meta: &cap_std::fs::Metadata) -> FileStamp {
     let mtime_ns = std_meta_mtime_ns(meta);
-    FileStamp { size: meta.len(), mtime_ns }
+    FileStamp {
+        size: meta.len(),
+        mtime_ns,
+    }
 }
 
 fn std_meta_mtime_ns(meta: &cap_std::fs::Metadata) -> i64 {
@@ -243,11 +275,18 @@ mod tests {
     use super::*;
 
     fn ws(names: &[&str]) -> (Vec<tempfile::TempDir>, Workspace) {
-        let dirs: Vec<_> = names.iter().map(|_| tempfile::tempdir().expect("tempdir")).collect();
+        let dirs: Vec<_> = names
+            .iter()
+            .map(|_| tempfile::tempdir().expect("tempdir"))
+            .collect();
         let grants: Vec<Grant> = names
             .iter()
             .zip(&dirs)
-            .map(|(n, d)| Grant { name: n.to_string(), path: d.path().to_path_buf(), writable: true })
+            .map(|(n, d)| Grant {
+                name: n.to_string(),
+                path: d.path().to_path_buf(),
+                writable: true,
+            })
             .collect();
         let ws = Workspace::open(&grants).expect("open");
         (dirs, ws)
@@ -256,7 +295,14 @@ mod tests {
     #[test]
     fn refuses_escapes_before_touching_disk() {
         let (_d, ws) = ws(&["docs"]);
-        for bad in ["../x", "a/../../x", "/etc/passwd", "~/x", "a\0b", &"a/".repeat(3000)] {
+        for bad in [
+            "../x",
+            "a/../../x",
+            "/etc/passwd",
+            "~/x",
+            "a\0b",
+            &"a/".repeat(3000),
+        ] {
             assert!(ws.resolve(bad).is_err(), "{bad:?} should be refused");
         }
         let long = "x".repeat(300);

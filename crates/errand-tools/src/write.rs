@@ -27,14 +27,20 @@ pub fn register(registry: &mut ToolRegistry, ws: &Arc<Workspace>) {
 const PREVIEW_LINES: usize = 8;
 
 fn spec(name: &str, description: &str, schema: Value) -> ToolSpec {
-    ToolSpec { name: name.into(), description: description.into(), input_schema: schema }
+    ToolSpec {
+        name: name.into(),
+        description: description.into(),
+        input_schema: schema,
+    }
 }
 
 fn resolve_writable(ws: &Workspace, path: &str) -> Result<Resolved, ToolError> {
     let r = ws.resolve(path)?;
     ws.writable(&r)?;
     if r.rel.as_os_str().is_empty() {
-        return Err(ToolError(format!("`{path}` is a granted folder itself; name something inside it")));
+        return Err(ToolError(format!(
+            "`{path}` is a granted folder itself; name something inside it"
+        )));
     }
     Ok(r)
 }
@@ -76,7 +82,9 @@ fn made_by_task(ctx: &ToolContext, display: &str) -> bool {
         records.iter().any(|r| {
             r.state == JournalState::Done
                 && match &r.op {
-                    JournalOp::Write { path, before: None, .. } => path == display,
+                    JournalOp::Write {
+                        path, before: None, ..
+                    } => path == display,
                     JournalOp::Copy { to, .. } => to == display,
                     _ => false,
                 }
@@ -85,7 +93,11 @@ fn made_by_task(ctx: &ToolContext, display: &str) -> bool {
 }
 
 fn preview_text(content: &str) -> Vec<String> {
-    let mut lines: Vec<String> = content.lines().take(PREVIEW_LINES).map(|l| l.chars().take(160).collect()).collect();
+    let mut lines: Vec<String> = content
+        .lines()
+        .take(PREVIEW_LINES)
+        .map(|l| l.chars().take(160).collect())
+        .collect();
     let total = content.lines().count();
     if total > PREVIEW_LINES {
         lines.push(format!("… {} more lines", total - PREVIEW_LINES));
@@ -106,7 +118,10 @@ fn verb_op(verb: &str) -> &'static str {
 fn report_json(report: &BatchReport, verb: &str, extra: Value) -> Result<ToolOutput, ToolError> {
     let failed = report.failure_lines(50);
     if report.done() == 0 && !failed.is_empty() {
-        return Err(ToolError(format!("nothing was {verb}:\n{}", failed.join("\n"))));
+        return Err(ToolError(format!(
+            "nothing was {verb}:\n{}",
+            failed.join("\n")
+        )));
     }
     let mut out = json!({
         verb: report.count(verb_op(verb)),
@@ -120,7 +135,11 @@ fn report_json(report: &BatchReport, verb: &str, extra: Value) -> Result<ToolOut
 }
 
 /// Saves the current content of a file as a blob so a later undo can put it back.
-fn save_before(ws: &Workspace, ctx: &ToolContext, r: &Resolved) -> Result<Option<SavedFile>, ToolError> {
+fn save_before(
+    ws: &Workspace,
+    ctx: &ToolContext,
+    r: &Resolved,
+) -> Result<Option<SavedFile>, ToolError> {
     let (dir, name) = ws.parent(r)?;
     let meta = match dir.symlink_metadata(&name) {
         Ok(meta) => meta,
@@ -128,18 +147,33 @@ fn save_before(ws: &Workspace, ctx: &ToolContext, r: &Resolved) -> Result<Option
         Err(e) => return Err(io_error(&r.display, e)),
     };
     if !meta.is_file() {
-        return Err(ToolError(format!("`{}` is not a regular file; it cannot be replaced", r.display)));
+        return Err(ToolError(format!(
+            "`{}` is not a regular file; it cannot be replaced",
+            r.display
+        )));
     }
     let mut bytes = Vec::new();
     dir.open(&name)
         .and_then(|f| f.into_std().read_to_end(&mut bytes))
         .map_err(|e| io_error(&r.display, e))?;
-    let sha256 = ctx.store.put_blob(&bytes).map_err(|e| ToolError(format!("cannot save the old content: {e}")))?;
-    Ok(Some(SavedFile { saved: Saved::Blob { sha256 }, stamp: stamp_of(&meta), mode: mode_of(&meta) }))
+    let sha256 = ctx
+        .store
+        .put_blob(&bytes)
+        .map_err(|e| ToolError(format!("cannot save the old content: {e}")))?;
+    Ok(Some(SavedFile {
+        saved: Saved::Blob { sha256 },
+        stamp: stamp_of(&meta),
+        mode: mode_of(&meta),
+    }))
 }
 
 /// Journals and performs the replacement of one file's content.
-fn write_content(ws: &Workspace, ctx: &ToolContext, path: &str, content: Vec<u8>) -> Result<ToolOutput, ToolError> {
+fn write_content(
+    ws: &Workspace,
+    ctx: &ToolContext,
+    path: &str,
+    content: Vec<u8>,
+) -> Result<ToolOutput, ToolError> {
     let r = resolve_writable(ws, path)?;
     let after = sha256_hex(&content);
     let report = run_journaled(
@@ -149,7 +183,11 @@ fn write_content(ws: &Workspace, ctx: &ToolContext, path: &str, content: Vec<u8>
         || {
             let mut ops = missing_dirs(ws, r.root, r.parent_rel(), &mut HashSet::new())?;
             let before = save_before(ws, ctx, &r)?;
-            ops.push(JournalOp::Write { path: r.display.clone(), before, after_sha256: after.clone() });
+            ops.push(JournalOp::Write {
+                path: r.display.clone(),
+                before,
+                after_sha256: after.clone(),
+            });
             Ok(ops)
         },
         &|op| matches!(op, JournalOp::Write { .. }).then(|| content.clone()),
@@ -157,7 +195,11 @@ fn write_content(ws: &Workspace, ctx: &ToolContext, path: &str, content: Vec<u8>
     if let Some((_, why)) = report.failed.first() {
         return Err(ToolError(why.clone()));
     }
-    Ok(ToolOutput::text(format!("wrote {} bytes to {}", content.len(), r.display)))
+    Ok(ToolOutput::text(format!(
+        "wrote {} bytes to {}",
+        content.len(),
+        r.display
+    )))
 }
 
 struct WriteFile(Arc<Workspace>);
@@ -220,7 +262,10 @@ impl EditFile {
         }
         let count = current.matches(&i.old).count();
         match count {
-            0 => Err(ToolError(format!("`old` was not found in {}; read the file and copy the text exactly", i.path))),
+            0 => Err(ToolError(format!(
+                "`old` was not found in {}; read the file and copy the text exactly",
+                i.path
+            ))),
             n if n > 1 && !i.replace_all => Err(ToolError(format!(
                 "`old` appears {n} times in {}; include more surrounding text, or set replace_all",
                 i.path
@@ -232,7 +277,8 @@ impl EditFile {
     fn current(&self, i: &EditInput) -> Result<String, ToolError> {
         let r = resolve_writable(&self.0, &i.path)?;
         let (dir, name) = self.0.parent(&r)?;
-        dir.read_to_string(&name).map_err(|e| io_error(&r.display, e))
+        dir.read_to_string(&name)
+            .map_err(|e| io_error(&r.display, e))
     }
 }
 
@@ -255,7 +301,10 @@ impl Tool for EditFile {
         let current = self.current(&i)?;
         self.edited(&i, &current)?;
         let r = self.0.resolve(&i.path)?;
-        let mut preview: Vec<String> = preview_text(&i.old).into_iter().map(|l| format!("- {l}")).collect();
+        let mut preview: Vec<String> = preview_text(&i.old)
+            .into_iter()
+            .map(|l| format!("- {l}"))
+            .collect();
         preview.extend(preview_text(&i.new).into_iter().map(|l| format!("+ {l}")));
         Ok(Assessment {
             summary: format!("edit {}", r.display),
@@ -270,8 +319,17 @@ impl Tool for EditFile {
             // The edit may already be on disk; the journal's hash decides, so rebuild the
             // intended content from the saved original rather than from the file.
             if let Ok(records) = ctx.store.journal_for_call(&ctx.task_id, &ctx.call_id) {
-                if let Some(JournalOp::Write { before: Some(SavedFile { saved: Saved::Blob { sha256 }, .. }), .. }) =
-                    records.iter().map(|r| &r.op).find(|op| matches!(op, JournalOp::Write { .. }))
+                if let Some(JournalOp::Write {
+                    before:
+                        Some(SavedFile {
+                            saved: Saved::Blob { sha256 },
+                            ..
+                        }),
+                    ..
+                }) = records
+                    .iter()
+                    .map(|r| &r.op)
+                    .find(|op| matches!(op, JournalOp::Write { .. }))
                 {
                     let original = std::fs::read_to_string(ctx.store.blob_path(sha256))
                         .map_err(|e| ToolError(format!("cannot read the saved original: {e}")))?;
@@ -296,7 +354,11 @@ struct PathInput {
 #[async_trait]
 impl Tool for MakeDir {
     fn spec(&self) -> ToolSpec {
-        spec("make_dir", "Create a folder and any missing parents.", json!({"type":"object","required":["path"],"properties":{"path":{"type":"string"}}}))
+        spec(
+            "make_dir",
+            "Create a folder and any missing parents.",
+            json!({"type":"object","required":["path"],"properties":{"path":{"type":"string"}}}),
+        )
     }
     fn effect(&self) -> Effect {
         Effect::Write
@@ -304,12 +366,22 @@ impl Tool for MakeDir {
     fn assess(&self, _ctx: &ToolContext, input: &Value) -> Result<Assessment, ToolError> {
         let i: PathInput = parse_input("make_dir", input)?;
         let r = resolve_writable(&self.0, &i.path)?;
-        Ok(Assessment { summary: format!("create folder {}", r.display), subjects: vec![r.display], ..Assessment::default() })
+        Ok(Assessment {
+            summary: format!("create folder {}", r.display),
+            subjects: vec![r.display],
+            ..Assessment::default()
+        })
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
         let i: PathInput = parse_input("make_dir", &input)?;
         let r = resolve_writable(&self.0, &i.path)?;
-        let report = run_journaled(&self.0, ctx, "make_dir", || missing_dirs(&self.0, r.root, &r.rel, &mut HashSet::new()), &|_| None)?;
+        let report = run_journaled(
+            &self.0,
+            ctx,
+            "make_dir",
+            || missing_dirs(&self.0, r.root, &r.rel, &mut HashSet::new()),
+            &|_| None,
+        )?;
         if let Some((_, why)) = report.failed.first() {
             return Err(ToolError(why.clone()));
         }
@@ -342,17 +414,27 @@ impl MoveInput {
         match (self.from, self.to) {
             (Some(from), Some(to)) => pairs.push(MovePair { from, to }),
             (None, None) => {}
-            _ => return Err(ToolError::new("move_path needs both `from` and `to` (or a `moves` list)")),
+            _ => {
+                return Err(ToolError::new(
+                    "move_path needs both `from` and `to` (or a `moves` list)",
+                ));
+            }
         }
         if pairs.is_empty() {
-            return Err(ToolError::new("move_path needs `from` and `to`, or `moves: [{from, to}, …]`"));
+            return Err(ToolError::new(
+                "move_path needs `from` and `to`, or `moves: [{from, to}, …]`",
+            ));
         }
         Ok(pairs)
     }
 }
 
 fn pair_preview(pairs: &[(String, String)], arrow: &str) -> Vec<String> {
-    let mut lines: Vec<String> = pairs.iter().take(PREVIEW_LINES).map(|(f, t)| format!("{f} {arrow} {t}")).collect();
+    let mut lines: Vec<String> = pairs
+        .iter()
+        .take(PREVIEW_LINES)
+        .map(|(f, t)| format!("{f} {arrow} {t}"))
+        .collect();
     if pairs.len() > PREVIEW_LINES {
         lines.push(format!("… and {} more", pairs.len() - PREVIEW_LINES));
     }
@@ -364,7 +446,12 @@ impl MovePath {
         let i: MoveInput = parse_input("move_path", input)?;
         i.pairs()?
             .into_iter()
-            .map(|p| Ok((resolve_writable(&self.0, &p.from)?, resolve_writable(&self.0, &p.to)?)))
+            .map(|p| {
+                Ok((
+                    resolve_writable(&self.0, &p.from)?,
+                    resolve_writable(&self.0, &p.to)?,
+                ))
+            })
             .collect()
     }
 }
@@ -386,7 +473,10 @@ impl Tool for MovePath {
     }
     fn assess(&self, _ctx: &ToolContext, input: &Value) -> Result<Assessment, ToolError> {
         let pairs = self.resolve_pairs(input)?;
-        let shown: Vec<(String, String)> = pairs.iter().map(|(f, t)| (f.display.clone(), t.display.clone())).collect();
+        let shown: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(f, t)| (f.display.clone(), t.display.clone()))
+            .collect();
         let summary = match shown.as_slice() {
             [(f, t)] => format!("move {f} → {t}"),
             many => format!("move {} files and folders", many.len()),
@@ -394,7 +484,10 @@ impl Tool for MovePath {
         Ok(Assessment {
             summary,
             preview: pair_preview(&shown, "→"),
-            subjects: shown.iter().flat_map(|(f, t)| [f.clone(), t.clone()]).collect(),
+            subjects: shown
+                .iter()
+                .flat_map(|(f, t)| [f.clone(), t.clone()])
+                .collect(),
             replaces_existing: false,
         })
     }
@@ -412,7 +505,8 @@ impl Tool for MovePath {
                 let mut targets = HashSet::new();
                 for (from, to) in &pairs {
                     let source = ws.parent(from).and_then(|(dir, name)| {
-                        dir.symlink_metadata(&name).map_err(|e| io_error(&from.display, e))
+                        dir.symlink_metadata(&name)
+                            .map_err(|e| io_error(&from.display, e))
                     });
                     let meta = match source {
                         Ok(meta) => meta,
@@ -427,7 +521,10 @@ impl Tool for MovePath {
                     let taken = !targets.insert(to.display.clone())
                         || ws.root(to.root).dir.symlink_metadata(&to.rel).is_ok();
                     if taken {
-                        refused.push((to.display.clone(), "already exists; nothing is overwritten".to_string()));
+                        refused.push((
+                            to.display.clone(),
+                            "already exists; nothing is overwritten".to_string(),
+                        ));
                         continue;
                     }
                     match missing_dirs(ws, to.root, to.parent_rel(), &mut known) {
@@ -438,7 +535,11 @@ impl Tool for MovePath {
                         }
                     }
                     let stamp = (!meta.is_dir()).then(|| stamp_of(&meta));
-                    ops.push(JournalOp::Move { from: from.display.clone(), to: to.display.clone(), stamp });
+                    ops.push(JournalOp::Move {
+                        from: from.display.clone(),
+                        to: to.display.clone(),
+                        stamp,
+                    });
                 }
                 Ok(ops)
             },
@@ -492,28 +593,60 @@ impl Tool for CopyPath {
             "copying",
             || {
                 let base = &ws.root(from.root).dir;
-                let meta = base.symlink_metadata(&from.rel).map_err(|e| io_error(&from.display, e))?;
+                let meta = base
+                    .symlink_metadata(&from.rel)
+                    .map_err(|e| io_error(&from.display, e))?;
                 if ws.root(to.root).dir.symlink_metadata(&to.rel).is_ok() {
-                    return Err(ToolError(format!("`{}` already exists; nothing is overwritten", to.display)));
+                    return Err(ToolError(format!(
+                        "`{}` already exists; nothing is overwritten",
+                        to.display
+                    )));
                 }
                 let mut known = HashSet::new();
                 let mut ops = missing_dirs(ws, to.root, to.parent_rel(), &mut known)?;
                 let mut files: Vec<std::path::PathBuf> = Vec::new();
                 if meta.is_dir() {
-                    ops.push(JournalOp::CreateDir { path: to.display.clone() });
-                    collect_tree(base, &from.rel, std::path::Path::new(""), &mut files, &mut ops, ws, &to)?;
+                    ops.push(JournalOp::CreateDir {
+                        path: to.display.clone(),
+                    });
+                    collect_tree(
+                        base,
+                        &from.rel,
+                        std::path::Path::new(""),
+                        &mut files,
+                        &mut ops,
+                        ws,
+                        &to,
+                    )?;
                 } else if meta.is_file() {
                     files.push(std::path::PathBuf::new());
                 } else {
-                    return Err(ToolError(format!("`{}` is not a file or folder; not copied", from.display)));
+                    return Err(ToolError(format!(
+                        "`{}` is not a file or folder; not copied",
+                        from.display
+                    )));
                 }
                 for sub in files {
-                    let src_rel = if sub.as_os_str().is_empty() { from.rel.clone() } else { from.rel.join(&sub) };
-                    let dst_rel = if sub.as_os_str().is_empty() { to.rel.clone() } else { to.rel.join(&sub) };
+                    let src_rel = if sub.as_os_str().is_empty() {
+                        from.rel.clone()
+                    } else {
+                        from.rel.join(&sub)
+                    };
+                    let dst_rel = if sub.as_os_str().is_empty() {
+                        to.rel.clone()
+                    } else {
+                        to.rel.join(&sub)
+                    };
                     let src_display = ws.display(from.root, &src_rel);
                     let (dir, name) = ws.parent(&ws.resolve(&src_display)?)?;
-                    let sha = sha256_of(&dir, &name).map_err(|e| io_error(&src_display, e))?.unwrap_or_default();
-                    ops.push(JournalOp::Copy { from: src_display, to: ws.display(to.root, &dst_rel), after_sha256: sha });
+                    let sha = sha256_of(&dir, &name)
+                        .map_err(|e| io_error(&src_display, e))?
+                        .unwrap_or_default();
+                    ops.push(JournalOp::Copy {
+                        from: src_display,
+                        to: ws.display(to.root, &dst_rel),
+                        after_sha256: sha,
+                    });
                 }
                 Ok(ops)
             },
@@ -536,13 +669,19 @@ fn collect_tree(
     let here = root_rel.join(sub);
     let display = ws.display(0, &here);
     let dir = base.open_dir(&here).map_err(|e| io_error(&display, e))?;
-    let mut entries: Vec<_> = dir.entries().map_err(|e| io_error(&display, e))?.filter_map(Result::ok).collect();
+    let mut entries: Vec<_> = dir
+        .entries()
+        .map_err(|e| io_error(&display, e))?
+        .filter_map(Result::ok)
+        .collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let child = sub.join(entry.file_name());
         let Ok(ft) = entry.file_type() else { continue };
         if ft.is_dir() {
-            ops.push(JournalOp::CreateDir { path: ws.display(to.root, &to.rel.join(&child)) });
+            ops.push(JournalOp::CreateDir {
+                path: ws.display(to.root, &to.rel.join(&child)),
+            });
             collect_tree(base, root_rel, &child, files, ops, ws, to)?;
         } else if ft.is_file() {
             files.push(child);
@@ -592,7 +731,14 @@ impl Tool for TrashPath {
             preview.push(format!("… and {} more", subjects.len() - PREVIEW_LINES));
         }
         Ok(Assessment {
-            summary: format!("move {} to the trash", if subjects.len() == 1 { subjects[0].clone() } else { format!("{} items", subjects.len()) }),
+            summary: format!(
+                "move {} to the trash",
+                if subjects.len() == 1 {
+                    subjects[0].clone()
+                } else {
+                    format!("{} items", subjects.len())
+                }
+            ),
             preview,
             subjects,
             replaces_existing: false,
@@ -609,12 +755,16 @@ impl Tool for TrashPath {
                 let mut ops = Vec::new();
                 for (n, r) in all.iter().enumerate() {
                     let (dir, name) = ws.parent(r)?;
-                    let meta = dir.symlink_metadata(&name).map_err(|e| io_error(&r.display, e))?;
+                    let meta = dir
+                        .symlink_metadata(&name)
+                        .map_err(|e| io_error(&r.display, e))?;
                     let entry = format!("{}-{n}-{}", ctx.call_id, name.to_string_lossy());
                     ops.push(JournalOp::Trash {
                         path: r.display.clone(),
                         saved: SavedFile {
-                            saved: Saved::Trash { rel: format!("{}/{entry}", ctx.task_id) },
+                            saved: Saved::Trash {
+                                rel: format!("{}/{entry}", ctx.task_id),
+                            },
                             stamp: stamp_of(&meta),
                             mode: mode_of(&meta),
                         },
@@ -624,6 +774,10 @@ impl Tool for TrashPath {
             },
             &|_| None,
         )?;
-        report_json(&report, "trashed", json!({"restore": "errand trash restore ID, or errand undo TASK"}))
+        report_json(
+            &report,
+            "trashed",
+            json!({"restore": "errand trash restore ID, or errand undo TASK"}),
+        )
     }
 }

@@ -1,0 +1,89 @@
+//! `errand`: the command line.
+use clap::{Parser, Subcommand};
+use errand_core::Mode;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "errand",
+    version,
+    about = "A local agent for knowledge work: grant folders, describe an outcome, come back to finished files."
+)]
+pub struct Cli {
+    /// Print one JSON object per line (events, results) instead of human output.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Never prompt; stop and exit 3 when an approval is needed.
+    #[arg(long, global = true)]
+    pub no_input: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Start a task: describe the outcome and grant folders.
+    Run {
+        /// What you want done, in plain words.
+        outcome: String,
+        /// A folder the task may read and change (repeatable).
+        #[arg(long = "folder", short = 'f', value_name = "DIR")]
+        folders: Vec<PathBuf>,
+        /// A folder the task may only read (repeatable).
+        #[arg(long = "read-only", value_name = "DIR")]
+        read_only: Vec<PathBuf>,
+        /// ask: approve the plan and each change; auto: act, asking only for deletes and replacing files; plan: read-only.
+        #[arg(long, value_parser = parse_mode)]
+        mode: Option<Mode>,
+        /// offline, scripted:PATH, anthropic:MODEL, openai:MODEL, ollama:MODEL, openai-compatible:MODEL@URL.
+        #[arg(long)]
+        model: Option<String>,
+    },
+    /// List tasks, newest first.
+    Tasks,
+    /// Show a task: state, plan, usage, deliverables.
+    Show { task: String },
+    /// Approve what a waiting task asked, then continue it.
+    Approve {
+        task: String,
+        /// Also approve later calls of the same tool in this task.
+        #[arg(long)]
+        always: bool,
+    },
+    /// Refuse what a waiting task asked, then continue it.
+    Deny { task: String },
+    /// Continue an interrupted or waiting task.
+    Resume { task: String },
+    /// Stop a task at its next step.
+    Cancel { task: String },
+    /// Reverse everything a task changed.
+    Undo { task: String },
+    /// List files tasks trashed or replaced; restore one.
+    Trash {
+        #[command(subcommand)]
+        action: Option<TrashAction>,
+    },
+    /// Fill a folder with a realistic mess of files to try Errand on.
+    DemoFolder {
+        dir: PathBuf,
+        #[arg(long, default_value_t = 300)]
+        files: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Print "sha256  path" for every file under DIR, to compare trees before and after.
+    #[command(hide = true)]
+    HashListing { dir: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum TrashAction {
+    /// List trashed and replaced files (the default).
+    List,
+    /// Put one item back where it was.
+    Restore { id: i64 },
+}
+
+fn parse_mode(s: &str) -> Result<Mode, String> {
+    s.parse()
+}

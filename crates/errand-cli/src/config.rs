@@ -1,0 +1,126 @@
+//! Where Errand keeps its data and what the person configured.
+use anyhow::{Context, Result, bail};
+use errand_core::{Mode, Rule, RuleAction};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The data directory: `ERRAND_HOME`, else `$XDG_DATA_HOME/errand`, else `~/.local/share/errand`.
+pub fn data_dir() -> Result<PathBuf> {
+    if let Some(home) = std::env::var_os("ERRAND_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(home));
+    }
+    xdg_dir("XDG_DATA_HOME", ".local/share").map(|d| d.join("errand"))
+}
+
+/// `ERRAND_CONFIG`, else `$XDG_CONFIG_HOME/errand/config.toml`, else `~/.config/errand/config.toml`.
+pub fn config_path() -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os("ERRAND_CONFIG").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("errand").join("config.toml"))
+}
+
+fn xdg_dir(var: &str, fallback: &str) -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    let home = std::env::var_os("HOME").filter(|v| !v.is_empty()).context(
+        "cannot find a place for Errand's data: set ERRAND_HOME (or HOME / XDG_DATA_HOME)",
+    )?;
+    Ok(PathBuf::from(home).join(fallback))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Model spec used when neither --model nor ERRAND_MODEL is given.
+    pub model: Option<String>,
+    pub mode: Option<Mode>,
+    #[serde(default)]
+    pub rules: RulesConfig,
+    /// Turns after which a task fails rather than loop.
+    pub max_turns: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesConfig {
+    #[serde(default)]
+    pub allow: Vec<String>,
+    #[serde(default)]
+    pub ask: Vec<String>,
+    #[serde(default)]
+    pub deny: Vec<String>,
+}
+
+impl Config {
+    /// Reads the config file; a missing file is an empty config, a broken one an error.
+    pub fn load() -> Result<Config> {
+        let path = config_path()?;
+        Self::load_from(&path)
+    }
+
+    pub fn load_from(path: &Path) -> Result<Config> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        let config: Config =
+            toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))?;
+        config
+            .rules()
+            .with_context(|| format!("a rule in {} is not valid", path.display()))?;
+        Ok(config)
+    }
+
+    pub fn rules(&self) -> Result<Vec<Rule>> {
+        let mut rules = Vec::new();
+        for (action, list) in [
+            (RuleAction::Deny, &self.rules.deny),
+            (RuleAction::Ask, &self.rules.ask),
+            (RuleAction::Allow, &self.rules.allow),
+        ] {
+            for text in list {
+                match Rule::parse(action, text) {
+                    Ok(rule) => rules.push(rule),
+                    Err(e) => bail!(
+                        "{e}; rules look like `write_file(reports/**)` or `run_command(git status*)`"
+                    ),
+                }
+            }
+        }
+        Ok(rules)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_rules_and_refuses_bad_ones() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        assert!(
+            Config::load_from(&path)
+                .expect("missing is fine")
+                .rules
+                .allow
+                .is_empty()
+        );
+        std::fs::write(
+            &path,
+            "mode = \"auto\"\n[rules]\nallow = [\"write_file(reports/**)\"]\n",
+        )
+        .expect("write");
+        let config = Config::load_from(&path).expect("valid");
+        assert_eq!(config.mode, Some(Mode::Auto));
+        assert_eq!(config.rules().expect("rules").len(), 1);
+        std::fs::write(&path, "[rules]\ndeny = [\"write_file(reports\"]\n").expect("write");
+        let err = Config::load_from(&path).expect_err("bad rule");
+        assert!(format!("{err:#}").contains("missing `)`"), "{err:#}");
+        std::fs::write(&path, "mood = 1\n").expect("write");
+        assert!(Config::load_from(&path).is_err());
+    }
+}

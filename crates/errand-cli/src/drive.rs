@@ -1,0 +1,335 @@
+//! Running tasks: `run`, `resume`, `approve`, `deny`, `cancel`.
+use crate::config::{Config, data_dir};
+use crate::display::{JsonLines, Terminal, TerminalApprover, confirm};
+use crate::exit::{Exit, ExitCode};
+use anyhow::{Context, Result, anyhow};
+use errand_core::{
+    Agent, Approver, EventKind, Grant, Mode, Observer, Policy, RunOutcome, Store, TaskState,
+    TaskView,
+};
+use errand_store::SqliteStore;
+use errand_tools::{Workspace, builtin_tools};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How a command shows its work.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub json: bool,
+    /// Prompts allowed (stdin and stderr are terminals, not --json, not --no-input).
+    pub interactive: bool,
+}
+
+impl Output {
+    pub fn detect(json: bool, no_input: bool) -> Output {
+        let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        Output {
+            json,
+            interactive: terminal && !json && !no_input,
+        }
+    }
+}
+
+pub fn open_store() -> Result<Arc<SqliteStore>> {
+    let home = data_dir()?;
+    let store = SqliteStore::open(&home)
+        .with_context(|| format!("cannot open Errand's data in {}", home.display()))?;
+    Ok(Arc::new(store))
+}
+
+/// Turns `--folder` arguments into grants named after their folders.
+pub fn grants(folders: &[PathBuf], read_only: &[PathBuf]) -> Result<Vec<Grant>, Exit> {
+    let mut grants: Vec<Grant> = Vec::new();
+    for (path, writable) in folders
+        .iter()
+        .map(|p| (p, true))
+        .chain(read_only.iter().map(|p| (p, false)))
+    {
+        let canonical = std::fs::canonicalize(path)
+            .map_err(|e| Exit::usage(format!("cannot use the folder {}: {e}", path.display())))?;
+        if !canonical.is_dir() {
+            return Err(Exit::usage(format!("{} is not a folder", path.display())));
+        }
+        let base = canonical
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "root".into());
+        let mut name = base.clone();
+        let mut n = 2;
+        while grants.iter().any(|g| g.name == name) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        grants.push(Grant {
+            name,
+            path: canonical,
+            writable,
+        });
+    }
+    if grants.is_empty() {
+        return Err(Exit::usage("grant a folder with --folder DIR"));
+    }
+    Ok(grants)
+}
+
+/// Runs a task in this process until it ends or waits, and reports how it went.
+pub async fn drive(store: Arc<SqliteStore>, task_id: &str, output: Output) -> Result<ExitCode> {
+    let _lock = match store.lock_task(task_id)? {
+        Some(lock) => lock,
+        None => {
+            return Err(Exit::usage(format!(
+                "task {task_id} is running in another process; follow it with `errand show {task_id}`"
+            ))
+            .into());
+        }
+    };
+    let view = TaskView::fold(&store.events(task_id)?);
+    let config = Config::load().map_err(|e| Exit::usage(format!("{e:#}")))?;
+    let model = errand_model::from_spec(&view.model).map_err(|e| Exit::usage(e.to_string()))?;
+    let workspace = Arc::new(Workspace::open(&view.grants).map_err(|e| anyhow!(e.0))?);
+    let terminal = Arc::new(Terminal::new(
+        output.interactive || (!output.json && std::io::stderr().is_terminal()),
+    ));
+    let observer: Arc<dyn Observer> = if output.json {
+        Arc::new(JsonLines)
+    } else {
+        terminal.clone()
+    };
+    let approver: Option<Arc<dyn Approver>> = output.interactive.then(|| {
+        Arc::new(TerminalApprover {
+            terminal: terminal.clone(),
+        }) as Arc<dyn Approver>
+    });
+    let agent = Agent {
+        store: store.clone(),
+        tools: builtin_tools(workspace),
+        model,
+        policy: Policy::new(
+            view.mode,
+            config.rules().map_err(|e| Exit::usage(format!("{e:#}")))?,
+        ),
+        observer,
+        approver,
+        max_turns: config.max_turns.unwrap_or(200),
+    };
+    let outcome = agent.run(task_id).await?;
+    terminal.close();
+    if !output.json {
+        report(&store, task_id, &outcome)?;
+    }
+    Ok(match outcome {
+        RunOutcome::Done => ExitCode::Done,
+        RunOutcome::Failed(_) => ExitCode::Failed,
+        RunOutcome::Waiting(_) => ExitCode::Waiting,
+        RunOutcome::Cancelled => ExitCode::Cancelled,
+    })
+}
+
+/// The final summary a person reads.
+fn report(store: &SqliteStore, task_id: &str, outcome: &RunOutcome) -> Result<()> {
+    let view = TaskView::fold(&store.events(task_id)?);
+    match outcome {
+        RunOutcome::Done => {
+            println!("\nDone: task {task_id}");
+            if let Some(summary) = &view.summary {
+                println!("{summary}");
+            }
+            if !view.deliverables.is_empty() {
+                let root = view
+                    .grants
+                    .first()
+                    .map(|g| g.path.display().to_string())
+                    .unwrap_or_default();
+                println!("Deliverables (in {root}): {}", view.deliverables.join(", "));
+            }
+            let changes = store.journal(task_id)?.len();
+            if changes > 0 {
+                println!("Undo everything this task did: errand undo {task_id}");
+            }
+        }
+        RunOutcome::Failed(reason) => eprintln!("\nTask {task_id} failed: {reason}"),
+        RunOutcome::Waiting(reason) => {
+            eprintln!("\nTask {task_id} is waiting for approval: {reason}");
+            for pending in &view.waiting_for {
+                for line in &pending.preview {
+                    eprintln!("    {line}");
+                }
+            }
+            eprintln!(
+                "Approve with `errand approve {task_id}`, refuse with `errand deny {task_id}`."
+            );
+        }
+        RunOutcome::Cancelled => eprintln!(
+            "\nTask {task_id} was cancelled. Undo its changes with `errand undo {task_id}`."
+        ),
+    }
+    Ok(())
+}
+
+pub struct RunArgs {
+    pub outcome: String,
+    pub folders: Vec<PathBuf>,
+    pub read_only: Vec<PathBuf>,
+    pub mode: Option<Mode>,
+    pub model: Option<String>,
+}
+
+/// `errand run`: creates a task and works on it.
+pub async fn run(args: RunArgs, output: Output) -> Result<ExitCode> {
+    if args.outcome.trim().is_empty() {
+        return Err(Exit::usage("describe the outcome you want, e.g. errand run \"organize by type and date\" --folder ~/Downloads").into());
+    }
+    let config = Config::load().map_err(|e| Exit::usage(format!("{e:#}")))?;
+    let grants = grants(&args.folders, &args.read_only)?;
+    let spec = args.model.clone().unwrap_or_else(|| {
+        errand_model::default_spec(std::env::var("ERRAND_MODEL").ok().or(config.model.clone()))
+    });
+    errand_model::from_spec(&spec).map_err(|e| Exit::usage(e.to_string()))?;
+    if spec == "offline" {
+        let Some(recipe) = errand_model::offline::select(&args.outcome) else {
+            return Err(
+                Exit::usage(errand_model::offline::no_recipe_message(&args.outcome)).into(),
+            );
+        };
+        if grants.len() != 1 || !grants[0].writable {
+            return Err(Exit::usage(
+                "offline recipes work on one read-write folder: pass exactly one --folder",
+            )
+            .into());
+        }
+        if !output.json {
+            eprintln!(
+                "Offline recipe: {} in {}",
+                recipe.title(),
+                grants[0].path.display()
+            );
+        }
+    }
+    let store = open_store()?;
+    offer_interrupted(&store, output).await?;
+    let mode = args.mode.or(config.mode).unwrap_or_default();
+    let id = errand_core::new_id();
+    let created = EventKind::TaskCreated {
+        outcome: args.outcome,
+        grants,
+        mode,
+        model: spec,
+    };
+    let event = store.create_task(&id, created)?;
+    if output.json {
+        JsonLines.event(&event);
+    } else {
+        eprintln!("Task {id} ({mode} mode)");
+    }
+    drive(store, &id, output).await
+}
+
+/// Tasks whose process died mid-run: offered for resuming on a terminal, named otherwise.
+async fn offer_interrupted(store: &Arc<SqliteStore>, output: Output) -> Result<()> {
+    for row in store.tasks()? {
+        if !matches!(row.state, TaskState::Running | TaskState::Created) {
+            continue;
+        }
+        if store.lock_task(&row.id)?.is_none() {
+            continue; // another process is working on it
+        }
+        if output.interactive {
+            if confirm(
+                &format!(
+                    "Task {} (\"{}\") was interrupted. Resume it now?",
+                    row.id, row.outcome
+                ),
+                true,
+            ) {
+                Box::pin(drive(store.clone(), &row.id, output)).await?;
+            }
+        } else if !output.json {
+            eprintln!(
+                "Note: task {} (\"{}\") was interrupted; continue it with `errand resume {}`.",
+                row.id, row.outcome, row.id
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `errand resume TASK`.
+pub async fn resume(task: &str, output: Output) -> Result<ExitCode> {
+    let store = open_store()?;
+    let row = store
+        .resolve_task(task)
+        .map_err(|e| Exit::usage(e.to_string()))?;
+    if row.state.is_terminal() {
+        if !output.json {
+            eprintln!("Task {} is already {}.", row.id, row.state.as_str());
+        }
+        return Ok(exit_for(row.state));
+    }
+    drive(store, &row.id, output).await
+}
+
+pub fn exit_for(state: TaskState) -> ExitCode {
+    match state {
+        TaskState::Done => ExitCode::Done,
+        TaskState::Failed => ExitCode::Failed,
+        TaskState::Cancelled => ExitCode::Cancelled,
+        TaskState::Waiting => ExitCode::Waiting,
+        TaskState::Created | TaskState::Running => ExitCode::Failed,
+    }
+}
+
+/// `errand approve TASK` / `errand deny TASK`: answers the waiting request, then continues.
+pub async fn answer(task: &str, approved: bool, always: bool, output: Output) -> Result<ExitCode> {
+    let store = open_store()?;
+    let row = store
+        .resolve_task(task)
+        .map_err(|e| Exit::usage(e.to_string()))?;
+    let view = TaskView::fold(&store.events(&row.id)?);
+    let Some(pending) = view.waiting_for.first() else {
+        return Err(Exit::usage(format!(
+            "task {} is not waiting for an approval (it is {})",
+            row.id,
+            row.state.as_str()
+        ))
+        .into());
+    };
+    if !output.json {
+        let verb = if approved { "Approved" } else { "Refused" };
+        eprintln!("{verb}: {}", pending.summary);
+    }
+    store.append(
+        &row.id,
+        EventKind::ApprovalResolved {
+            call_id: pending.call_id.clone(),
+            approved,
+            always,
+        },
+    )?;
+    drive(store, &row.id, output).await
+}
+
+/// `errand cancel TASK`: the running loop stops at its next step.
+pub fn cancel(task: &str) -> Result<ExitCode> {
+    let store = open_store()?;
+    let row = store
+        .resolve_task(task)
+        .map_err(|e| Exit::usage(e.to_string()))?;
+    if row.state.is_terminal() {
+        return Err(
+            Exit::usage(format!("task {} is already {}", row.id, row.state.as_str())).into(),
+        );
+    }
+    store.append(
+        &row.id,
+        EventKind::StateChanged {
+            state: TaskState::Cancelled,
+            reason: Some("cancelled by the person".into()),
+        },
+    )?;
+    eprintln!(
+        "Cancelled task {}. Undo its changes with `errand undo {}`.",
+        row.id, row.id
+    );
+    Ok(ExitCode::Cancelled)
+}

@@ -1,0 +1,227 @@
+//! Looking at and reversing tasks: `tasks`, `show`, `undo`, `trash`.
+use crate::display::checklist_line;
+use crate::drive::open_store;
+use crate::exit::{Exit, ExitCode};
+use anyhow::{Result, anyhow};
+use errand_core::{EventKind, JournalState, Store, TaskState, TaskView};
+use errand_tools::Workspace;
+use errand_tools::undo::{restore_item, trash_items, undo_task};
+use serde_json::json;
+
+fn when(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// `errand tasks`: every task, newest first.
+pub fn tasks(json_out: bool) -> Result<ExitCode> {
+    let store = open_store()?;
+    let rows = store.tasks()?;
+    if json_out {
+        println!("{}", serde_json::to_string(&rows)?);
+        return Ok(ExitCode::Done);
+    }
+    if rows.is_empty() {
+        println!("No tasks yet. Start one: errand run \"organize by type and date\" --folder DIR");
+    }
+    for row in rows {
+        println!(
+            "{}  {:9}  {}  {}",
+            row.id,
+            row.state.as_str(),
+            when(row.created_at),
+            row.outcome
+        );
+    }
+    Ok(ExitCode::Done)
+}
+
+/// `errand show TASK`: its plan, usage, deliverables and what it changed.
+pub fn show(task: &str, json_out: bool) -> Result<ExitCode> {
+    let store = open_store()?;
+    let row = store
+        .resolve_task(task)
+        .map_err(|e| Exit::usage(e.to_string()))?;
+    let view = TaskView::fold(&store.events(&row.id)?);
+    let journal = store.journal(&row.id)?;
+    let count = |state: JournalState| journal.iter().filter(|r| r.state == state).count();
+    if json_out {
+        let value = json!({
+            "task": view,
+            "plan": view.plan,
+            "usage": view.usage,
+            "deliverables": view.deliverables,
+            "changes": {"done": count(JournalState::Done), "undone": count(JournalState::Undone),
+                        "planned": count(JournalState::Planned), "skipped": count(JournalState::Skipped)},
+        });
+        println!("{value}");
+        return Ok(ExitCode::Done);
+    }
+    println!("Task {}: {}", view.id, view.outcome);
+    println!(
+        "State: {}{}",
+        view.state.as_str(),
+        view.state_reason
+            .as_ref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default()
+    );
+    println!(
+        "Mode: {}   Model: {}   Created: {}",
+        view.mode,
+        view.model,
+        when(view.created_at)
+    );
+    for grant in &view.grants {
+        println!(
+            "Folder: {} ({})",
+            grant.path.display(),
+            if grant.writable {
+                "read-write"
+            } else {
+                "read-only"
+            }
+        );
+    }
+    if !view.plan.is_empty() {
+        println!("Plan:");
+        for step in &view.plan {
+            println!("  {}", checklist_line(step));
+        }
+    }
+    let usage = view.usage;
+    println!(
+        "Usage: {} model turns, {} input + {} output tokens ({} cache read, {} cache write)",
+        view.model_turns,
+        usage.input_tokens,
+        usage.output_tokens,
+        usage.cache_read_tokens,
+        usage.cache_write_tokens
+    );
+    println!(
+        "Changes: {} done, {} undone",
+        count(JournalState::Done),
+        count(JournalState::Undone)
+    );
+    for pending in &view.waiting_for {
+        println!("Waiting for approval: {}", pending.summary);
+    }
+    if let Some(summary) = &view.summary {
+        println!("Summary:\n{summary}");
+    }
+    if !view.deliverables.is_empty() {
+        println!("Deliverables: {}", view.deliverables.join(", "));
+    }
+    Ok(ExitCode::Done)
+}
+
+/// `errand undo TASK`: puts back everything the task changed that nobody changed since.
+pub fn undo(task: &str, json_out: bool) -> Result<ExitCode> {
+    let store = open_store()?;
+    let row = store
+        .resolve_task(task)
+        .map_err(|e| Exit::usage(e.to_string()))?;
+    let Some(_lock) = store.lock_task(&row.id)? else {
+        return Err(Exit::usage(format!(
+            "task {} is running; cancel it first (errand cancel {})",
+            row.id, row.id
+        ))
+        .into());
+    };
+    let view = TaskView::fold(&store.events(&row.id)?);
+    let workspace = Workspace::open(&view.grants).map_err(|e| anyhow!(e.0))?;
+    let report = undo_task(store.as_ref(), &workspace, &row.id).map_err(|e| anyhow!(e.0))?;
+    store.append(
+        &row.id,
+        EventKind::Undone {
+            restored: report.restored,
+            refused: report.refused.clone(),
+        },
+    )?;
+    if !view.state.is_terminal() {
+        store.append(
+            &row.id,
+            EventKind::StateChanged {
+                state: TaskState::Cancelled,
+                reason: Some("undone".into()),
+            },
+        )?;
+    }
+    if json_out {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!(
+            "Undid task {}: {} changes reversed.",
+            row.id, report.restored
+        );
+        for folder in &report.kept_folders {
+            println!("  kept folder {folder}: it holds files this task did not put there");
+        }
+        if !report.refused.is_empty() {
+            println!("Left alone, because they changed after the task:");
+            for line in &report.refused {
+                println!("  {line}");
+            }
+        }
+    }
+    Ok(if report.refused.is_empty() {
+        ExitCode::Done
+    } else {
+        ExitCode::Failed
+    })
+}
+
+/// `errand trash`: files that tasks trashed or replaced.
+pub fn trash_list(json_out: bool) -> Result<ExitCode> {
+    let store = open_store()?;
+    let items = trash_items(store.as_ref()).map_err(|e| anyhow!(e.0))?;
+    if json_out {
+        println!("{}", serde_json::to_string(&items)?);
+        return Ok(ExitCode::Done);
+    }
+    if items.is_empty() {
+        println!("The trash is empty.");
+    }
+    for item in &items {
+        println!(
+            "{:>6}  {}  task {}  {:8}  {:>10} bytes  {}",
+            item.id,
+            when(item.at),
+            item.task_id,
+            item.reason,
+            item.size,
+            item.path
+        );
+    }
+    if !items.is_empty() {
+        println!("Restore one with: errand trash restore ID");
+    }
+    Ok(ExitCode::Done)
+}
+
+/// `errand trash restore ID`.
+pub fn trash_restore(id: i64) -> Result<ExitCode> {
+    let store = open_store()?;
+    let record = store
+        .journal_all()?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| Exit::usage(format!("no trash item {id}; list them with `errand trash`")))?;
+    let view = TaskView::fold(&store.events(&record.task_id)?);
+    let workspace = Workspace::open(&view.grants).map_err(|e| anyhow!(e.0))?;
+    match restore_item(store.as_ref(), &workspace, &record) {
+        Ok(path) => {
+            println!("Restored {path}");
+            Ok(ExitCode::Done)
+        }
+        Err(e) => {
+            eprintln!("Could not restore item {id}: {}", e.0);
+            Ok(ExitCode::Failed)
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The offline planner: built-in recipes chosen from the request, driven through the same
+//! tools, policy and journal as any model. It is a `Model` that reads the conversation and
+//! answers with the recipe's next tool calls, so a resumed task continues where it stopped.
+mod organize;
+mod rename;
+mod survey;
+
+use async_trait::async_trait;
+use errand_core::{Message, Model, ModelError, ModelRequest, ModelResponse, ToolCall};
+use serde_json::Value;
+
+pub use organize::Layout;
+pub use rename::RenamePattern;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipe {
+    Organize(Layout),
+    Rename(RenamePattern),
+}
+
+impl Recipe {
+    pub fn title(&self) -> String {
+        match self {
+            Recipe::Organize(layout) => format!("organize by {}", layout.describe()),
+            Recipe::Rename(pattern) => format!("rename to `{}`", pattern.template),
+        }
+    }
+}
+
+/// Picks the recipe a request asks for; `None` when no recipe fits.
+pub fn select(request: &str) -> Option<Recipe> {
+    let text = request.to_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+    if has(&["rename"]) {
+        return Some(Recipe::Rename(RenamePattern::from_request(request, &text)));
+    }
+    if has(&[
+        "organize",
+        "organise",
+        "sort ",
+        "sort my",
+        "tidy",
+        "clean up",
+        "cleanup",
+        "declutter",
+        "arrange",
+        "file away",
+    ]) {
+        return Some(Recipe::Organize(Layout::from_request(&text)));
+    }
+    None
+}
+
+/// The message for a request no recipe fits.
+pub fn no_recipe_message(request: &str) -> String {
+    format!(
+        "No built-in recipe fits \"{request}\".\n\
+         Offline, Errand can: organize a folder by type and date (\"organize my downloads by type and date\"), \
+         and batch rename to a pattern (\"rename photos to YYYY-MM-DD name.ext\").\n\
+         For anything else, configure a model: set ANTHROPIC_API_KEY, or OPENAI_API_KEY (+ OPENAI_BASE_URL), \
+         or pass --model SPEC (e.g. ollama:llama3.1, openai-compatible:MODEL@URL) — or set ERRAND_MODEL."
+    )
+}
+
+pub struct Offline;
+
+#[async_trait]
+impl Model for Offline {
+    fn spec(&self) -> String {
+        "offline".into()
+    }
+
+    async fn complete(&self, request: &ModelRequest) -> Result<ModelResponse, ModelError> {
+        let Some(Message::User { text: outcome }) = request.messages.first() else {
+            return Err(ModelError::Offline("the task has no request".into()));
+        };
+        let recipe =
+            select(outcome).ok_or_else(|| ModelError::Offline(no_recipe_message(outcome)))?;
+        let history = History::of(&request.messages);
+        let turn = match &recipe {
+            Recipe::Organize(layout) => organize::next(layout, &history)?,
+            Recipe::Rename(pattern) => rename::next(pattern, &history)?,
+        };
+        Ok(ModelResponse {
+            text: turn.text,
+            tool_calls: turn.calls,
+            usage: Default::default(),
+        })
+    }
+}
+
+/// One planner turn: a line for the person and the calls to make.
+pub(crate) struct Turn {
+    pub text: String,
+    pub calls: Vec<ToolCall>,
+}
+
+impl Turn {
+    pub fn new(text: impl Into<String>, calls: Vec<(&str, Value)>) -> Turn {
+        Turn {
+            text: text.into(),
+            calls: calls
+                .into_iter()
+                .map(|(name, input)| ToolCall {
+                    id: String::new(),
+                    name: name.into(),
+                    input,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The calls made so far and their results, in order.
+pub(crate) struct History<'a> {
+    calls: Vec<(&'a ToolCall, Option<(&'a str, bool)>)>,
+}
+
+impl<'a> History<'a> {
+    fn of(messages: &'a [Message]) -> History<'a> {
+        let mut calls: Vec<(&ToolCall, Option<(&str, bool)>)> = Vec::new();
+        for message in messages {
+            match message {
+                Message::Assistant { tool_calls, .. } => {
+                    calls.extend(tool_calls.iter().map(|c| (c, None)))
+                }
+                Message::ToolResult {
+                    call_id,
+                    content,
+                    is_error,
+                } => {
+                    if let Some(slot) = calls.iter_mut().find(|(c, _)| &c.id == call_id) {
+                        slot.1 = Some((content.as_str(), *is_error));
+                    }
+                }
+                Message::User { .. } => {}
+            }
+        }
+        History { calls }
+    }
+
+    /// The result of the latest call to `tool`: (content, is_error).
+    pub fn last(&self, tool: &str) -> Option<(&'a str, bool)> {
+        self.calls
+            .iter()
+            .rev()
+            .find(|(c, _)| c.name == tool)
+            .and_then(|(_, r)| *r)
+    }
+
+    pub fn count(&self, tool: &str) -> usize {
+        self.calls.iter().filter(|(c, _)| c.name == tool).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_recipes_from_plain_words() {
+        assert!(matches!(
+            select("Organize my Downloads by type and date"),
+            Some(Recipe::Organize(_))
+        ));
+        assert!(matches!(
+            select("please tidy this folder"),
+            Some(Recipe::Organize(_))
+        ));
+        assert!(matches!(
+            select("rename photos to YYYY-MM-DD name.ext"),
+            Some(Recipe::Rename(_))
+        ));
+        assert_eq!(select("write me a poem"), None);
+        assert!(no_recipe_message("write me a poem").contains("ANTHROPIC_API_KEY"));
+    }
+}
