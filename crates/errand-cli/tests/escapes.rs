@@ -172,6 +172,17 @@ fn every_escape_attempt_is_a_tool_error_and_the_canary_is_untouched() {
             "attempt {i} {:?} was not refused: {}",
             attempts[i], result["output"]
         );
+        eprintln!(
+            "refused {} {}: {}",
+            attempts[i].0,
+            attempts[i]
+                .1
+                .to_string()
+                .chars()
+                .take(60)
+                .collect::<String>(),
+            result["output"]
+        );
     }
     let search = finished
         .iter()

@@ -62,7 +62,8 @@ fn missing_dirs(
             continue;
         }
         let display = ws.display(root, &current);
-        match base.symlink_metadata(&current) {
+        // Following links is safe here: the handle refuses any that lead outside.
+        match base.metadata(&current) {
             Ok(meta) if meta.is_dir() => {}
             Ok(_) => return Err(ToolError(format!("`{display}` exists and is not a folder"))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -140,6 +141,10 @@ fn save_before(
     ctx: &ToolContext,
     r: &Resolved,
 ) -> Result<Option<SavedFile>, ToolError> {
+    let absent = ws.root(r.root).dir.symlink_metadata(&r.rel);
+    if absent.is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        return Ok(None); // a new file, perhaps in a folder still to be made
+    }
     let (dir, name) = ws.parent(r)?;
     let meta = match dir.symlink_metadata(&name) {
         Ok(meta) => meta,
@@ -227,7 +232,17 @@ impl Tool for WriteFile {
     fn assess(&self, ctx: &ToolContext, input: &Value) -> Result<Assessment, ToolError> {
         let i: WriteInput = parse_input("write_file", input)?;
         let r = resolve_writable(&self.0, &i.path)?;
-        let present = self.0.root(r.root).dir.symlink_metadata(&r.rel).is_ok();
+        let existing = self.0.root(r.root).dir.symlink_metadata(&r.rel).ok();
+        if existing
+            .as_ref()
+            .is_some_and(|m| m.file_type().is_symlink())
+        {
+            return Err(ToolError(format!(
+                "`{}` is a symlink; write_file does not write through links",
+                r.display
+            )));
+        }
+        let present = existing.is_some();
         let replaces = present && !made_by_task(ctx, &r.display);
         let verb = if present { "replace" } else { "create" };
         Ok(Assessment {
@@ -725,6 +740,12 @@ impl Tool for TrashPath {
     }
     fn assess(&self, _ctx: &ToolContext, input: &Value) -> Result<Assessment, ToolError> {
         let all = self.resolve_all(input)?;
+        // Check each path resolves to something real inside the grant before asking anyone.
+        for r in &all {
+            let (dir, name) = self.0.parent(r)?;
+            dir.symlink_metadata(&name)
+                .map_err(|e| io_error(&r.display, e))?;
+        }
         let subjects: Vec<String> = all.iter().map(|r| r.display.clone()).collect();
         let mut preview: Vec<String> = subjects.iter().take(PREVIEW_LINES).cloned().collect();
         if subjects.len() > PREVIEW_LINES {
