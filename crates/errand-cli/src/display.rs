@@ -11,19 +11,24 @@ use std::sync::Mutex;
 /// One JSON object per line on stdout.
 pub struct JsonLines;
 
+/// Writes one line to stdout. A reader that went away (`| head`) must not stop the task,
+/// which is journaled and goes on; so write errors are ignored rather than panicking.
+pub fn emit(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|_| out.flush());
+}
+
 impl Observer for JsonLines {
     fn event(&self, event: &Event) {
         if let Ok(line) = serde_json::to_string(event) {
-            println!("{line}");
+            emit(&line);
         }
     }
     fn progress(&self, label: &str, done: u64, total: u64) {
         // Every 1024 items keeps the stream readable for a 10,000-file batch.
-        if done == total || done % 1024 == 0 {
-            println!(
-                "{}",
-                serde_json::json!({"type": "progress", "label": label, "done": done, "total": total})
-            );
+        if done == total || done.is_multiple_of(1024) {
+            let line = serde_json::json!({"type": "progress", "label": label, "done": done, "total": total});
+            emit(&line.to_string());
         }
     }
 }

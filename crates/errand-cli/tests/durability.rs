@@ -1,19 +1,28 @@
-//! `kill -9` at random moments of a 2,000-file organize, then `resume`: the tree ends complete
-//! and correct, nothing is done twice, and undo still restores the original.
+//! `kill -9` at several moments of a 2,000-file organize, then `resume`: the tree ends complete
+//! and correct, no step is done twice, and undo still restores the original.
 mod common;
 
 use common::*;
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-/// Deterministic "random" delays (xorshift), spread over the run.
-fn delays(seed: u64, count: usize, max_ms: u64) -> Vec<u64> {
-    let mut x = seed;
+/// When to kill the process.
+#[derive(Debug, Clone, Copy)]
+enum Trigger {
+    /// On the first `--json` line satisfying the predicate.
+    OnEvent(&'static str, fn(&serde_json::Value) -> bool),
+    /// After a pseudo-random delay.
+    After(Duration),
+}
+
+fn xorshift_delays(mut x: u64, count: usize, max_ms: u64) -> Vec<Duration> {
     (0..count)
         .map(|_| {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            20 + x % max_ms
+            Duration::from_millis(5 + x % max_ms.max(10))
         })
         .collect()
 }
@@ -26,8 +35,75 @@ fn sorted_content(
     v
 }
 
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .expect("cp");
+    assert!(status.success());
+}
+
+/// Starts an organize run and kills it (SIGKILL) at the trigger; returns the task id if one was made.
+fn run_and_kill(env: &Env, folder: &std::path::Path, trigger: Trigger) -> Option<String> {
+    let mut child = env
+        .cmd()
+        .args([
+            "run",
+            "organize by type and date",
+            "--folder",
+            folder.to_str().expect("utf8"),
+            "--mode",
+            "auto",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut id = None;
+    match trigger {
+        Trigger::OnEvent(_, hit) => {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let Ok(event) = serde_json::from_str::<serde_json::Value>(&line) else {
+                    continue;
+                };
+                if id.is_none() {
+                    id = event["task_id"].as_str().map(str::to_string);
+                }
+                if hit(&event) {
+                    let _ = child.kill();
+                    break;
+                }
+            }
+        }
+        Trigger::After(delay) => {
+            let reader = std::thread::spawn(move || {
+                // Read to the end, so the run never meets a closed pipe before the kill.
+                let ids: Vec<String> = BufReader::new(stdout)
+                    .lines()
+                    .map_while(Result::ok)
+                    .filter_map(|l| {
+                        serde_json::from_str::<serde_json::Value>(&l).ok()?["task_id"]
+                            .as_str()
+                            .map(str::to_string)
+                    })
+                    .collect();
+                ids.into_iter().next()
+            });
+            std::thread::sleep(delay);
+            let _ = child.kill();
+            id = reader.join().ok().flatten();
+        }
+    }
+    let _ = child.wait();
+    id
+}
+
 #[test]
-fn kill_nine_at_random_points_then_resume_finishes_correctly() {
+fn kill_nine_at_many_points_then_resume_finishes_correctly() {
     let env = Env::new();
     let pristine = env.work.path().join("pristine");
     let made = env.run(&[
@@ -41,9 +117,10 @@ fn kill_nine_at_random_points_then_resume_finishes_correctly() {
     assert_eq!(code(&made), 0, "{}", text(&made));
     let original = tree(&pristine);
 
-    // The uninterrupted result is the reference.
+    // An uninterrupted run is the reference, and its length scales the random delays.
     let reference_dir = env.work.path().join("reference");
     copy_tree(&pristine, &reference_dir);
+    let started = Instant::now();
     let out = env.run(&[
         "run",
         "organize by type and date",
@@ -53,67 +130,63 @@ fn kill_nine_at_random_points_then_resume_finishes_correctly() {
         "auto",
         "--json",
     ]);
+    let full_ms = started.elapsed().as_millis() as u64;
     assert_eq!(code(&out), 0, "{}", text(&out));
     let reference = tree(&reference_dir);
-    let started = Instant::now();
-    let full_run = {
-        let again = env.work.path().join("timing");
-        copy_tree(&pristine, &again);
-        let t = Instant::now();
-        let out = env.run(&[
-            "run",
-            "organize by type and date",
-            "--folder",
-            again.to_str().expect("utf8"),
-            "--mode",
-            "auto",
-            "--json",
-        ]);
-        assert_eq!(code(&out), 0);
-        t.elapsed().as_millis() as u64
+    let reference_changes = {
+        let show = env.run(&["show", &task_id(&out), "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&show.stdout).expect("show");
+        v["changes"]["done"].as_u64().expect("done count")
     };
-    let _ = started;
 
-    for (round, delay) in delays(0x9e3779b97f4a7c15, 5, full_run.max(50))
-        .into_iter()
-        .enumerate()
-    {
+    let mut triggers = vec![
+        Trigger::OnEvent("after the survey", |e| {
+            e["type"] == "tool_finished" && e["tool"] == "list_files"
+        }),
+        Trigger::OnEvent("as the moves start", |e| {
+            e["type"] == "tool_started" && e["tool"] == "move_path"
+        }),
+        Trigger::OnEvent("mid-move", |e| {
+            e["type"] == "progress" && e["done"].as_u64().unwrap_or(0) >= 1024
+        }),
+        Trigger::OnEvent("after the moves", |e| {
+            e["type"] == "tool_finished" && e["tool"] == "move_path"
+        }),
+    ];
+    triggers.extend(
+        xorshift_delays(0x9e37_79b9_7f4a_7c15, 4, full_ms)
+            .into_iter()
+            .map(Trigger::After),
+    );
+
+    for (round, trigger) in triggers.into_iter().enumerate() {
         let folder = env.work.path().join(format!("round{round}"));
         copy_tree(&pristine, &folder);
-        let f = folder.to_str().expect("utf8");
-        let mut child = env
-            .cmd()
-            .args([
-                "run",
-                "organize by type and date",
-                "--folder",
-                f,
-                "--mode",
-                "auto",
-                "--json",
-            ])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        std::thread::sleep(Duration::from_millis(delay));
-        let killed = child.kill().is_ok(); // SIGKILL
-        let output = child.wait_with_output().expect("wait");
-        let id = events(&output)
-            .iter()
-            .find_map(|e| e["task_id"].as_str().map(str::to_string));
-        let Some(id) = id else {
-            // Killed before the task was even created: nothing may have changed.
+        let Some(id) = run_and_kill(&env, &folder, trigger) else {
             assert_eq!(
                 tree(&folder),
                 original,
-                "round {round}: changed without a task"
+                "round {round} {trigger:?}: changed without a task"
             );
             continue;
         };
+        let interrupted = tree(&folder);
+        assert_eq!(
+            sorted_content(&interrupted),
+            sorted_content(&original),
+            "round {round}: no file lost or doubled by the kill"
+        );
+        if matches!(trigger, Trigger::OnEvent("mid-move", _)) {
+            assert!(
+                interrupted != original && interrupted != reference,
+                "round {round}: the kill landed mid-move"
+            );
+        }
         let resumed = env.run(&["resume", &id, "--json"]);
-        assert!(
-            matches!(code(&resumed), 0),
-            "round {round} (killed={killed}, {delay} ms): {}",
+        assert_eq!(
+            code(&resumed),
+            0,
+            "round {round} {trigger:?}: {}",
             text(&resumed)
         );
         let result = tree(&folder);
@@ -123,18 +196,17 @@ fn kill_nine_at_random_points_then_resume_finishes_correctly() {
             "round {round}: every file present exactly once"
         );
         assert_eq!(
-            sorted_content(&result),
-            sorted_content(&original),
-            "round {round}: bytes and mtimes kept"
-        );
-        assert_eq!(
             result, reference,
-            "round {round} after a kill at {delay} ms differs from an uninterrupted run"
+            "round {round} {trigger:?}: differs from an uninterrupted run"
         );
-        // No step done twice: every journal entry of the task was applied once.
         let show: serde_json::Value =
             serde_json::from_slice(&env.run(&["show", &id, "--json"]).stdout).expect("show");
         assert_eq!(show["changes"]["planned"], 0, "round {round}: {show}");
+        assert_eq!(
+            show["changes"]["done"].as_u64(),
+            Some(reference_changes),
+            "round {round}: each change journaled once"
+        );
         let undo = env.run(&["undo", &id]);
         assert_eq!(code(&undo), 0, "round {round}: {}", text(&undo));
         assert_eq!(
@@ -143,14 +215,4 @@ fn kill_nine_at_random_points_then_resume_finishes_correctly() {
             "round {round}: undo after resume restores the original"
         );
     }
-}
-
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    let status = std::process::Command::new("cp")
-        .arg("-a")
-        .arg(from)
-        .arg(to)
-        .status()
-        .expect("cp");
-    assert!(status.success());
 }

@@ -161,7 +161,7 @@ fn every_escape_attempt_is_a_tool_error_and_the_canary_is_untouched() {
         .iter()
         .filter(|e| e["type"] == "tool_finished")
         .collect();
-    for i in 0..attempts.len() {
+    for (i, attempt) in attempts.iter().enumerate() {
         let id = format!("esc{i}");
         let result = finished
             .iter()
@@ -170,7 +170,7 @@ fn every_escape_attempt_is_a_tool_error_and_the_canary_is_untouched() {
         assert_eq!(
             result["is_error"], true,
             "attempt {i} {:?} was not refused: {}",
-            attempts[i], result["output"]
+            attempt, result["output"]
         );
         eprintln!(
             "refused {} {}: {}",

@@ -83,10 +83,11 @@ fn walk(
         if !visit(&path, &meta, is_dir) {
             return Ok(());
         }
-        if recursive && is_dir {
-            if let Ok(sub) = entry.open_dir() {
-                walk(&sub, &path, true, visit)?;
-            }
+        if recursive
+            && is_dir
+            && let Ok(sub) = entry.open_dir()
+        {
+            walk(&sub, &path, true, visit)?;
         }
     }
     Ok(())

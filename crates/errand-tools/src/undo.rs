@@ -127,10 +127,8 @@ fn reverse(
             let meta = to_dir
                 .symlink_metadata(&to_name)
                 .map_err(|_| ToolError::new("it is no longer where the task put it"))?;
-            if let Some(stamp) = stamp {
-                if stamp_of(&meta) != *stamp {
-                    return Err(ToolError::new("it was changed after the task moved it"));
-                }
+            if stamp.is_some_and(|stamp| stamp_of(&meta) != stamp) {
+                return Err(ToolError::new("it was changed after the task moved it"));
             }
             let from_r = ws.resolve(from)?;
             // The original folder may be gone if someone removed it; recreate it.

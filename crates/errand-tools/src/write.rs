@@ -330,32 +330,38 @@ impl Tool for EditFile {
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
         let i: EditInput = parse_input("edit_file", &input)?;
-        if ctx.resuming {
-            // The edit may already be on disk; the journal's hash decides, so rebuild the
-            // intended content from the saved original rather than from the file.
-            if let Ok(records) = ctx.store.journal_for_call(&ctx.task_id, &ctx.call_id) {
-                if let Some(JournalOp::Write {
-                    before:
-                        Some(SavedFile {
-                            saved: Saved::Blob { sha256 },
-                            ..
-                        }),
-                    ..
-                }) = records
-                    .iter()
-                    .map(|r| &r.op)
-                    .find(|op| matches!(op, JournalOp::Write { .. }))
-                {
-                    let original = std::fs::read_to_string(ctx.store.blob_path(sha256))
-                        .map_err(|e| ToolError(format!("cannot read the saved original: {e}")))?;
-                    let content = self.edited(&i, &original)?;
-                    return write_content(&self.0, ctx, &i.path, content.into_bytes());
-                }
-            }
+        // Resuming: the edit may already be on disk; the journal's hash decides, so rebuild
+        // the intended content from the saved original rather than from the file.
+        if ctx.resuming
+            && let Some(sha256) = saved_original(ctx)
+        {
+            let original = std::fs::read_to_string(ctx.store.blob_path(&sha256))
+                .map_err(|e| ToolError(format!("cannot read the saved original: {e}")))?;
+            let content = self.edited(&i, &original)?;
+            return write_content(&self.0, ctx, &i.path, content.into_bytes());
         }
         let content = self.edited(&i, &self.current(&i)?)?;
         write_content(&self.0, ctx, &i.path, content.into_bytes())
     }
+}
+
+/// The blob holding the file's content before this call's write, if the call journaled one.
+fn saved_original(ctx: &ToolContext) -> Option<String> {
+    let records = ctx
+        .store
+        .journal_for_call(&ctx.task_id, &ctx.call_id)
+        .ok()?;
+    records.into_iter().find_map(|r| match r.op {
+        JournalOp::Write {
+            before:
+                Some(SavedFile {
+                    saved: Saved::Blob { sha256 },
+                    ..
+                }),
+            ..
+        } => Some(sha256),
+        _ => None,
+    })
 }
 
 struct MakeDir(Arc<Workspace>);
