@@ -34,14 +34,17 @@ category_of() {
 # <Category>/<YYYY>/<MM>/<name> by extension and mtime, never overwriting (mv -n).
 organize_with_shell() {
     cd "$1" || return
-    local files f name ext dest_dir
-    # List first: moving while find still walks the tree would revisit moved files.
-    mapfile -d '' files < <(find . -type f -not -path '*/.*' -print0)
-    for f in "${files[@]}"; do
+    local entries entry month f name ext dest_dir
+    # List first (with each file's month, in one find), so the loop is only mkdir -p + mv;
+    # moving while find still walks the tree would revisit moved files.
+    mapfile -d '' entries < <(find . -type f -not -path '*/.*' -printf '%TY/%Tm\t%p\0')
+    for entry in "${entries[@]}"; do
+        month=${entry%%$'\t'*}
+        f=${entry#*$'\t'}
         name=${f##*/}
         ext=""
         [[ $name == ?*.* ]] && ext=${name##*.}
-        dest_dir="$(category_of "${ext,,}")/$(date -r "$f" +%Y/%m)"
+        dest_dir="$(category_of "${ext,,}")/$month"
         mkdir -p "$dest_dir"
         mv -n "$f" "$dest_dir/$name"
     done

@@ -94,7 +94,7 @@ impl Agent {
                 return Ok(outcome_of(&view));
             }
             if let Some(call) = view.next_pending_call().cloned() {
-                if let Some(outcome) = self.handle_call(&mut view, &call).await? {
+                if let Some(outcome) = self.handle_call(&mut view, call).await? {
                     return Ok(outcome);
                 }
                 continue;
@@ -106,10 +106,12 @@ impl Agent {
                 );
                 return self.fail(&mut view, reason);
             }
+            let system = system_prompt(&view);
+            let tools = self.tools.specs();
             let request = ModelRequest {
-                system: system_prompt(&view),
-                messages: view.messages.clone(),
-                tools: self.tools.specs(),
+                system: &system,
+                messages: &view.messages,
+                tools: &tools,
             };
             let response = match self.model.complete(&request).await {
                 Ok(response) => response,
@@ -162,7 +164,7 @@ impl Agent {
     async fn handle_call(
         &self,
         view: &mut TaskView,
-        call: &ToolCall,
+        mut call: ToolCall,
     ) -> Result<Option<RunOutcome>, AgentError> {
         let Some(tool) = self.tools.get(&call.name) else {
             let message = format!(
@@ -170,16 +172,16 @@ impl Agent {
                 call.name,
                 self.tools.names().join(", ")
             );
-            self.finish_call(view, call, message, true)?;
+            self.finish_call(view, &call, message, true)?;
             return Ok(None);
         };
         let resuming = view.started.contains(&call.id);
-        let ctx = self.context(view, call, resuming);
+        let ctx = self.context(view, &call, resuming);
         if !resuming {
             let assessment = match tool.assess(&ctx, &call.input) {
                 Ok(a) => a,
                 Err(e) => {
-                    self.finish_call(view, call, e.0, true)?;
+                    self.finish_call(view, &call, e.0, true)?;
                     return Ok(None);
                 }
             };
@@ -189,14 +191,14 @@ impl Agent {
             {
                 Decision::Allow => {}
                 Decision::Deny(reason) => {
-                    self.finish_call(view, call, format!("refused: {reason}"), true)?;
+                    self.finish_call(view, &call, format!("refused: {reason}"), true)?;
                     return Ok(None);
                 }
                 Decision::Ask(reason) => match view.approvals.get(&call.id) {
                     Some(true) => {}
                     Some(false) => {
                         let msg = "the person declined this call; do not retry it, adjust the plan or finish";
-                        self.finish_call(view, call, msg.to_string(), true)?;
+                        self.finish_call(view, &call, msg.to_string(), true)?;
                         return Ok(None);
                     }
                     None => {
@@ -246,10 +248,10 @@ impl Agent {
                 },
             )?;
         }
-        let result = tool.call(&ctx, call.input.clone()).await;
+        let result = tool.call(&ctx, std::mem::take(&mut call.input)).await;
         match result {
             Ok(output) => {
-                self.finish_call(view, call, output.content, false)?;
+                self.finish_call(view, &call, output.content, false)?;
                 let mut ended = false;
                 for event in output.events {
                     ended |= matches!(event, EventKind::Finished { .. });
@@ -266,7 +268,7 @@ impl Agent {
                     return Ok(Some(RunOutcome::Done));
                 }
             }
-            Err(e) => self.finish_call(view, call, e.0, true)?,
+            Err(e) => self.finish_call(view, &call, e.0, true)?,
         }
         Ok(None)
     }

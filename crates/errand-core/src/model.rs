@@ -50,11 +50,12 @@ pub enum Message {
     },
 }
 
-#[derive(Debug, Clone)]
-pub struct ModelRequest {
-    pub system: String,
-    pub messages: Vec<Message>,
-    pub tools: Vec<ToolSpec>,
+/// Borrowed from the task's state: the conversation can be megabytes of tool results.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelRequest<'a> {
+    pub system: &'a str,
+    pub messages: &'a [Message],
+    pub tools: &'a [ToolSpec],
 }
 
 #[derive(Debug, Clone, Default)]
@@ -78,5 +79,5 @@ pub enum ModelError {
 pub trait Model: Send + Sync {
     /// The spec this model was selected with, e.g. `offline` or `scripted:turns.json`.
     fn spec(&self) -> String;
-    async fn complete(&self, request: &ModelRequest) -> Result<ModelResponse, ModelError>;
+    async fn complete(&self, request: &ModelRequest<'_>) -> Result<ModelResponse, ModelError>;
 }

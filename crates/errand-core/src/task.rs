@@ -70,7 +70,8 @@ pub struct TaskView {
     pub messages: Vec<Message>,
     /// Calls of the latest model turn that have no result yet, in order.
     #[serde(skip)]
-    pub pending_calls: Vec<ToolCall>,
+    /// Ids only: the calls themselves live once, in the latest assistant message.
+    pub pending_calls: Vec<String>,
     #[serde(skip)]
     pub started: HashSet<String>,
     #[serde(skip)]
@@ -126,7 +127,7 @@ impl TaskView {
             } => {
                 self.model_turns += 1;
                 self.usage.add(usage);
-                self.pending_calls = tool_calls.clone();
+                self.pending_calls = tool_calls.iter().map(|c| c.id.clone()).collect();
                 self.messages.push(Message::Assistant {
                     text: text.clone(),
                     tool_calls: tool_calls.clone(),
@@ -153,12 +154,11 @@ impl TaskView {
             } => {
                 self.waiting_for.retain(|p| &p.call_id != call_id);
                 self.approvals.insert(call_id.clone(), *approved);
-                if let Some(call) = self.pending_calls.iter().find(|c| &c.id == call_id) {
-                    if *approved && call.name == "update_plan" {
-                        self.plan_approved = true;
-                    }
-                    if *approved && *always {
-                        self.always_allowed.insert(call.name.clone());
+                let tool = self.latest_call(call_id).map(|c| c.name.clone());
+                if let (Some(tool), true) = (tool, *approved) {
+                    self.plan_approved |= tool == "update_plan";
+                    if *always {
+                        self.always_allowed.insert(tool);
                     }
                 }
             }
@@ -171,7 +171,7 @@ impl TaskView {
                 is_error,
                 ..
             } => {
-                self.pending_calls.retain(|c| &c.id != call_id);
+                self.pending_calls.retain(|id| id != call_id);
                 self.messages.push(Message::ToolResult {
                     call_id: call_id.clone(),
                     content: output.clone(),
@@ -199,6 +199,19 @@ impl TaskView {
 
     /// The next call of the latest turn still owed a result.
     pub fn next_pending_call(&self) -> Option<&ToolCall> {
-        self.pending_calls.first()
+        self.latest_call(self.pending_calls.first()?)
+    }
+
+    /// A call of the latest model turn, by id.
+    fn latest_call(&self, call_id: &str) -> Option<&ToolCall> {
+        self.messages
+            .iter()
+            .rev()
+            .find_map(|m| match m {
+                Message::Assistant { tool_calls, .. } => Some(tool_calls),
+                _ => None,
+            })?
+            .iter()
+            .find(|c| c.id == call_id)
     }
 }

@@ -80,7 +80,7 @@ impl Model for Scripted {
         format!("scripted:{}", self.path.display())
     }
 
-    async fn complete(&self, request: &ModelRequest) -> Result<ModelResponse, ModelError> {
+    async fn complete(&self, request: &ModelRequest<'_>) -> Result<ModelResponse, ModelError> {
         // The turn number comes from the conversation, so a resumed task replays the same turn.
         let index = request
             .messages

@@ -70,13 +70,13 @@ impl Model for Offline {
         "offline".into()
     }
 
-    async fn complete(&self, request: &ModelRequest) -> Result<ModelResponse, ModelError> {
+    async fn complete(&self, request: &ModelRequest<'_>) -> Result<ModelResponse, ModelError> {
         let Some(Message::User { text: outcome }) = request.messages.first() else {
             return Err(ModelError::Offline("the task has no request".into()));
         };
         let recipe =
             select(outcome).ok_or_else(|| ModelError::Offline(no_recipe_message(outcome)))?;
-        let history = History::of(&request.messages);
+        let history = History::of(request.messages);
         let turn = match &recipe {
             Recipe::Organize(layout) => organize::next(layout, &history)?,
             Recipe::Rename(pattern) => rename::next(pattern, &history)?,

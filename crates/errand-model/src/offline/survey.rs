@@ -1,7 +1,7 @@
 //! Reading the survey results (list_files, file_info) back into file facts.
 use chrono::{Datelike, NaiveDate};
 use errand_core::ModelError;
-use serde_json::Value;
+use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone)]
@@ -38,29 +38,54 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()
 }
 
+// Typed views of the tool results: a generic `Value` tree of a 10,000-file listing costs
+// several times the memory of the text.
+#[derive(Deserialize)]
+struct Listing {
+    entries: Vec<ListingEntry>,
+}
+
+#[derive(Deserialize)]
+struct ListingEntry {
+    path: String,
+    kind: String,
+    category: Option<String>,
+    modified: Option<String>,
+    #[serde(default)]
+    non_utf8: bool,
+}
+
+#[derive(Deserialize)]
+struct Info {
+    path: String,
+    category: Option<String>,
+    taken: Option<String>,
+}
+
 /// Reads the list_files result.
 pub fn from_listing(content: &str) -> Result<Survey, ModelError> {
-    let value: Value = serde_json::from_str(content)
+    let listing: Listing = serde_json::from_str(content)
         .map_err(|e| ModelError::Offline(format!("could not read the folder listing: {e}")))?;
-    let entries = value["entries"].as_array().cloned().unwrap_or_default();
     let mut files = Vec::new();
-    let mut taken_paths = HashSet::new();
-    for entry in entries {
-        let Some(path) = entry["path"].as_str() else {
-            continue;
-        };
-        taken_paths.insert(path.to_string());
-        if entry["kind"] != "file" {
+    let mut taken_paths = HashSet::with_capacity(listing.entries.len());
+    for entry in listing.entries {
+        taken_paths.insert(entry.path.clone());
+        if entry.kind != "file" {
             continue;
         }
-        let name = path.rsplit('/').next().unwrap_or(path).to_string();
+        let name = entry
+            .path
+            .rsplit('/')
+            .next()
+            .unwrap_or(&entry.path)
+            .to_string();
         files.push(FileFact {
-            hidden: path.split('/').any(|part| part.starts_with('.')),
-            non_utf8: entry["non_utf8"].as_bool().unwrap_or(false),
-            category: entry["category"].as_str().map(str::to_string),
-            modified: entry["modified"].as_str().and_then(parse_date),
+            hidden: entry.path.split('/').any(|part| part.starts_with('.')),
+            non_utf8: entry.non_utf8,
+            category: entry.category,
+            modified: entry.modified.as_deref().and_then(parse_date),
             taken: None,
-            path: path.to_string(),
+            path: entry.path,
             name,
         });
     }
@@ -70,21 +95,18 @@ pub fn from_listing(content: &str) -> Result<Survey, ModelError> {
 impl Survey {
     /// Adds what file_info found: content categories and capture dates.
     pub fn add_info(&mut self, content: &str) {
-        let Ok(Value::Array(infos)) = serde_json::from_str::<Value>(content) else {
+        let Ok(infos) = serde_json::from_str::<Vec<Info>>(content) else {
             return;
         };
-        let by_path: HashMap<&str, &Value> = infos
-            .iter()
-            .filter_map(|i| Some((i["path"].as_str()?, i)))
-            .collect();
+        let by_path: HashMap<&str, &Info> = infos.iter().map(|i| (i.path.as_str(), i)).collect();
         for file in &mut self.files {
             let Some(info) = by_path.get(file.path.as_str()) else {
                 continue;
             };
             if file.category.is_none() {
-                file.category = info["category"].as_str().map(str::to_string);
+                file.category = info.category.clone();
             }
-            file.taken = info["taken"].as_str().and_then(parse_date);
+            file.taken = info.taken.as_deref().and_then(parse_date);
         }
     }
 
