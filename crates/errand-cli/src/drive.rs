@@ -101,6 +101,8 @@ pub async fn drive(store: Arc<SqliteStore>, task_id: &str, output: Output) -> Re
             terminal: terminal.clone(),
         }) as Arc<dyn Approver>
     });
+    let interrupt = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    watch_ctrl_c(interrupt.clone());
     let agent = Agent {
         store: store.clone(),
         tools: builtin_tools(workspace),
@@ -112,6 +114,7 @@ pub async fn drive(store: Arc<SqliteStore>, task_id: &str, output: Output) -> Re
         observer,
         approver,
         max_turns: config.max_turns.unwrap_or(200),
+        interrupt,
     };
     let outcome = agent.run(task_id).await?;
     terminal.close();
@@ -122,8 +125,22 @@ pub async fn drive(store: Arc<SqliteStore>, task_id: &str, output: Output) -> Re
         RunOutcome::Done => ExitCode::Done,
         RunOutcome::Failed(_) => ExitCode::Failed,
         RunOutcome::Waiting(_) => ExitCode::Waiting,
-        RunOutcome::Cancelled => ExitCode::Cancelled,
+        RunOutcome::Cancelled | RunOutcome::Interrupted => ExitCode::Cancelled,
     })
+}
+
+/// The first Ctrl-C asks the run to stop at the next item; a second one ends the process
+/// at once (still safe: everything is journaled).
+fn watch_ctrl_c(interrupt: Arc<std::sync::atomic::AtomicBool>) {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            interrupt.store(true, std::sync::atomic::Ordering::Relaxed);
+            eprintln!("\nStopping at the next step (Ctrl-C again to quit now)…");
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(ExitCode::Cancelled as i32);
+            }
+        }
+    });
 }
 
 /// The final summary a person reads.
@@ -162,6 +179,10 @@ fn report(store: &SqliteStore, task_id: &str, outcome: &RunOutcome) -> Result<()
         }
         RunOutcome::Cancelled => eprintln!(
             "\nTask {task_id} was cancelled. Undo its changes with `errand undo {task_id}`."
+        ),
+        RunOutcome::Interrupted => eprintln!(
+            "\nStopped. Task {task_id} keeps its place: continue with `errand resume {task_id}`, \
+             or reverse what it did with `errand undo {task_id}`."
         ),
     }
     Ok(())

@@ -216,3 +216,83 @@ fn kill_nine_at_many_points_then_resume_finishes_correctly() {
         );
     }
 }
+
+#[test]
+fn ctrl_c_stops_between_items_and_resume_completes_the_batch() {
+    let env = Env::new();
+    let folder = env.work.path().join("dl");
+    let made = env.run(&[
+        "demo-folder",
+        folder.to_str().expect("utf8"),
+        "--files",
+        "3000",
+        "--seed",
+        "5",
+    ]);
+    assert_eq!(code(&made), 0, "{}", text(&made));
+    let original = tree(&folder);
+    let mut child = env
+        .cmd()
+        .args([
+            "run",
+            "organize by type and date",
+            "--folder",
+            folder.to_str().expect("utf8"),
+            "--mode",
+            "auto",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut id = None;
+    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    for line in lines.by_ref() {
+        let event: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        if id.is_none() {
+            id = event["task_id"].as_str().map(str::to_string);
+        }
+        if event["type"] == "progress" && event["label"] == "moving" {
+            let status = std::process::Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .expect("kill");
+            assert!(status.success());
+            break;
+        }
+    }
+    let rest: Vec<String> = lines.collect();
+    let status = child.wait().expect("wait");
+    assert_eq!(
+        status.code(),
+        Some(4),
+        "Ctrl-C exits 4; output after it: {rest:?}"
+    );
+    assert!(
+        !rest
+            .iter()
+            .any(|l| l.contains("\"tool_finished\"") && l.contains("move_path")),
+        "the batch was not recorded as finished"
+    );
+    let id = id.expect("task id");
+    let stopped = tree(&folder);
+    assert_ne!(stopped, original, "some moves happened before the stop");
+    assert!(
+        stopped
+            .keys()
+            .any(|k| !k.contains('/') && !k.starts_with('.')),
+        "and some were left for later"
+    );
+    let resumed = env.run(&["resume", &id]);
+    assert_eq!(code(&resumed), 0, "{}", text(&resumed));
+    let done = tree(&folder);
+    assert_eq!(done.len(), original.len());
+    assert!(
+        done.keys()
+            .all(|k| k.starts_with('.') || k.contains("/.") || k.split('/').count() == 4),
+        "all organized after resume"
+    );
+    assert_eq!(code(&env.run(&["undo", &id])), 0);
+    assert_eq!(tree(&folder), original);
+}

@@ -44,6 +44,8 @@ pub enum RunOutcome {
     /// Stopped for an approval nobody could give here; `errand approve` continues it.
     Waiting(String),
     Cancelled,
+    /// Stopped by the person mid-run (Ctrl-C); the log keeps its place for `resume`.
+    Interrupted,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +63,8 @@ pub struct Agent {
     pub approver: Option<Arc<dyn Approver>>,
     /// A task that needs more model turns than this fails instead of looping forever.
     pub max_turns: usize,
+    /// Set from outside (Ctrl-C) to stop at the next step boundary or batch item.
+    pub interrupt: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Agent {
@@ -80,6 +84,9 @@ impl Agent {
             )?;
         }
         loop {
+            if self.interrupt.load(std::sync::atomic::Ordering::Relaxed) {
+                return Ok(RunOutcome::Interrupted);
+            }
             // Another process (errand cancel) may have ended the task between steps.
             let row = self.store.resolve_task(task_id)?;
             if row.state == TaskState::Cancelled {
@@ -249,6 +256,10 @@ impl Agent {
             )?;
         }
         let result = tool.call(&ctx, std::mem::take(&mut call.input)).await;
+        if ctx.interrupted() {
+            // No result is recorded: the call stays started, and resume finishes it from the journal.
+            return Ok(Some(RunOutcome::Interrupted));
+        }
         match result {
             Ok(output) => {
                 self.finish_call(view, &call, output.content, false)?;
@@ -283,6 +294,7 @@ impl Agent {
             store: self.store.clone(),
             resuming,
             progress,
+            interrupt: self.interrupt.clone(),
         }
     }
 

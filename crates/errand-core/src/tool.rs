@@ -74,9 +74,16 @@ pub struct ToolContext {
     pub resuming: bool,
     /// (label, done, total) for long batch calls.
     pub progress: ProgressSink,
+    /// Set when the person interrupts (Ctrl-C): a batch stops between items, leaving the
+    /// rest planned in the journal for `resume`.
+    pub interrupt: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl ToolContext {
+    pub fn interrupted(&self) -> bool {
+        self.interrupt.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub fn progress(&self, label: &str, done: u64, total: u64) {
         (self.progress)(label, done, total)
     }

@@ -95,6 +95,9 @@ pub fn run_journaled(
     let mut done_ids = Vec::with_capacity(MARK_BATCH);
     let mut skipped_ids = Vec::new();
     for (index, record) in records.iter().enumerate() {
+        if ctx.interrupted() {
+            break;
+        }
         match record.state {
             JournalState::Planned => match apply(ws, ctx, &mut trash, &record.op, payload) {
                 Ok(applied) => {

@@ -78,7 +78,7 @@ impl Tool for UpdatePlan {
     fn assess(&self, _ctx: &ToolContext, input: &Value) -> Result<Assessment, ToolError> {
         let steps = steps(input)?;
         Ok(Assessment {
-            summary: "the plan".into(),
+            summary: format!("approve this plan ({} steps)", steps.len()),
             preview: checklist(&steps),
             ..Assessment::default()
         })

@@ -51,6 +51,18 @@ pub fn select(request: &str) -> Option<Recipe> {
     None
 }
 
+/// The summary when the change step was refused: plan mode gets the plan, not an error.
+fn not_done(verb: &str, why: &str) -> String {
+    if why.contains("plan mode") {
+        format!(
+            "Plan only: nothing was {verb}, because this task ran in plan mode. \
+             To carry the plan out, run the same request with --mode ask (or --mode auto)."
+        )
+    } else {
+        format!("Nothing was {verb}: {why}")
+    }
+}
+
 /// The message for a request no recipe fits.
 pub fn no_recipe_message(request: &str) -> String {
     format!(

@@ -249,7 +249,7 @@ pub(super) fn next(layout: &Layout, history: &History) -> Result<Turn, ModelErro
         ));
     };
     if is_error {
-        return Ok(finish(format!("Nothing was moved: {result}"), vec![]));
+        return Ok(finish(super::not_done("moved", result), vec![]));
     }
     let summary = report(layout, &outline, result);
     let mut deliverables: Vec<String> = outline

@@ -196,7 +196,7 @@ pub(super) fn next(pattern: &RenamePattern, history: &History) -> Result<Turn, M
     }
     let (result, is_error) = history.last("move_path").unwrap_or(("", true));
     if is_error {
-        return Ok(finish(format!("Nothing was renamed: {result}")));
+        return Ok(finish(super::not_done("renamed", result)));
     }
     let value: serde_json::Value = serde_json::from_str(result).unwrap_or_default();
     let mut summary = format!(
