@@ -49,7 +49,12 @@ pub fn show(task: &str, json_out: bool) -> Result<ExitCode> {
         .map_err(|e| Exit::usage(e.to_string()))?;
     let view = TaskView::fold(&store.events(&row.id)?);
     let journal = store.journal(&row.id)?;
-    let count = |state: JournalState| journal.iter().filter(|r| r.state == state).count();
+    let count = |state: JournalState| {
+        journal
+            .iter()
+            .filter(|r| r.state == state && r.op.is_change())
+            .count()
+    };
     if json_out {
         let value = json!({
             "task": view,

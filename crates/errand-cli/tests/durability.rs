@@ -116,6 +116,7 @@ fn kill_nine_at_many_points_then_resume_finishes_correctly() {
     ]);
     assert_eq!(code(&made), 0, "{}", text(&made));
     let original = tree(&pristine);
+    let original_folders = folder_times(&pristine);
 
     // An uninterrupted run is the reference, and its length scales the random delays.
     let reference_dir = env.work.path().join("reference");
@@ -213,6 +214,11 @@ fn kill_nine_at_many_points_then_resume_finishes_correctly() {
             tree(&folder),
             original,
             "round {round}: undo after resume restores the original"
+        );
+        assert_eq!(
+            folder_times(&folder),
+            original_folders,
+            "round {round}: and the folders' times"
         );
     }
 }

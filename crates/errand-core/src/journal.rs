@@ -54,6 +54,12 @@ pub enum JournalOp {
         path: String,
         saved: SavedFile,
     },
+    /// A folder's modification time before the task first changed something in it. Not a
+    /// change itself: undo sets it back after reversing everything inside.
+    DirTimes {
+        path: String,
+        mtime_ns: i64,
+    },
 }
 
 impl JournalOp {
@@ -64,6 +70,20 @@ impl JournalOp {
             JournalOp::Write { .. } => "write",
             JournalOp::Copy { .. } => "copy",
             JournalOp::Trash { .. } => "trash",
+            JournalOp::DirTimes { .. } => "dir_times",
+        }
+    }
+
+    /// False for records that only help undo (folder times), true for real changes.
+    pub fn is_change(&self) -> bool {
+        !matches!(self, JournalOp::DirTimes { .. })
+    }
+
+    /// Every path whose folder the op changes.
+    pub fn changed_paths(&self) -> Vec<&str> {
+        match self {
+            JournalOp::Move { from, to, .. } => vec![from, to],
+            other => vec![other.subject()],
         }
     }
 
@@ -72,7 +92,8 @@ impl JournalOp {
         match self {
             JournalOp::CreateDir { path }
             | JournalOp::Write { path, .. }
-            | JournalOp::Trash { path, .. } => path,
+            | JournalOp::Trash { path, .. }
+            | JournalOp::DirTimes { path, .. } => path,
             JournalOp::Move { to, .. } | JournalOp::Copy { to, .. } => to,
         }
     }

@@ -2,10 +2,11 @@
 //! apply each. Applying checks the disk first, so a call resumed after a crash finishes what
 //! was planned and never does a step twice.
 use crate::ops::{self, exists, sha256_of};
-use crate::workspace::{Workspace, io_error};
+use crate::workspace::{Workspace, io_error, stamp_of};
 use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 use errand_core::{JournalOp, JournalRecord, JournalState, Saved, ToolContext, ToolError};
+use std::collections::HashSet;
 use std::ffi::OsString;
 
 /// How many applied ops are marked done per store transaction.
@@ -52,6 +53,8 @@ impl BatchReport {
 enum Applied {
     Now,
     Already,
+    /// A record for undo only (folder times); not a change to count.
+    Record,
 }
 
 /// Plans (or, on resume, reloads) a call's ops and applies those not yet done.
@@ -71,7 +74,7 @@ pub fn run_journaled(
         Vec::new()
     };
     if records.is_empty() {
-        let ops = plan()?;
+        let ops = with_folder_times(ws, ctx, plan()?);
         let ids = ctx
             .store
             .journal_plan(&ctx.task_id, &ctx.call_id, &ops)
@@ -104,8 +107,11 @@ pub fn run_journaled(
                     match applied {
                         Applied::Now => report.applied += 1,
                         Applied::Already => report.already_done += 1,
+                        Applied::Record => {}
                     }
-                    *report.done_by_kind.entry(record.op.kind()).or_default() += 1;
+                    if record.op.is_change() {
+                        *report.done_by_kind.entry(record.op.kind()).or_default() += 1;
+                    }
                     done_ids.push(record.id);
                 }
                 Err(e) => {
@@ -116,10 +122,11 @@ pub fn run_journaled(
             JournalState::Skipped => report
                 .failed
                 .push((record.op.subject().to_string(), "skipped earlier".into())),
-            _ => {
+            _ if record.op.is_change() => {
                 report.already_done += 1;
                 *report.done_by_kind.entry(record.op.kind()).or_default() += 1;
             }
+            _ => {}
         }
         if done_ids.len() >= MARK_BATCH {
             ctx.store
@@ -148,6 +155,7 @@ fn apply(
     payload: Payload<'_>,
 ) -> Result<Applied, ToolError> {
     match op {
+        JournalOp::DirTimes { .. } => Ok(Applied::Record),
         JournalOp::CreateDir { path } => {
             let r = ws.resolve(path)?;
             let (parent, name) = ws.parent(&r)?;
@@ -241,6 +249,45 @@ fn apply(
             }
         }
     }
+}
+
+/// Puts, before a call's ops, the modification time of each existing folder they change
+/// that this task has not recorded yet, so undo can restore folders' times too.
+fn with_folder_times(ws: &Workspace, ctx: &ToolContext, ops: Vec<JournalOp>) -> Vec<JournalOp> {
+    let recorded: HashSet<String> = ctx
+        .store
+        .journal(&ctx.task_id)
+        .map(|records| {
+            records
+                .into_iter()
+                .filter_map(|r| match r.op {
+                    JournalOp::DirTimes { path, .. } => Some(path),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut seen = HashSet::new();
+    let mut stamped = Vec::new();
+    for path in ops.iter().flat_map(|op| op.changed_paths()) {
+        let Ok(r) = ws.resolve(path) else { continue };
+        let folder = ws.display(r.root, r.parent_rel());
+        if recorded.contains(&folder) || !seen.insert(folder.clone()) {
+            continue;
+        }
+        // Folders the call will create have no time to keep.
+        let Ok(dir) = ws.open_dir_rel(r.root, r.parent_rel(), &folder) else {
+            continue;
+        };
+        if let Ok(meta) = dir.dir_metadata() {
+            stamped.push(JournalOp::DirTimes {
+                path: folder,
+                mtime_ns: stamp_of(&meta).mtime_ns,
+            });
+        }
+    }
+    stamped.extend(ops);
+    stamped
 }
 
 /// The task's trash folder, created on first use.

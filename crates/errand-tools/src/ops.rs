@@ -67,6 +67,23 @@ pub fn system_time_from_ns(ns: i64) -> SystemTime {
     }
 }
 
+/// Sets a folder's modification time. Folder handles are `O_PATH` descriptors, which
+/// `futimens` refuses, so the time is set through the handle's `.` entry.
+pub fn set_folder_mtime(dir: &Dir, mtime_ns: i64) -> io::Result<()> {
+    use rustix::fs::{AtFlags, Timespec, Timestamps, UTIME_OMIT};
+    let times = Timestamps {
+        last_access: Timespec {
+            tv_sec: 0,
+            tv_nsec: UTIME_OMIT,
+        },
+        last_modification: Timespec {
+            tv_sec: mtime_ns.div_euclid(1_000_000_000),
+            tv_nsec: mtime_ns.rem_euclid(1_000_000_000) as _,
+        },
+    };
+    rustix::fs::utimensat(dir.as_fd(), ".", &times, AtFlags::empty()).map_err(io::Error::from)
+}
+
 /// Writes `bytes` to `dir/name` through a temporary file and a rename, so a reader (or a
 /// crash) sees the old content or the new, never half of one.
 pub fn write_atomic(

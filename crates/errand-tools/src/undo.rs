@@ -50,6 +50,7 @@ pub fn undo_task(
                 undone.push(record.id);
             }
             Ok(Reversed::KeptFolder) => report.kept_folders.push(record.op.subject().to_string()),
+            Ok(Reversed::Record) => undone.push(record.id),
             Err(why) => report
                 .refused
                 .push(format!("{}: {}", record.op.subject(), why.0)),
@@ -67,6 +68,8 @@ pub fn undo_task(
 enum Reversed {
     Restored,
     KeptFolder,
+    /// A folder's time put back; not counted as a change.
+    Record,
 }
 
 fn open_trash(store: &dyn Store, task_id: &str) -> Option<Dir> {
@@ -86,6 +89,7 @@ fn applied_on_disk(ws: &Workspace, trash: Option<&Dir>, op: &JournalOp) -> bool 
             .and_then(|(d, n)| sha256_of(&d, &n).ok().flatten())
     };
     match op {
+        JournalOp::DirTimes { .. } => true,
         JournalOp::CreateDir { path } => present(path),
         JournalOp::Move { from, to, .. } => !present(from) && present(to),
         JournalOp::Write {
@@ -113,6 +117,14 @@ fn reverse(
     op: &JournalOp,
 ) -> Result<Reversed, ToolError> {
     match op {
+        JournalOp::DirTimes { path, mtime_ns } => {
+            // A folder removed since has no time to restore.
+            let r = ws.resolve(path)?;
+            if let Ok(dir) = ws.open_dir_rel(r.root, &r.rel, path) {
+                ops::set_folder_mtime(&dir, *mtime_ns).map_err(io(path))?;
+            }
+            Ok(Reversed::Record)
+        }
         JournalOp::CreateDir { path } => {
             let (dir, name) = parent_of(ws, path)?;
             match dir.remove_dir(&name) {

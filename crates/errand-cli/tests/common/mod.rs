@@ -130,3 +130,18 @@ pub fn folders(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// path → mtime (ns) of every folder under `dir`, and of `dir` itself as "".
+pub fn folder_times(dir: &Path) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    let meta = std::fs::metadata(dir).expect("meta");
+    out.insert(
+        String::new(),
+        meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+    );
+    for rel in folders(dir) {
+        let meta = std::fs::metadata(dir.join(&rel)).expect("meta");
+        out.insert(rel, meta.mtime() * 1_000_000_000 + meta.mtime_nsec());
+    }
+    out
+}
