@@ -1,5 +1,5 @@
 //! Recipe: organize a folder by type and date — `Images/2024/03/IMG_1.jpg`.
-use super::survey::{FileFact, Survey, free_name, from_listing, thousands};
+use super::survey::{FileFact, Survey, ancestors, free_name, from_listing, thousands};
 use super::{History, Turn};
 use errand_core::ModelError;
 use serde_json::json;
@@ -102,6 +102,8 @@ struct PlanOutline {
     skipped_hidden: usize,
     skipped_unreadable: Vec<String>,
     in_place: usize,
+    /// Folders that held only moved files: left in place, empty.
+    emptied: Vec<String>,
 }
 
 fn outline(layout: &Layout, survey: &Survey) -> PlanOutline {
@@ -132,12 +134,36 @@ fn outline(layout: &Layout, survey: &Survey) -> PlanOutline {
             by_exif: file.taken.is_some(),
         });
     }
+    let emptied = emptied_folders(survey, &moves);
     PlanOutline {
         moves,
         skipped_hidden,
         skipped_unreadable,
         in_place,
+        emptied,
     }
+}
+
+/// Folders whose every file moves out and that receive none.
+fn emptied_folders(survey: &Survey, moves: &[Move]) -> Vec<String> {
+    let moved: HashSet<&str> = moves.iter().map(|m| m.from.as_str()).collect();
+    let staying = survey
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| !moved.contains(p))
+        .chain(survey.others.iter().map(String::as_str))
+        .chain(moves.iter().map(|m| m.to.as_str()));
+    let occupied: HashSet<&str> = staying.flat_map(ancestors).collect();
+    let mut emptied: Vec<String> = moves
+        .iter()
+        .flat_map(|m| ancestors(&m.from))
+        .filter(|d| !occupied.contains(d))
+        .map(str::to_string)
+        .collect();
+    emptied.sort();
+    emptied.dedup();
+    emptied
 }
 
 fn plan_steps(
@@ -323,6 +349,17 @@ fn report(layout: &Layout, outline: &PlanOutline, move_result: &str) -> String {
             "{} files were already in place.",
             thousands(outline.in_place)
         ));
+    }
+    if !outline.emptied.is_empty() {
+        let mut shown: Vec<&str> = outline.emptied.iter().take(5).map(String::as_str).collect();
+        if outline.emptied.len() > 5 {
+            shown.push("…");
+        }
+        let count = match outline.emptied.len() {
+            1 => "1 folder is now empty and was".to_string(),
+            n => format!("{n} folders are now empty and were"),
+        };
+        lines.push(format!("{count} left in place: {}.", shown.join(", ")));
     }
     if outline.skipped_hidden > 0 {
         lines.push(format!(

@@ -32,6 +32,13 @@ pub struct Survey {
     pub files: Vec<FileFact>,
     /// Every path that exists (files and folders), to avoid name clashes.
     pub taken_paths: HashSet<String>,
+    /// Entries that are neither files nor folders (symlinks, sockets): they stay put.
+    pub others: Vec<String>,
+}
+
+/// Every folder above `path`: `a/b/c.txt` → `a`, `a/b`.
+pub fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/').map(move |(i, _)| &path[..i])
 }
 
 fn parse_date(text: &str) -> Option<NaiveDate> {
@@ -67,10 +74,14 @@ pub fn from_listing(content: &str) -> Result<Survey, ModelError> {
     let listing: Listing = serde_json::from_str(content)
         .map_err(|e| ModelError::Offline(format!("could not read the folder listing: {e}")))?;
     let mut files = Vec::new();
+    let mut others = Vec::new();
     let mut taken_paths = HashSet::with_capacity(listing.entries.len());
     for entry in listing.entries {
         taken_paths.insert(entry.path.clone());
         if entry.kind != "file" {
+            if entry.kind != "dir" {
+                others.push(entry.path);
+            }
             continue;
         }
         let name = entry
@@ -89,7 +100,11 @@ pub fn from_listing(content: &str) -> Result<Survey, ModelError> {
             name,
         });
     }
-    Ok(Survey { files, taken_paths })
+    Ok(Survey {
+        files,
+        taken_paths,
+        others,
+    })
 }
 
 impl Survey {
