@@ -3,6 +3,7 @@
 
 pub mod exec;
 pub mod filetype;
+pub mod moves;
 pub mod ops;
 pub mod read;
 pub mod state;
@@ -19,6 +20,7 @@ pub fn builtin_tools(workspace: Arc<Workspace>) -> ToolRegistry {
     let mut registry = ToolRegistry::new();
     read::register(&mut registry, &workspace);
     write::register(&mut registry, &workspace);
+    moves::register(&mut registry, &workspace);
     state::register(&mut registry);
     registry
 }
