@@ -306,10 +306,7 @@ fn config_rules_deny_and_allow() {
         text(&out)
     );
     let evs = events(&out);
-    let b = evs
-        .iter()
-        .find(|e| e["type"] == "tool_finished" && e["call_id"] == "b")
-        .expect("b");
+    let b = tool_result(&evs, "b");
     assert_eq!(b["is_error"], true);
     assert!(
         b["output"]

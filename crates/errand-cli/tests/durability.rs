@@ -45,10 +45,9 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     assert!(status.success());
 }
 
-/// Starts an organize run and kills it (SIGKILL) at the trigger; returns the task id if one was made.
-fn run_and_kill(env: &Env, folder: &std::path::Path, trigger: Trigger) -> Option<String> {
-    let mut child = env
-        .cmd()
+/// Starts `errand run "organize by type and date" --mode auto --json` with stdout piped.
+fn spawn_organize(env: &Env, folder: &std::path::Path) -> std::process::Child {
+    env.cmd()
         .args([
             "run",
             "organize by type and date",
@@ -60,7 +59,12 @@ fn run_and_kill(env: &Env, folder: &std::path::Path, trigger: Trigger) -> Option
         ])
         .stdout(Stdio::piped())
         .spawn()
-        .expect("spawn");
+        .expect("spawn")
+}
+
+/// Starts an organize run and kills it (SIGKILL) at the trigger; returns the task id if one was made.
+fn run_and_kill(env: &Env, folder: &std::path::Path, trigger: Trigger) -> Option<String> {
+    let mut child = spawn_organize(env, folder);
     let stdout = child.stdout.take().expect("stdout");
     let mut id = None;
     match trigger {
@@ -237,20 +241,7 @@ fn ctrl_c_stops_between_items_and_resume_completes_the_batch() {
     ]);
     assert_eq!(code(&made), 0, "{}", text(&made));
     let original = tree(&folder);
-    let mut child = env
-        .cmd()
-        .args([
-            "run",
-            "organize by type and date",
-            "--folder",
-            folder.to_str().expect("utf8"),
-            "--mode",
-            "auto",
-            "--json",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = spawn_organize(&env, &folder);
     let stdout = child.stdout.take().expect("stdout");
     let mut id = None;
     let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);

@@ -157,16 +157,9 @@ fn every_escape_attempt_is_a_tool_error_and_the_canary_is_untouched() {
     ]);
     assert_eq!(code(&out), 0, "{}", text(&out));
     let events = events(&out);
-    let finished: Vec<&serde_json::Value> = events
-        .iter()
-        .filter(|e| e["type"] == "tool_finished")
-        .collect();
     for (i, attempt) in attempts.iter().enumerate() {
         let id = format!("esc{i}");
-        let result = finished
-            .iter()
-            .find(|e| e["call_id"] == id.as_str())
-            .unwrap_or_else(|| panic!("no result for {id}"));
+        let result = tool_result(&events, &id);
         assert_eq!(
             result["is_error"], true,
             "attempt {i} {:?} was not refused: {}",
@@ -174,20 +167,12 @@ fn every_escape_attempt_is_a_tool_error_and_the_canary_is_untouched() {
         );
         eprintln!(
             "refused {} {}: {}",
-            attempts[i].0,
-            attempts[i]
-                .1
-                .to_string()
-                .chars()
-                .take(60)
-                .collect::<String>(),
+            attempt.0,
+            attempt.1.to_string().chars().take(60).collect::<String>(),
             result["output"]
         );
     }
-    let search = finished
-        .iter()
-        .find(|e| e["call_id"] == "search_inside")
-        .expect("search result");
+    let search = tool_result(&events, "search_inside");
     assert!(
         search["output"]
             .as_str()
@@ -246,10 +231,8 @@ fn a_folder_swapped_for_a_symlink_after_approval_is_refused() {
     std::os::unix::fs::symlink("../sibling", s.granted.join("sub")).expect("swap");
     let approved = s.env.run(&["approve", &id, "--json"]);
     assert_eq!(code(&approved), 0, "{}", text(&approved));
-    let write = events(&approved)
-        .into_iter()
-        .find(|e| e["type"] == "tool_finished" && e["call_id"] == "write")
-        .expect("write result");
+    let approved_events = events(&approved);
+    let write = tool_result(&approved_events, "write");
     assert_eq!(write["is_error"], true, "{write}");
     assert!(
         write["output"]

@@ -5,13 +5,6 @@ mod common;
 use common::*;
 use serde_json::json;
 
-fn result<'a>(events: &'a [serde_json::Value], id: &str) -> &'a serde_json::Value {
-    events
-        .iter()
-        .find(|e| e["type"] == "tool_finished" && e["call_id"] == id)
-        .unwrap_or_else(|| panic!("no result for {id}"))
-}
-
 #[test]
 fn every_write_tool_is_journaled_and_undone() {
     let env = Env::new();
@@ -70,7 +63,8 @@ fn every_write_tool_is_journaled_and_undone() {
     assert_eq!(asked, ["edit_file", "trash_path"]);
 
     let listing: serde_json::Value =
-        serde_json::from_str(result(&all, "list")["output"].as_str().expect("text")).expect("json");
+        serde_json::from_str(tool_result(&all, "list")["output"].as_str().expect("text"))
+            .expect("json");
     let paths: Vec<&str> = listing["entries"]
         .as_array()
         .expect("entries")
@@ -78,27 +72,27 @@ fn every_write_tool_is_journaled_and_undone() {
         .filter_map(|e| e["path"].as_str())
         .collect();
     assert_eq!(paths, ["docs/a.txt", "notes.txt"]);
-    assert_eq!(result(&all, "read")["output"], "carry on");
-    assert_eq!(result(&all, "search")["output"], "docs/a.txt:2: beta");
+    assert_eq!(tool_result(&all, "read")["output"], "carry on");
+    assert_eq!(tool_result(&all, "search")["output"], "docs/a.txt:2: beta");
     assert!(
-        result(&all, "info")["output"]
+        tool_result(&all, "info")["output"]
             .as_str()
             .expect("text")
             .contains("\"category\":\"Documents\"")
     );
-    assert_eq!(result(&all, "edit_missing")["is_error"], true);
-    assert_eq!(result(&all, "copy_clash")["is_error"], true);
-    let batch = result(&all, "batch")["output"].as_str().expect("text");
+    assert_eq!(tool_result(&all, "edit_missing")["is_error"], true);
+    assert_eq!(tool_result(&all, "copy_clash")["is_error"], true);
+    let batch = tool_result(&all, "batch")["output"].as_str().expect("text");
     assert!(
         batch.contains("\"moved\":1") && batch.contains("missing.txt"),
         "{batch}"
     );
     for ok in ["edit", "write", "mkdir", "copy", "move", "trash", "plan"] {
         assert_eq!(
-            result(&all, ok)["is_error"],
+            tool_result(&all, ok)["is_error"],
             false,
             "{ok}: {}",
-            result(&all, ok)["output"]
+            tool_result(&all, ok)["output"]
         );
     }
     assert_eq!(
@@ -171,19 +165,19 @@ fn several_grants_are_addressed_by_name_and_read_only_ones_refuse_writes() {
     assert_eq!(code(&out), 0, "{}", text(&out));
     let all = events(&out);
     assert_eq!(
-        result(&all, "cp")["is_error"],
+        tool_result(&all, "cp")["is_error"],
         false,
         "{}",
-        result(&all, "cp")["output"]
+        tool_result(&all, "cp")["output"]
     );
     assert!(
-        result(&all, "ro")["output"]
+        tool_result(&all, "ro")["output"]
             .as_str()
             .expect("text")
             .contains("read-only")
     );
     assert!(
-        result(&all, "bare")["output"]
+        tool_result(&all, "bare")["output"]
             .as_str()
             .expect("text")
             .contains("inbox, reference")

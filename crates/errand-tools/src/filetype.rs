@@ -2,18 +2,8 @@
 use chrono::NaiveDateTime;
 use std::io::{BufReader, Read, Seek};
 
-/// The folders the organize recipe sorts into.
-pub const CATEGORIES: [&str; 7] = [
-    "Documents",
-    "Images",
-    "Audio",
-    "Video",
-    "Archives",
-    "Code",
-    "Other",
-];
-
-/// The category of a file by its extension; `None` when the extension says nothing.
+/// The category of a file by its extension — Documents, Images, Audio, Video, Archives or
+/// Code — or `None` when the extension says nothing.
 pub fn category_by_extension(name: &str) -> Option<&'static str> {
     let ext = name
         .rsplit_once('.')

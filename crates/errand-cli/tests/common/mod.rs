@@ -67,6 +67,14 @@ pub fn events(out: &Output) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The `tool_finished` event of the call with this id.
+pub fn tool_result<'a>(events: &'a [serde_json::Value], call_id: &str) -> &'a serde_json::Value {
+    events
+        .iter()
+        .find(|e| e["type"] == "tool_finished" && e["call_id"] == call_id)
+        .unwrap_or_else(|| panic!("no result for {call_id}"))
+}
+
 pub fn task_id(out: &Output) -> String {
     events(out)
         .iter()

@@ -144,6 +144,21 @@ fn outline(layout: &Layout, survey: &Survey) -> PlanOutline {
     }
 }
 
+impl PlanOutline {
+    /// "Documents 12, Images 30", in name order.
+    fn category_counts(&self) -> String {
+        let mut per_category: BTreeMap<&str, usize> = BTreeMap::new();
+        for m in &self.moves {
+            *per_category.entry(m.category.as_str()).or_default() += 1;
+        }
+        per_category
+            .iter()
+            .map(|(c, n)| format!("{c} {}", thousands(*n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// Folders whose every file moves out and that receive none.
 fn emptied_folders(survey: &Survey, moves: &[Move]) -> Vec<String> {
     let moved: HashSet<&str> = moves.iter().map(|m| m.from.as_str()).collect();
@@ -172,15 +187,7 @@ fn plan_steps(
     survey: &Survey,
     status: [&str; 4],
 ) -> serde_json::Value {
-    let mut per_category: BTreeMap<&str, usize> = BTreeMap::new();
-    for m in &outline.moves {
-        *per_category.entry(m.category.as_str()).or_default() += 1;
-    }
-    let counts = per_category
-        .iter()
-        .map(|(c, n)| format!("{c} {}", thousands(*n)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let counts = outline.category_counts();
     let exif = outline.moves.iter().filter(|m| m.by_exif).count();
     json!({"steps": [
         {"title": format!("Survey the folder: {} files", thousands(survey.files.len())), "status": status[0]},
@@ -319,15 +326,7 @@ fn report(layout: &Layout, outline: &PlanOutline, move_result: &str) -> String {
                 .collect()
         })
         .unwrap_or_default();
-    let mut per_category: BTreeMap<&str, usize> = BTreeMap::new();
-    for m in &outline.moves {
-        *per_category.entry(m.category.as_str()).or_default() += 1;
-    }
-    let counts = per_category
-        .iter()
-        .map(|(c, n)| format!("{c} {}", thousands(*n)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let counts = outline.category_counts();
     let mut lines = vec![format!(
         "Moved {} files into {} ({counts}).",
         thousands(moved),
