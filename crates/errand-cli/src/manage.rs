@@ -100,14 +100,21 @@ pub fn show(task: &str, json_out: bool) -> Result<ExitCode> {
         }
     }
     let usage = view.usage;
-    println!(
-        "Usage: {} model turns, {} input + {} output tokens ({} cache read, {} cache write)",
-        view.model_turns,
-        usage.input_tokens,
-        usage.output_tokens,
-        usage.cache_read_tokens,
-        usage.cache_write_tokens
-    );
+    if view.model == "offline" {
+        println!(
+            "Usage: {} planner turns (offline: no tokens, no cost)",
+            view.model_turns
+        );
+    } else {
+        println!(
+            "Usage: {} model turns, {} input + {} output tokens ({} cache read, {} cache write)",
+            view.model_turns,
+            usage.input_tokens,
+            usage.output_tokens,
+            usage.cache_read_tokens,
+            usage.cache_write_tokens
+        );
+    }
     println!(
         "Changes: {} done, {} undone",
         count(JournalState::Done),
