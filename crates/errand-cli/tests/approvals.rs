@@ -317,3 +317,44 @@ fn config_rules_deny_and_allow() {
     );
     assert!(folder.join("reports/q1.txt").exists() && !folder.join("secret").exists());
 }
+
+#[test]
+fn a_reused_call_id_does_not_inherit_an_earlier_approval() {
+    let env = Env::new();
+    let folder = env.dir("ids");
+    std::fs::write(folder.join("a.txt"), "a").expect("write");
+    std::fs::write(folder.join("b.txt"), "b").expect("write");
+    let spec = env.script(
+        "ids.json",
+        json!([
+            {"tool_calls": [{"id": "same", "name": "trash_path", "input": {"path": "a.txt"}}]},
+            {"tool_calls": [{"id": "same", "name": "trash_path", "input": {"path": "b.txt"}}]},
+            {"tool_calls": [{"id": "end", "name": "finish", "input": {"summary": "done"}}]}
+        ]),
+    );
+    let out = env.run(&[
+        "run",
+        "trash",
+        "--folder",
+        folder.to_str().expect("utf8"),
+        "--model",
+        &spec,
+        "--mode",
+        "auto",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 3);
+    let id = task_id(&out);
+    let first = env.run(&["approve", &id, "--json"]);
+    assert_eq!(
+        code(&first),
+        3,
+        "the second delete asks again: {}",
+        text(&first)
+    );
+    assert!(!folder.join("a.txt").exists());
+    assert!(
+        folder.join("b.txt").exists(),
+        "not trashed on the first approval"
+    );
+}

@@ -124,18 +124,7 @@ impl Agent {
                 Ok(response) => response,
                 Err(e) => return self.fail(&mut view, e.to_string()),
             };
-            let turn = view.model_turns;
-            let tool_calls: Vec<ToolCall> = response
-                .tool_calls
-                .into_iter()
-                .enumerate()
-                .map(|(i, mut call)| {
-                    if call.id.is_empty() {
-                        call.id = format!("call_{turn}_{i}");
-                    }
-                    call
-                })
-                .collect();
+            let tool_calls = unique_ids(&view, response.tool_calls);
             let ends = tool_calls.is_empty();
             let text = response.text;
             self.append(
@@ -333,6 +322,38 @@ impl Agent {
         view.apply(&event);
         Ok(())
     }
+}
+
+/// Gives every call an id no earlier call of the task had. Approvals and the journal are
+/// keyed by call id, so a reused id must never inherit an earlier call's approval.
+fn unique_ids(view: &TaskView, calls: Vec<ToolCall>) -> Vec<ToolCall> {
+    let mut seen: std::collections::HashSet<String> = view
+        .messages
+        .iter()
+        .filter_map(|m| match m {
+            crate::model::Message::Assistant { tool_calls, .. } => Some(tool_calls),
+            _ => None,
+        })
+        .flatten()
+        .map(|c| c.id.clone())
+        .collect();
+    let turn = view.model_turns;
+    calls
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut call)| {
+            let mut attempt = 0;
+            while call.id.is_empty() || seen.contains(&call.id) {
+                call.id = match attempt {
+                    0 => format!("call_{turn}_{i}"),
+                    n => format!("call_{turn}_{i}_{n}"),
+                };
+                attempt += 1;
+            }
+            seen.insert(call.id.clone());
+            call
+        })
+        .collect()
 }
 
 fn outcome_of(view: &TaskView) -> RunOutcome {
