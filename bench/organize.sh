@@ -109,7 +109,7 @@ main() {
         exit 1
     fi
 
-    echo "== shell loop (mkdir -p + date -r + mv -n per file)" >&2
+    echo "== shell loop (one find for the months, then mkdir -p + mv -n per file)" >&2
     export -f organize_with_shell category_of
     # shellcheck disable=SC2016 # $1 is expanded by the inner bash
     "$TIME" -f "%e %M" -o "$work/shell.time" \
