@@ -215,3 +215,135 @@ impl TaskView {
             .find(|c| c.id == call_id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(seq: i64, kind: EventKind) -> Event {
+        Event {
+            task_id: "t".into(),
+            seq,
+            at: seq * 10,
+            kind,
+        }
+    }
+
+    fn call(id: &str, name: &str) -> ToolCall {
+        ToolCall {
+            id: id.into(),
+            name: name.into(),
+            input: json!({}),
+        }
+    }
+
+    #[test]
+    fn the_fold_tracks_the_conversation_pending_calls_and_approvals() {
+        let events = vec![
+            event(
+                1,
+                EventKind::TaskCreated {
+                    outcome: "tidy".into(),
+                    grants: vec![],
+                    mode: Mode::Ask,
+                    model: "offline".into(),
+                },
+            ),
+            event(
+                2,
+                EventKind::StateChanged {
+                    state: TaskState::Running,
+                    reason: None,
+                },
+            ),
+            event(
+                3,
+                EventKind::ModelTurn {
+                    text: "plan".into(),
+                    tool_calls: vec![call("a", "update_plan"), call("b", "move_path")],
+                    usage: Usage {
+                        input_tokens: 5,
+                        ..Usage::default()
+                    },
+                },
+            ),
+            event(
+                4,
+                EventKind::ApprovalRequested {
+                    call_id: "a".into(),
+                    tool: "update_plan".into(),
+                    summary: "s".into(),
+                    preview: vec![],
+                },
+            ),
+            event(
+                5,
+                EventKind::ApprovalResolved {
+                    call_id: "a".into(),
+                    approved: true,
+                    always: false,
+                },
+            ),
+            event(
+                6,
+                EventKind::ToolStarted {
+                    call_id: "a".into(),
+                    tool: "update_plan".into(),
+                },
+            ),
+            event(
+                7,
+                EventKind::ToolFinished {
+                    call_id: "a".into(),
+                    tool: "update_plan".into(),
+                    output: "ok".into(),
+                    is_error: false,
+                },
+            ),
+            event(
+                8,
+                EventKind::ApprovalResolved {
+                    call_id: "b".into(),
+                    approved: true,
+                    always: true,
+                },
+            ),
+        ];
+        let view = TaskView::fold(&events);
+        assert_eq!(view.outcome, "tidy");
+        assert_eq!(view.state, TaskState::Running);
+        assert_eq!(view.usage.input_tokens, 5);
+        assert!(
+            view.plan_approved,
+            "approving an update_plan call approves the plan"
+        );
+        assert!(view.waiting_for.is_empty());
+        assert!(view.always_allowed.contains("move_path"));
+        assert_eq!(view.next_pending_call().map(|c| c.id.as_str()), Some("b"));
+        assert_eq!(
+            view.messages.len(),
+            3,
+            "request, assistant turn, one tool result"
+        );
+        assert!(matches!(&view.messages[2], Message::ToolResult { call_id, .. } if call_id == "a"));
+        assert_eq!(view.last_seq, 8);
+    }
+
+    #[test]
+    fn events_round_trip_through_json_with_their_type_tag() {
+        let e = event(
+            3,
+            EventKind::Finished {
+                summary: "done".into(),
+                deliverables: vec!["a.xlsx".into()],
+            },
+        );
+        let text = serde_json::to_string(&e).expect("json");
+        assert!(text.contains("\"type\":\"finished\""), "{text}");
+        let back: Event = serde_json::from_str(&text).expect("parse");
+        assert!(
+            matches!(back.kind, EventKind::Finished { ref deliverables, .. } if deliverables == &["a.xlsx"])
+        );
+    }
+}

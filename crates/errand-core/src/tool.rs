@@ -140,6 +140,11 @@ pub fn parse_input<T: serde::de::DeserializeOwned>(
     tool: &str,
     input: &serde_json::Value,
 ) -> Result<T, ToolError> {
-    serde_json::from_value(input.clone())
-        .map_err(|e| ToolError(format!("invalid input for {tool}: {e}")))
+    // A call with no arguments at all means "all defaults", as `{}` does.
+    let input = if input.is_null() {
+        serde_json::json!({})
+    } else {
+        input.clone()
+    };
+    serde_json::from_value(input).map_err(|e| ToolError(format!("invalid input for {tool}: {e}")))
 }
