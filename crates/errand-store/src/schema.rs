@@ -44,9 +44,9 @@ pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
     // Set first so that everything below waits for other processes instead of failing.
     conn.busy_timeout(Duration::from_secs(10)).map_err(db_err)?;
     // WAL lets readers (e.g. `errand status`) proceed while a running task writes.
-    let mode: String = conn
-        .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-        .map_err(db_err)?;
+    let mode: String =
+        retry_busy(|| conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0)))
+            .map_err(db_err)?;
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!(%mode, db = %path.display(), "SQLite refused WAL journal mode");
     }
@@ -57,6 +57,25 @@ pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
         .map_err(db_err)?;
     migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// Retries an operation SQLite refused as busy without consulting the busy handler, as it
+/// does when several processes switch a fresh database to WAL at once.
+fn retry_busy<T>(mut op: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let mut delay = Duration::from_millis(5);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match op() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(delay);
+                delay = (delay * 2).min(Duration::from_millis(200));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Applies missing migrations. IMMEDIATE takes the write lock before reading the
