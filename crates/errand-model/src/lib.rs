@@ -1,8 +1,13 @@
 //! Model providers behind errand-core's `Model` trait, and the choice among them.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod http;
 pub mod offline;
+#[cfg(test)]
+pub(crate) mod replay;
+pub mod retry;
 pub mod scripted;
+pub mod sse;
 
 use errand_core::Model;
 use std::sync::Arc;
