@@ -38,6 +38,9 @@ pub enum Command {
         /// offline, scripted:PATH, anthropic:MODEL, openai:MODEL, ollama:MODEL, openai-compatible:MODEL@URL.
         #[arg(long)]
         model: Option<String>,
+        /// Stop the task once its model calls have used this many tokens in all.
+        #[arg(long, value_name = "TOKENS")]
+        max_tokens_total: Option<u64>,
     },
     /// List tasks, newest first.
     Tasks,

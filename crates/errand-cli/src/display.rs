@@ -56,6 +56,17 @@ pub struct Terminal {
 struct TerminalState {
     steps: Vec<ProgressBar>,
     bar: Option<ProgressBar>,
+    /// The running token count, shown under the plan while a model spends tokens.
+    usage: errand_core::Usage,
+    usage_line: Option<ProgressBar>,
+}
+
+/// "1,234 in · 56 out · 1,000 cache read · 0 cache write"
+pub fn usage_text(usage: &errand_core::Usage) -> String {
+    format!(
+        "{} in · {} out · {} cache read · {} cache write",
+        usage.input_tokens, usage.output_tokens, usage.cache_read_tokens, usage.cache_write_tokens
+    )
 }
 
 impl Terminal {
@@ -106,10 +117,28 @@ impl Terminal {
         }
     }
 
+    fn show_usage(&self, state: &mut TerminalState) {
+        let text = format!("tokens: {}", usage_text(&state.usage));
+        if self.multi.is_hidden() {
+            eprintln!("  {text}");
+            return;
+        }
+        let line = state.usage_line.get_or_insert_with(|| {
+            let bar = self.multi.add(ProgressBar::new_spinner());
+            bar.set_style(
+                ProgressStyle::with_template("  {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar
+        });
+        line.set_message(text);
+    }
+
     /// Leaves the final plan on screen.
     pub fn close(&self) {
         if let Ok(mut state) = self.state.lock() {
-            for bar in state.steps.drain(..) {
+            let usage_line = state.usage_line.take();
+            for bar in state.steps.drain(..).chain(usage_line) {
                 bar.finish();
             }
             if let Some(bar) = state.bar.take() {
@@ -126,8 +155,14 @@ impl Observer for Terminal {
         };
         match &event.kind {
             EventKind::PlanUpdated { steps } => self.show_plan(&mut state, steps),
-            EventKind::ModelTurn { text, .. } if !text.trim().is_empty() => {
-                self.line(&format!("› {}", text.trim()))
+            EventKind::ModelTurn { text, usage, .. } => {
+                if !text.trim().is_empty() {
+                    self.line(&format!("› {}", text.trim()));
+                }
+                if usage.total() > 0 {
+                    state.usage.add(usage);
+                    self.show_usage(&mut state);
+                }
             }
             EventKind::ToolFinished {
                 tool,

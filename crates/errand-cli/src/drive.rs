@@ -146,6 +146,9 @@ fn watch_ctrl_c(interrupt: Arc<std::sync::atomic::AtomicBool>) {
 /// The final summary a person reads.
 fn report(store: &SqliteStore, task_id: &str, outcome: &RunOutcome) -> Result<()> {
     let view = TaskView::fold(&store.events(task_id)?);
+    if view.usage.total() > 0 {
+        eprintln!("Tokens: {}", crate::display::usage_text(&view.usage));
+    }
     match outcome {
         RunOutcome::Done => {
             println!("\nDone: task {task_id}");
@@ -194,6 +197,7 @@ pub struct RunArgs {
     pub read_only: Vec<PathBuf>,
     pub mode: Option<Mode>,
     pub model: Option<String>,
+    pub max_tokens_total: Option<u64>,
 }
 
 /// `errand run`: creates a task and works on it.
@@ -236,6 +240,7 @@ pub async fn run(args: RunArgs, output: Output) -> Result<ExitCode> {
         grants,
         mode,
         model: spec,
+        max_tokens_total: args.max_tokens_total,
     };
     let event = store.create_task(&id, created)?;
     if output.json {

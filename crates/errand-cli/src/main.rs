@@ -47,6 +47,7 @@ fn try_main() -> Result<ExitCode> {
             read_only,
             mode,
             model,
+            max_tokens_total,
         } => {
             let args = drive::RunArgs {
                 outcome,
@@ -54,6 +55,7 @@ fn try_main() -> Result<ExitCode> {
                 read_only,
                 mode,
                 model,
+                max_tokens_total,
             };
             runtime.block_on(drive::run(args, output))
         }

@@ -358,3 +358,54 @@ fn a_reused_call_id_does_not_inherit_an_earlier_approval() {
         "not trashed on the first approval"
     );
 }
+
+#[test]
+fn a_token_budget_stops_the_task_before_the_next_model_call() {
+    let env = Env::new();
+    let folder = env.dir("budget");
+    let turn = |id: &str| {
+        json!({"usage": {"input_tokens": 60, "output_tokens": 10},
+               "tool_calls": [{"id": id, "name": "list_files", "input": {}}]})
+    };
+    let spec = env.script(
+        "budget.json",
+        json!([turn("a"), turn("b"), turn("c"), turn("d")]),
+    );
+    let out = env.run(&[
+        "run",
+        "look around",
+        "--folder",
+        folder.to_str().expect("utf8"),
+        "--model",
+        &spec,
+        "--mode",
+        "auto",
+        "--max-tokens-total",
+        "100",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    let all = events(&out);
+    let turns = all.iter().filter(|e| e["type"] == "model_turn").count();
+    assert_eq!(
+        turns, 2,
+        "70 tokens is under budget, 140 is over: no third call"
+    );
+    let failed = all
+        .iter()
+        .find(|e| e["type"] == "state_changed" && e["state"] == "failed")
+        .expect("failed");
+    assert!(
+        failed["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("token budget of 100"),
+        "{failed}"
+    );
+    let show = env.run(&["show", &task_id(&out)]);
+    assert!(
+        text(&show).contains("120 input + 20 output tokens"),
+        "{}",
+        text(&show)
+    );
+}

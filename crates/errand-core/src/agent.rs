@@ -113,6 +113,13 @@ impl Agent {
                 );
                 return self.fail(&mut view, reason);
             }
+            if let Some(budget) = view.max_tokens_total.filter(|b| view.usage.total() >= *b) {
+                let reason = format!(
+                    "the token budget of {budget} is spent ({} used); nothing more was sent to the model",
+                    view.usage.total()
+                );
+                return self.fail(&mut view, reason);
+            }
             let system = system_prompt(&view);
             let tools = self.tools.specs();
             let request = ModelRequest {

@@ -23,6 +23,9 @@ pub enum EventKind {
         grants: Vec<Grant>,
         mode: Mode,
         model: String,
+        /// Stop the task once its model calls have used this many tokens in all.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_tokens_total: Option<u64>,
     },
     ModelTurn {
         text: String,

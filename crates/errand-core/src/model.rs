@@ -24,6 +24,11 @@ pub struct Usage {
 }
 
 impl Usage {
+    /// Every token the calls processed, cached or not: what a budget counts.
+    pub fn total(&self) -> u64 {
+        self.input_tokens + self.output_tokens + self.cache_read_tokens + self.cache_write_tokens
+    }
+
     pub fn add(&mut self, other: &Usage) {
         self.input_tokens += other.input_tokens;
         self.output_tokens += other.output_tokens;

@@ -63,6 +63,7 @@ pub struct TaskView {
     pub summary: Option<String>,
     pub deliverables: Vec<String>,
     pub model_turns: usize,
+    pub max_tokens_total: Option<u64>,
     pub created_at: i64,
     pub updated_at: i64,
     pub last_seq: i64,
@@ -109,7 +110,9 @@ impl TaskView {
                 grants,
                 mode,
                 model,
+                max_tokens_total,
             } => {
+                self.max_tokens_total = *max_tokens_total;
                 self.id = event.task_id.clone();
                 self.created_at = event.at;
                 self.outcome = outcome.clone();
@@ -248,6 +251,7 @@ mod tests {
                     grants: vec![],
                     mode: Mode::Ask,
                     model: "offline".into(),
+                    max_tokens_total: None,
                 },
             ),
             event(

@@ -11,6 +11,7 @@ fn created(outcome: &str) -> EventKind {
         grants: Vec::new(),
         mode: Mode::Ask,
         model: "test-model".to_string(),
+        max_tokens_total: None,
     }
 }
 

@@ -29,6 +29,7 @@ fn fixture() -> Fixture {
         grants: grants.clone(),
         mode: Mode::Auto,
         model: "offline".into(),
+        max_tokens_total: None,
     };
     store.create_task("t1", created).expect("task");
     let tools = builtin_tools(Arc::new(Workspace::open(&grants).expect("ws")));
