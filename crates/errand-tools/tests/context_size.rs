@@ -1,0 +1,37 @@
+//! The fixed part of every model request (system prompt and tool schemas) stays small:
+//! it is paid on every call. Measured in bytes of the JSON a provider sends; at the usual
+//! ~4 bytes per token for English and JSON, 12,000 bytes is about 3,000 tokens.
+use errand_core::agent::system_prompt;
+use errand_core::{Grant, TaskView};
+use errand_tools::{Workspace, builtin_tools};
+use std::sync::Arc;
+
+#[test]
+fn the_first_request_fits_in_about_three_thousand_tokens() {
+    let dir = tempfile::tempdir().expect("dir");
+    let grants = vec![Grant {
+        name: "Downloads".into(),
+        path: dir.path().to_path_buf(),
+        writable: true,
+    }];
+    let tools = builtin_tools(Arc::new(Workspace::open(&grants).expect("ws")));
+    let view = TaskView {
+        grants,
+        ..TaskView::default()
+    };
+    let system = system_prompt(&view);
+    let schemas: Vec<serde_json::Value> = tools
+        .specs()
+        .iter()
+        .map(|t| serde_json::json!({"name": t.name, "description": t.description, "input_schema": t.input_schema}))
+        .collect();
+    let tool_bytes = serde_json::to_string(&schemas).expect("json").len();
+    let total = system.len() + tool_bytes;
+    eprintln!(
+        "system prompt: {} bytes; {} tool schemas: {tool_bytes} bytes; total {total} bytes (~{} tokens)",
+        system.len(),
+        schemas.len(),
+        total / 4
+    );
+    assert!(total < 12_000, "the fixed context grew to {total} bytes");
+}
