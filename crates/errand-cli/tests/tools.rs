@@ -188,3 +188,51 @@ fn several_grants_are_addressed_by_name_and_read_only_ones_refuse_writes() {
     );
     assert!(!refs.join("new.txt").exists());
 }
+
+#[test]
+fn an_unchanged_file_is_not_sent_twice() {
+    let env = Env::new();
+    let folder = env.dir("reads");
+    let read = |id: &str| json!({"tool_calls": [{"id": id, "name": "read_file", "input": {"path": "a.txt"}}]});
+    let write = |id: &str, text: &str| json!({"tool_calls": [{"id": id, "name": "write_file", "input": {"path": "a.txt", "content": text}}]});
+    let spec = env.script(
+        "reads.json",
+        json!([
+            write("w1", "first version"),
+            read("r1"),
+            read("r2"),
+            write("w2", "the second version"),
+            read("r3"),
+            {"tool_calls": [{"id": "end", "name": "finish", "input": {"summary": "read"}}]}
+        ]),
+    );
+    let out = env.run(&[
+        "run",
+        "read",
+        "--folder",
+        folder.to_str().expect("utf8"),
+        "--model",
+        &spec,
+        "--mode",
+        "auto",
+        "--json",
+    ]);
+    assert_eq!(
+        code(&out),
+        0,
+        "rewriting the task's own file does not ask: {}",
+        text(&out)
+    );
+    let all = events(&out);
+    assert_eq!(tool_result(&all, "r1")["output"], "first version");
+    let second = tool_result(&all, "r2")["output"].as_str().expect("text");
+    assert!(
+        second.contains("unchanged since you read it (call r1)"),
+        "{second}"
+    );
+    assert_eq!(
+        tool_result(&all, "r3")["output"],
+        "the second version",
+        "a changed file is read again"
+    );
+}

@@ -8,13 +8,17 @@ use errand_core::{Effect, Tool, ToolContext, ToolError, ToolOutput, ToolRegistry
 use globset::GlobMatcher;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 pub fn register(registry: &mut ToolRegistry, ws: &Arc<Workspace>) {
     registry.register(Arc::new(ListFiles(ws.clone())));
-    registry.register(Arc::new(ReadFile(ws.clone())));
+    registry.register(Arc::new(ReadFile {
+        ws: ws.clone(),
+        seen: Mutex::default(),
+    }));
     registry.register(Arc::new(SearchFiles(ws.clone())));
     registry.register(Arc::new(FileInfo(ws.clone())));
 }
@@ -191,7 +195,12 @@ impl Tool for ListFiles {
     }
 }
 
-struct ReadFile(Arc<Workspace>);
+struct ReadFile {
+    ws: Arc<Workspace>,
+    /// What this task already read: (path, offset, limit) → (file stamp, call id). An
+    /// unchanged file is not sent to the model twice; the earlier result still holds it.
+    seen: Mutex<HashMap<(String, usize, usize), (errand_core::FileStamp, String)>>,
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -243,13 +252,30 @@ impl Tool for ReadFile {
     }
     fn assess(&self, _ctx: &ToolContext, input: &Value) -> Result<Assessment, ToolError> {
         let i: ReadInput = parse_input("read_file", input)?;
-        self.0.resolve(&i.path)?;
+        self.ws.resolve(&i.path)?;
         Ok(read_assess("read_file", vec![i.path]))
     }
-    async fn call(&self, _ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
+    async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
         let i: ReadInput = parse_input("read_file", &input)?;
-        let r = self.0.resolve(&i.path)?;
-        let (dir, name) = self.0.parent(&r)?;
+        let r = self.ws.resolve(&i.path)?;
+        let (dir, name) = self.ws.parent(&r)?;
+        let offset = i.offset.unwrap_or(1).max(1);
+        let limit = i.limit.unwrap_or(2000).max(1);
+        let key = (r.display.clone(), offset, limit);
+        let stamp = dir
+            .metadata(&name)
+            .ok()
+            .map(|m| crate::workspace::stamp_of(&m));
+        if let (Some(stamp), Ok(seen)) = (stamp, self.seen.lock())
+            && let Some((earlier, call)) = seen.get(&key)
+            && *earlier == stamp
+            && call != &ctx.call_id
+        {
+            return Ok(ToolOutput::text(format!(
+                "`{}` is unchanged since you read it (call {call}); that result still holds its content",
+                r.display
+            )));
+        }
         let bytes = read_whole(&dir, &name, &r.display)?;
         if looks_binary(&bytes) {
             let mime = mime_by_content(&bytes).unwrap_or("binary data");
@@ -259,8 +285,6 @@ impl Tool for ReadFile {
             )));
         }
         let text = String::from_utf8_lossy(&bytes);
-        let offset = i.offset.unwrap_or(1).max(1);
-        let limit = i.limit.unwrap_or(2000).max(1);
         let lines: Vec<&str> = text.lines().collect();
         let end = (offset - 1 + limit).min(lines.len());
         let mut out = lines
@@ -273,6 +297,9 @@ impl Tool for ReadFile {
                 lines.len() - end,
                 end + 1
             ));
+        }
+        if let (Some(stamp), Ok(mut seen)) = (stamp, self.seen.lock()) {
+            seen.insert(key, (stamp, ctx.call_id.clone()));
         }
         Ok(ToolOutput::text(out))
     }
