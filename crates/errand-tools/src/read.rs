@@ -195,11 +195,14 @@ impl Tool for ListFiles {
     }
 }
 
+/// (path, first line, line count) of a read.
+type ReadKey = (String, usize, usize);
+
 struct ReadFile {
     ws: Arc<Workspace>,
     /// What this task already read: (path, offset, limit) → (file stamp, call id). An
     /// unchanged file is not sent to the model twice; the earlier result still holds it.
-    seen: Mutex<HashMap<(String, usize, usize), (errand_core::FileStamp, String)>>,
+    seen: Mutex<HashMap<ReadKey, (errand_core::FileStamp, String)>>,
 }
 
 #[derive(Deserialize)]
