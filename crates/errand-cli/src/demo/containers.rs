@@ -1,7 +1,7 @@
 //! Containers: CRC-32, deflate "stored" blocks, ZIP, gzip/tar, PNG.
 use super::*;
 
-pub(super) const CRC_TABLE: [u32; 256] = {
+const CRC_TABLE: [u32; 256] = {
     let mut table = [0u32; 256];
     let mut i = 0;
     while i < 256 {
@@ -33,7 +33,7 @@ pub(super) fn crc32(parts: &[&[u8]]) -> u32 {
 
 /// Raw deflate with uncompressed ("stored") blocks: valid for every inflater, and needs no
 /// compression library.
-pub(super) fn deflate_stored(data: &[u8]) -> Vec<u8> {
+fn deflate_stored(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() + 5 * (data.len() / 65_535 + 1));
     let chunks: Vec<&[u8]> = if data.is_empty() {
         vec![&[][..]]
@@ -172,7 +172,7 @@ pub(super) fn png(rng: &mut Rng) -> Vec<u8> {
     out
 }
 
-pub(super) fn adler32(data: &[u8]) -> u32 {
+fn adler32(data: &[u8]) -> u32 {
     let (mut a, mut b) = (1u32, 0u32);
     for &byte in data {
         a = (a + byte as u32) % 65_521;

@@ -43,7 +43,7 @@ pub(super) fn render(rng: &mut Rng, plan: &Plan) -> io::Result<(Vec<u8>, bool)> 
     Ok((bytes, false))
 }
 
-pub(super) const WORDS: &[&str] = &[
+const WORDS: &[&str] = &[
     "the",
     "quarterly",
     "budget",
@@ -115,7 +115,7 @@ pub(super) fn sentences(rng: &mut Rng, count: usize) -> String {
     out
 }
 
-pub(super) fn text_file(rng: &mut Rng, stem: &str) -> Vec<u8> {
+fn text_file(rng: &mut Rng, stem: &str) -> Vec<u8> {
     let body = match stem {
         "LICENSE" => {
             "Permission is hereby granted, free of charge, to any person obtaining a copy\n\
@@ -140,7 +140,7 @@ pub(super) fn text_file(rng: &mut Rng, stem: &str) -> Vec<u8> {
     body.into_bytes()
 }
 
-pub(super) fn markdown(rng: &mut Rng) -> Vec<u8> {
+fn markdown(rng: &mut Rng) -> Vec<u8> {
     let mut s = format!(
         "# {}\n\n",
         sentences(rng, 1).trim_end_matches(['.', ' ', '\n'])
@@ -172,7 +172,7 @@ pub(super) fn csv(rng: &mut Rng) -> Vec<u8> {
     s.into_bytes()
 }
 
-pub(super) fn code_py(rng: &mut Rng) -> Vec<u8> {
+fn code_py(rng: &mut Rng) -> Vec<u8> {
     format!(
         "#!/usr/bin/env python3\n\"\"\"Summarize a CSV export.\"\"\"\nimport csv\nimport sys\n\n\
          THRESHOLD = {}\n\n\ndef main(path):\n    total = 0.0\n    with open(path) as f:\n        \
@@ -184,7 +184,7 @@ pub(super) fn code_py(rng: &mut Rng) -> Vec<u8> {
     .into_bytes()
 }
 
-pub(super) fn code_rs(rng: &mut Rng) -> Vec<u8> {
+fn code_rs(rng: &mut Rng) -> Vec<u8> {
     format!(
         "use std::io::{{self, BufRead}};\n\nconst LIMIT: usize = {};\n\nfn main() -> io::Result<()> {{\n    \
          let stdin = io::stdin();\n    let mut count = 0;\n    for line in stdin.lock().lines() {{\n        \
@@ -195,7 +195,7 @@ pub(super) fn code_rs(rng: &mut Rng) -> Vec<u8> {
     .into_bytes()
 }
 
-pub(super) fn code_js(rng: &mut Rng) -> Vec<u8> {
+fn code_js(rng: &mut Rng) -> Vec<u8> {
     format!(
         "'use strict';\n\nconst DELAY_MS = {};\n\nfunction debounce(fn) {{\n  let t;\n  \
          return (...args) => {{\n    clearTimeout(t);\n    t = setTimeout(() => fn(...args), DELAY_MS);\n  }};\n}}\n\n\
@@ -205,7 +205,7 @@ pub(super) fn code_js(rng: &mut Rng) -> Vec<u8> {
     .into_bytes()
 }
 
-pub(super) fn code_sh(rng: &mut Rng) -> Vec<u8> {
+fn code_sh(rng: &mut Rng) -> Vec<u8> {
     format!(
         "#!/bin/sh\nset -eu\n# Keep the last {} backups.\nDEST=\"$HOME/backups\"\nmkdir -p \"$DEST\"\n\
          tar czf \"$DEST/home-$(date +%F).tar.gz\" \"$HOME/Documents\"\n\
@@ -411,7 +411,7 @@ pub(super) fn wav(rng: &mut Rng) -> Vec<u8> {
 }
 
 /// ISO base media (MP4/QuickTime): an `ftyp` box, then `free` and an `mdat` of noise.
-pub(super) fn iso_media(rng: &mut Rng, major: &[u8; 4], compatible: &[&[u8; 4]]) -> Vec<u8> {
+fn iso_media(rng: &mut Rng, major: &[u8; 4], compatible: &[&[u8; 4]]) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(&(16 + 4 * compatible.len() as u32).to_be_bytes());
     out.extend_from_slice(b"ftyp");

@@ -1,7 +1,7 @@
 //! JPEG photos with a parseable EXIF block.
 use super::*;
 
-pub(super) const CAMERAS: &[(&str, &str)] = &[
+const CAMERAS: &[(&str, &str)] = &[
     ("Apple", "iPhone 12"),
     ("Apple", "iPhone 14 Pro"),
     ("samsung", "SM-G991B"),
@@ -63,19 +63,19 @@ pub(super) fn jpeg_with_exif(rng: &mut Rng, taken: &Stamp) -> io::Result<Vec<u8>
 
 /// TIFF type codes used below.
 pub(super) const ASCII: u16 = 2;
-pub(super) const SHORT: u16 = 3;
-pub(super) const LONG: u16 = 4;
-pub(super) const UNDEFINED: u16 = 7;
+const SHORT: u16 = 3;
+const LONG: u16 = 4;
+const UNDEFINED: u16 = 7;
 
 /// One IFD entry; values longer than 4 bytes go to the data area after the IFD.
-pub(super) struct Entry {
+struct Entry {
     pub(super) tag: u16,
     pub(super) kind: u16,
     pub(super) count: u32,
     pub(super) bytes: Vec<u8>,
 }
 
-pub(super) fn ascii_entry(tag: u16, s: &str) -> Entry {
+fn ascii_entry(tag: u16, s: &str) -> Entry {
     let mut bytes = s.as_bytes().to_vec();
     bytes.push(0);
     Entry {
@@ -88,7 +88,7 @@ pub(super) fn ascii_entry(tag: u16, s: &str) -> Entry {
 
 /// Little-endian TIFF block: IFD0 (Make, Model, Orientation, DateTime, ExifIFDPointer)
 /// and an Exif sub-IFD (ExifVersion, DateTimeOriginal).
-pub(super) fn exif_tiff(make: &str, model: &str, datetime: &str) -> Vec<u8> {
+fn exif_tiff(make: &str, model: &str, datetime: &str) -> Vec<u8> {
     let ifd0 = vec![
         ascii_entry(0x010F, make),
         ascii_entry(0x0110, model),
@@ -132,7 +132,7 @@ pub(super) fn exif_tiff(make: &str, model: &str, datetime: &str) -> Vec<u8> {
 }
 
 /// Bytes an IFD occupies including its out-of-line data (each value padded to even length).
-pub(super) fn ifd_size(entries: &[Entry]) -> usize {
+fn ifd_size(entries: &[Entry]) -> usize {
     let data: usize = entries
         .iter()
         .filter(|e| e.bytes.len() > 4)
@@ -143,7 +143,7 @@ pub(super) fn ifd_size(entries: &[Entry]) -> usize {
 
 /// Writes an IFD (entries sorted by tag, as TIFF requires) with next-IFD = 0, followed by
 /// its data area. Offsets are relative to the TIFF header, i.e. the start of `out`.
-pub(super) fn write_ifd(out: &mut Vec<u8>, entries: &[Entry]) {
+fn write_ifd(out: &mut Vec<u8>, entries: &[Entry]) {
     let start = out.len();
     let mut data_offset = start + 2 + 12 * entries.len() + 4;
     let mut data = Vec::new();

@@ -29,7 +29,7 @@ pub(super) enum Kind {
 
 /// Percent weights; photos (JPEG) are about 35% of the folder, counting the extensionless
 /// scans that replace one in four `PlainText` slots.
-pub(super) const WEIGHTS: &[(Kind, u32)] = &[
+const WEIGHTS: &[(Kind, u32)] = &[
     (Kind::Jpeg, 34),
     (Kind::Png, 3),
     (Kind::Pdf, 8),
@@ -55,7 +55,7 @@ pub(super) const WEIGHTS: &[(Kind, u32)] = &[
 ];
 
 /// Folders (relative to the demo root) and their percent weights.
-pub(super) const FOLDERS: &[(&str, u32)] =
+const FOLDERS: &[(&str, u32)] =
     &[("", 75), ("old stuff", 13), ("misc", 5), ("misc/nested", 7)];
 
 /// One file to write: where, what, and when.
@@ -71,7 +71,7 @@ pub(super) struct Plan {
 
 /// The first files are fixed so even a small demo shows the awkward cases: same names in
 /// different folders, spaces, non-ASCII names, a dotfile and files without an extension.
-pub(super) const FIXED: &[(&str, &str, &str, Kind)] = &[
+const FIXED: &[(&str, &str, &str, Kind)] = &[
     ("", "report", ".pdf", Kind::Pdf),
     ("old stuff", "report", ".pdf", Kind::Pdf),
     ("", "résumé", ".pdf", Kind::Pdf),
@@ -84,7 +84,7 @@ pub(super) const FIXED: &[(&str, &str, &str, Kind)] = &[
     ("", "IMG_0001", ".JPG", Kind::Jpeg),
 ];
 
-pub(super) fn weighted<T: Copy>(rng: &mut Rng, table: &[(T, u32)]) -> T {
+fn weighted<T: Copy>(rng: &mut Rng, table: &[(T, u32)]) -> T {
     let total: u32 = table.iter().map(|(_, w)| w).sum();
     let mut roll = rng.range(0, total as u64 - 1) as u32;
     for &(item, w) in table {
@@ -138,7 +138,7 @@ pub(super) fn plan_file(rng: &mut Rng, index: usize) -> Plan {
 
 /// A base name as people leave it: bare, copied, numbered or versioned. Keeps large demos
 /// from turning into hundreds of "name (k)" duplicates.
-pub(super) fn vary(base: &str, rng: &mut Rng) -> String {
+fn vary(base: &str, rng: &mut Rng) -> String {
     let n = rng.range(1, 999);
     match rng.below(6) {
         0 | 1 => base.to_string(),
@@ -149,12 +149,12 @@ pub(super) fn vary(base: &str, rng: &mut Rng) -> String {
     }
 }
 
-pub(super) const MONTHS: &[&str] = &[
+const MONTHS: &[&str] = &[
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
 /// A realistic (stem, extension) for the kind; `when` feeds date-bearing names.
-pub(super) fn random_name(rng: &mut Rng, kind: Kind, when: Stamp) -> (String, String) {
+fn random_name(rng: &mut Rng, kind: Kind, when: Stamp) -> (String, String) {
     let n = rng.range(1, 9999);
     let s = |x: &str| x.to_string();
     let (stem, ext) = match kind {
