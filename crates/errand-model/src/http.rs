@@ -33,11 +33,19 @@ pub async fn stream_with_retry<A: Assembler>(
         attempt += 1;
         let (status, retry_after, failure) = match attempt_once(&build, new_assembler()).await {
             Ok(response) => return Ok(response),
-            Err(Attempt::Status { status, retry_after, body }) => {
-                (Some(status), retry_after, describe_status(provider, status, &body))
-            }
+            Err(Attempt::Status {
+                status,
+                retry_after,
+                body,
+            }) => (
+                Some(status),
+                retry_after,
+                describe_status(provider, status, &body),
+            ),
             Err(Attempt::Transient(why)) => (None, None, format!("{provider}: {why}")),
-            Err(Attempt::Fatal(why)) => return Err(ModelError::Request(format!("{provider}: {why}"))),
+            Err(Attempt::Fatal(why)) => {
+                return Err(ModelError::Request(format!("{provider}: {why}")));
+            }
         };
         match policy.verdict(attempt, status, retry_after.as_deref()) {
             Verdict::Retry(wait) => {
@@ -50,7 +58,11 @@ pub async fn stream_with_retry<A: Assembler>(
 }
 
 enum Attempt {
-    Status { status: u16, retry_after: Option<String>, body: String },
+    Status {
+        status: u16,
+        retry_after: Option<String>,
+        body: String,
+    },
     Transient(String),
     Fatal(String),
 }
@@ -59,7 +71,10 @@ async fn attempt_once<A: Assembler>(
     build: &impl Fn() -> reqwest::RequestBuilder,
     mut assembler: A,
 ) -> Result<ModelResponse, Attempt> {
-    let mut response = build().send().await.map_err(|e| Attempt::Transient(format!("cannot reach the API: {e}")))?;
+    let mut response = build()
+        .send()
+        .await
+        .map_err(|e| Attempt::Transient(format!("cannot reach the API: {e}")))?;
     let status = response.status().as_u16();
     if !response.status().is_success() {
         let retry_after = response
@@ -68,7 +83,11 @@ async fn attempt_once<A: Assembler>(
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let body = response.text().await.unwrap_or_default();
-        return Err(Attempt::Status { status, retry_after, body });
+        return Err(Attempt::Status {
+            status,
+            retry_after,
+            body,
+        });
     }
     let mut parser = SseParser::new();
     let fold = |result: Result<(), StreamError>| match result {
@@ -101,7 +120,11 @@ pub fn describe_status(provider: &str, status: u16, body: &str) -> String {
     let detail = serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| {
-            v["error"]["message"].as_str().or(v["message"].as_str()).or(v["error"].as_str()).map(str::to_string)
+            v["error"]["message"]
+                .as_str()
+                .or(v["message"].as_str())
+                .or(v["error"].as_str())
+                .map(str::to_string)
         })
         .unwrap_or_else(|| body.chars().take(300).collect());
     let lower = detail.to_lowercase();
@@ -109,7 +132,10 @@ pub fn describe_status(provider: &str, status: u16, body: &str) -> String {
         401 | 403 => "the API key was refused; check the key and that it may use this model",
         404 => "unknown model or endpoint; check the model name and the base URL",
         413 => "the request is too large",
-        400 if lower.contains("too long") || lower.contains("context") || lower.contains("maximum") && lower.contains("token") => {
+        400 if lower.contains("too long")
+            || lower.contains("context")
+            || lower.contains("maximum") && lower.contains("token") =>
+        {
             "the conversation is longer than the model's context window"
         }
         400 | 422 => "the API rejected the request",
@@ -126,11 +152,26 @@ mod tests {
 
     #[test]
     fn errors_name_their_cause() {
-        let m = describe_status("anthropic", 401, r#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#);
-        assert!(m.contains("API key was refused") && m.contains("invalid x-api-key"), "{m}");
-        let m = describe_status("openai", 404, r#"{"error":{"message":"The model `gpt-9` does not exist","type":"invalid_request_error"}}"#);
+        let m = describe_status(
+            "anthropic",
+            401,
+            r#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#,
+        );
+        assert!(
+            m.contains("API key was refused") && m.contains("invalid x-api-key"),
+            "{m}"
+        );
+        let m = describe_status(
+            "openai",
+            404,
+            r#"{"error":{"message":"The model `gpt-9` does not exist","type":"invalid_request_error"}}"#,
+        );
         assert!(m.contains("unknown model") && m.contains("gpt-9"), "{m}");
-        let m = describe_status("anthropic", 400, r#"{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 250000 tokens > 200000 maximum"}}"#);
+        let m = describe_status(
+            "anthropic",
+            400,
+            r#"{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 250000 tokens > 200000 maximum"}}"#,
+        );
         assert!(m.contains("context window"), "{m}");
     }
 }

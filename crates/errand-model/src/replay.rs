@@ -65,7 +65,10 @@ pub struct Recorded {
 
 impl Recorded {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_default()
@@ -80,18 +83,24 @@ pub struct ReplayServer {
 impl ReplayServer {
     /// Serves `replies` in order, one per connection; further connections get a 500.
     pub async fn start(replies: Vec<Reply>) -> ReplayServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let recorded = Arc::new(Mutex::new(Vec::new()));
         let log = recorded.clone();
         tokio::spawn(async move {
             let mut replies = replies.into_iter();
             while let Ok((mut socket, _)) = listener.accept().await {
-                let Some(request) = read_request(&mut socket).await else { continue };
+                let Some(request) = read_request(&mut socket).await else {
+                    continue;
+                };
                 if let Ok(mut log) = log.lock() {
                     log.push(request);
                 }
-                let reply = replies.next().unwrap_or_else(|| Reply::error(500, "{\"error\":\"replay ran out\"}"));
+                let reply = replies
+                    .next()
+                    .unwrap_or_else(|| Reply::error(500, "{\"error\":\"replay ran out\"}"));
                 let _ = write_reply(&mut socket, &reply).await;
             }
         });
@@ -124,7 +133,11 @@ async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Recorded> {
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    let length: usize = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
     while buf.len() < header_end + length {
         let n = socket.read(&mut chunk).await.ok()?;
         if n == 0 {
@@ -133,11 +146,19 @@ async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Recorded> {
         buf.extend_from_slice(&chunk[..n]);
     }
     let body = String::from_utf8_lossy(&buf[header_end..]).into_owned();
-    Some(Recorded { method, path, headers, body })
+    Some(Recorded {
+        method,
+        path,
+        headers,
+        body,
+    })
 }
 
 async fn write_reply(socket: &mut tokio::net::TcpStream, reply: &Reply) -> std::io::Result<()> {
-    let mut head = format!("HTTP/1.1 {} X\r\ntransfer-encoding: chunked\r\nconnection: close\r\n", reply.status);
+    let mut head = format!(
+        "HTTP/1.1 {} X\r\ntransfer-encoding: chunked\r\nconnection: close\r\n",
+        reply.status
+    );
     for (name, value) in &reply.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -147,7 +168,9 @@ async fn write_reply(socket: &mut tokio::net::TcpStream, reply: &Reply) -> std::
         if reply.drop_after == Some(i) {
             return socket.shutdown().await;
         }
-        socket.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await?;
+        socket
+            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .await?;
         socket.write_all(chunk).await?;
         socket.write_all(b"\r\n").await?;
         socket.flush().await?;

@@ -19,7 +19,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_attempts: 6, base: Duration::from_millis(500), max_delay: Duration::from_secs(30) }
+        RetryPolicy {
+            max_attempts: 6,
+            base: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+        }
     }
 }
 
@@ -56,7 +60,12 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 fn jitter() -> f64 {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
@@ -66,17 +75,43 @@ mod tests {
 
     #[test]
     fn retries_what_waiting_can_fix_and_nothing_else() {
-        let policy = RetryPolicy { max_attempts: 4, base: Duration::from_millis(100), max_delay: Duration::from_secs(2) };
+        let policy = RetryPolicy {
+            max_attempts: 4,
+            base: Duration::from_millis(100),
+            max_delay: Duration::from_secs(2),
+        };
         for status in [429, 500, 502, 503, 504, 529] {
-            assert!(matches!(policy.verdict(1, Some(status), None), Verdict::Retry(_)), "{status}");
+            assert!(
+                matches!(policy.verdict(1, Some(status), None), Verdict::Retry(_)),
+                "{status}"
+            );
         }
         for status in [400, 401, 403, 404, 413] {
-            assert_eq!(policy.verdict(1, Some(status), None), Verdict::Fail, "{status}");
+            assert_eq!(
+                policy.verdict(1, Some(status), None),
+                Verdict::Fail,
+                "{status}"
+            );
         }
-        assert!(matches!(policy.verdict(1, None, None), Verdict::Retry(_)), "a dropped connection");
-        assert_eq!(policy.verdict(4, Some(503), None), Verdict::Fail, "attempts run out");
-        assert_eq!(policy.verdict(1, Some(429), Some("3")), Verdict::Retry(Duration::from_secs(3)));
-        let Verdict::Retry(third) = policy.verdict(3, Some(503), None) else { panic!("retry") };
-        assert!(third >= Duration::from_millis(200) && third <= Duration::from_millis(400), "{third:?}");
+        assert!(
+            matches!(policy.verdict(1, None, None), Verdict::Retry(_)),
+            "a dropped connection"
+        );
+        assert_eq!(
+            policy.verdict(4, Some(503), None),
+            Verdict::Fail,
+            "attempts run out"
+        );
+        assert_eq!(
+            policy.verdict(1, Some(429), Some("3")),
+            Verdict::Retry(Duration::from_secs(3))
+        );
+        let Verdict::Retry(third) = policy.verdict(3, Some(503), None) else {
+            panic!("retry")
+        };
+        assert!(
+            third >= Duration::from_millis(200) && third <= Duration::from_millis(400),
+            "{third:?}"
+        );
     }
 }

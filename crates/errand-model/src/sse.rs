@@ -93,9 +93,18 @@ mod tests {
             assert_eq!(
                 events,
                 vec![
-                    SseEvent { event: "ping".into(), data: "{\"type\": \"ping\"}".into() },
-                    SseEvent { event: "delta".into(), data: "{\"a\":\n1}".into() },
-                    SseEvent { event: String::new(), data: "[DONE]".into() },
+                    SseEvent {
+                        event: "ping".into(),
+                        data: "{\"type\": \"ping\"}".into()
+                    },
+                    SseEvent {
+                        event: "delta".into(),
+                        data: "{\"a\":\n1}".into()
+                    },
+                    SseEvent {
+                        event: String::new(),
+                        data: "[DONE]".into()
+                    },
                 ],
                 "split at {split}"
             );
@@ -106,6 +115,12 @@ mod tests {
     fn a_last_event_without_blank_line_is_kept() {
         let mut parser = SseParser::new();
         assert!(parser.push(b"data: tail").is_empty());
-        assert_eq!(parser.finish(), Some(SseEvent { event: String::new(), data: "tail".into() }));
+        assert_eq!(
+            parser.finish(),
+            Some(SseEvent {
+                event: String::new(),
+                data: "tail".into()
+            })
+        );
     }
 }
