@@ -7,7 +7,6 @@ use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 use errand_core::{JournalOp, JournalRecord, JournalState, Saved, SavedFile, Store, ToolError};
 use serde::Serialize;
-use std::path::Path;
 
 #[derive(Debug, Default, Serialize)]
 pub struct UndoReport {
@@ -319,9 +318,4 @@ pub fn restore_item(
             record.id
         ))),
     }
-}
-
-/// The grant root paths, for messages.
-pub fn describe_roots(ws: &Workspace) -> Vec<&Path> {
-    ws.roots().iter().map(|r| r.grant.path.as_path()).collect()
 }
