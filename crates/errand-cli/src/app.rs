@@ -1,5 +1,5 @@
 //! `errand`: the command line.
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use errand_core::Mode;
 use std::path::PathBuf;
 
@@ -23,25 +23,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Start a task: describe the outcome and grant folders.
-    Run {
-        /// What you want done, in plain words.
-        outcome: String,
-        /// A folder the task may read and change (repeatable).
-        #[arg(long = "folder", short = 'f', value_name = "DIR")]
-        folders: Vec<PathBuf>,
-        /// A folder the task may only read (repeatable).
-        #[arg(long = "read-only", value_name = "DIR")]
-        read_only: Vec<PathBuf>,
-        /// ask: approve the plan and each change; auto: act, asking only for deletes and replacing files; plan: read-only.
-        #[arg(long, value_parser = parse_mode)]
-        mode: Option<Mode>,
-        /// offline, scripted:PATH, anthropic:MODEL, openai:MODEL, ollama:MODEL, openai-compatible:MODEL@URL.
-        #[arg(long)]
-        model: Option<String>,
-        /// Stop the task once its model calls have used this many tokens in all.
-        #[arg(long, value_name = "TOKENS")]
-        max_tokens_total: Option<u64>,
-    },
+    Run(RunArgs),
     /// List tasks, newest first.
     Tasks,
     /// Show a task: state, plan, usage, deliverables.
@@ -77,6 +59,28 @@ pub enum Command {
     /// Print "sha256  path" for every file under DIR, to compare trees before and after.
     #[command(hide = true)]
     HashListing { dir: PathBuf },
+}
+
+/// `errand run`'s arguments.
+#[derive(Args)]
+pub struct RunArgs {
+    /// What you want done, in plain words.
+    pub outcome: String,
+    /// A folder the task may read and change (repeatable).
+    #[arg(long = "folder", short = 'f', value_name = "DIR")]
+    pub folders: Vec<PathBuf>,
+    /// A folder the task may only read (repeatable).
+    #[arg(long = "read-only", value_name = "DIR")]
+    pub read_only: Vec<PathBuf>,
+    /// ask: approve the plan and each change; auto: act, asking only for deletes and replacing files; plan: read-only.
+    #[arg(long, value_parser = parse_mode)]
+    pub mode: Option<Mode>,
+    /// offline, scripted:PATH, anthropic:MODEL, openai:MODEL, ollama:MODEL, openai-compatible:MODEL@URL.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Stop the task once its model calls have used this many tokens in all.
+    #[arg(long, value_name = "TOKENS")]
+    pub max_tokens_total: Option<u64>,
 }
 
 #[derive(Subcommand)]

@@ -1,11 +1,11 @@
 //! Running tasks: `run`, `resume`, `approve`, `deny`, `cancel`.
+use crate::app::RunArgs;
 use crate::config::{Config, data_dir};
 use crate::display::{JsonLines, Terminal, TerminalApprover, confirm};
 use crate::exit::{Exit, ExitCode};
 use anyhow::{Context, Result, anyhow};
 use errand_core::{
-    Agent, Approver, EventKind, Grant, Mode, Observer, Policy, RunOutcome, Store, TaskState,
-    TaskView,
+    Agent, Approver, EventKind, Grant, Observer, Policy, RunOutcome, Store, TaskState, TaskView,
 };
 use errand_store::SqliteStore;
 use errand_tools::{Workspace, builtin_tools};
@@ -189,15 +189,6 @@ fn report(store: &SqliteStore, task_id: &str, outcome: &RunOutcome) -> Result<()
         ),
     }
     Ok(())
-}
-
-pub struct RunArgs {
-    pub outcome: String,
-    pub folders: Vec<PathBuf>,
-    pub read_only: Vec<PathBuf>,
-    pub mode: Option<Mode>,
-    pub model: Option<String>,
-    pub max_tokens_total: Option<u64>,
 }
 
 /// `errand run`: creates a task and works on it.

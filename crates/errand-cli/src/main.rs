@@ -41,24 +41,7 @@ fn try_main() -> Result<ExitCode> {
         .enable_all()
         .build()?;
     match cli.command {
-        Command::Run {
-            outcome,
-            folders,
-            read_only,
-            mode,
-            model,
-            max_tokens_total,
-        } => {
-            let args = drive::RunArgs {
-                outcome,
-                folders,
-                read_only,
-                mode,
-                model,
-                max_tokens_total,
-            };
-            runtime.block_on(drive::run(args, output))
-        }
+        Command::Run(args) => runtime.block_on(drive::run(args, output)),
         Command::Tasks => manage::tasks(cli.json),
         Command::Show { task } => manage::show(&task, cli.json),
         Command::Approve { task, always } => {

@@ -55,8 +55,7 @@ const WEIGHTS: &[(Kind, u32)] = &[
 ];
 
 /// Folders (relative to the demo root) and their percent weights.
-const FOLDERS: &[(&str, u32)] =
-    &[("", 75), ("old stuff", 13), ("misc", 5), ("misc/nested", 7)];
+const FOLDERS: &[(&str, u32)] = &[("", 75), ("old stuff", 13), ("misc", 5), ("misc/nested", 7)];
 
 /// One file to write: where, what, and when.
 pub(super) struct Plan {
