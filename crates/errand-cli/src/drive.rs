@@ -199,7 +199,7 @@ pub async fn run(args: RunArgs, output: Output) -> Result<ExitCode> {
     let config = Config::load().map_err(|e| Exit::usage(format!("{e:#}")))?;
     let grants = grants(&args.folders, &args.read_only)?;
     let spec = args.model.clone().unwrap_or_else(|| {
-        errand_model::default_spec(std::env::var("ERRAND_MODEL").ok().or(config.model.clone()))
+        errand_model::ModelEnv::from_process().default_spec(config.model.as_deref())
     });
     errand_model::from_spec(&spec).map_err(|e| Exit::usage(e.to_string()))?;
     if spec == "offline" {

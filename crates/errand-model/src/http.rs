@@ -49,7 +49,14 @@ pub async fn stream_with_retry<A: Assembler>(
         };
         match policy.verdict(attempt, status, retry_after.as_deref()) {
             Verdict::Retry(wait) => {
-                tracing::warn!(provider, attempt, ?wait, %failure, "model request failed; retrying");
+                // The status alone: an error body may echo a credential back.
+                tracing::warn!(
+                    provider,
+                    attempt,
+                    ?wait,
+                    ?status,
+                    "model request failed; retrying"
+                );
                 tokio::time::sleep(wait).await;
             }
             Verdict::Fail => return Err(ModelError::Request(failure)),

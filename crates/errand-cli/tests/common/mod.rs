@@ -31,6 +31,8 @@ impl Env {
         cmd.env("ERRAND_HOME", self.home.path())
             .env("ERRAND_CONFIG", self.work.path().join("no-config.toml"))
             .env_remove("ERRAND_MODEL")
+            .env_remove("ANTHROPIC_API_KEY")
+            .env_remove("OPENAI_API_KEY")
             .stdin(Stdio::null());
         cmd
     }

@@ -1,0 +1,168 @@
+//! Choosing a model: specs (`anthropic:MODEL`, `ollama:MODEL`, …), the credentials and
+//! endpoints the environment gives, and the default when nothing is said.
+use crate::openai::OpenAiCompatible;
+use crate::{offline, scripted};
+use errand_core::Model;
+use std::sync::Arc;
+
+pub const DEFAULT_OPENAI_MODEL: &str = "gpt-4.1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SelectError {
+    #[error(
+        "unknown model spec `{0}`: use offline, scripted:PATH, anthropic:MODEL, openai:MODEL, ollama:MODEL or openai-compatible:MODEL@URL"
+    )]
+    Unknown(String),
+    #[error("{0}")]
+    Missing(String),
+    #[error(
+        "the `{0}` provider is not in this build yet; use openai:, ollama:, openai-compatible:, offline or scripted:PATH"
+    )]
+    NotYet(String),
+    #[error("{0}")]
+    Script(String),
+}
+
+/// What the environment says about providers (read once, passed around for tests).
+#[derive(Debug, Clone, Default)]
+pub struct ModelEnv {
+    pub errand_model: Option<String>,
+    pub anthropic_key: Option<String>,
+    pub anthropic_base_url: Option<String>,
+    pub openai_key: Option<String>,
+    pub openai_base_url: Option<String>,
+    pub ollama_host: Option<String>,
+}
+
+impl ModelEnv {
+    pub fn from_process() -> ModelEnv {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        ModelEnv {
+            errand_model: var("ERRAND_MODEL"),
+            anthropic_key: var("ANTHROPIC_API_KEY"),
+            anthropic_base_url: var("ANTHROPIC_BASE_URL"),
+            openai_key: var("OPENAI_API_KEY"),
+            openai_base_url: var("OPENAI_BASE_URL"),
+            ollama_host: var("OLLAMA_HOST"),
+        }
+    }
+
+    /// The spec used when none is given: `ERRAND_MODEL`, then the configured default, then
+    /// the first built provider whose credentials are set, else the offline planner.
+    pub fn default_spec(&self, configured: Option<&str>) -> String {
+        if let Some(spec) = self.errand_model.as_deref().or(configured) {
+            return spec.to_string();
+        }
+        if self.openai_key.is_some() {
+            return format!("openai:{DEFAULT_OPENAI_MODEL}");
+        }
+        "offline".to_string()
+    }
+
+    /// Builds the model a spec names.
+    pub fn build(&self, spec: &str) -> Result<Arc<dyn Model>, SelectError> {
+        let (kind, rest) = spec.split_once(':').unwrap_or((spec, ""));
+        let unknown = || SelectError::Unknown(spec.to_string());
+        match (kind, rest) {
+            ("offline", "") => Ok(Arc::new(offline::Offline)),
+            ("scripted", path) if !path.is_empty() => {
+                scripted::Scripted::load(std::path::Path::new(path))
+                    .map(|m| Arc::new(m) as Arc<dyn Model>)
+                    .map_err(|e| SelectError::Script(e.to_string()))
+            }
+            ("anthropic", model) if !model.is_empty() => {
+                Err(SelectError::NotYet("anthropic".into()))
+            }
+            ("openai", model) if !model.is_empty() => {
+                let key = self.openai_key.clone().ok_or_else(|| {
+                    SelectError::Missing(format!("{spec} needs OPENAI_API_KEY; set it (and OPENAI_BASE_URL for another endpoint)"))
+                })?;
+                Ok(Arc::new(OpenAiCompatible::openai(
+                    model,
+                    key,
+                    self.openai_base_url.clone(),
+                )))
+            }
+            ("ollama", model) if !model.is_empty() => Ok(Arc::new(OpenAiCompatible::ollama(
+                model,
+                self.ollama_host.clone(),
+            ))),
+            ("openai-compatible", rest) => {
+                let (model, url) = rest.split_once('@').ok_or_else(unknown)?;
+                if model.is_empty() || !(url.starts_with("http://") || url.starts_with("https://"))
+                {
+                    return Err(unknown());
+                }
+                Ok(Arc::new(OpenAiCompatible::compatible(
+                    model,
+                    url.to_string(),
+                    self.openai_key.clone(),
+                )))
+            }
+            _ => Err(unknown()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_and_defaults() {
+        let env = ModelEnv::default();
+        assert_eq!(
+            env.build("offline").map(|m| m.spec()).ok().as_deref(),
+            Some("offline")
+        );
+        assert!(matches!(env.build("gpt"), Err(SelectError::Unknown(_))));
+        assert!(matches!(
+            env.build("openai-compatible:m"),
+            Err(SelectError::Unknown(_))
+        ));
+        assert!(
+            matches!(env.build("openai:gpt-4.1"), Err(SelectError::Missing(m)) if m.contains("OPENAI_API_KEY"))
+        );
+        assert!(matches!(
+            env.build("anthropic:claude"),
+            Err(SelectError::NotYet(_))
+        ));
+        assert!(matches!(
+            env.build("scripted:/nonexistent.json"),
+            Err(SelectError::Script(_))
+        ));
+        let spec = env
+            .build("openai-compatible:qwen@http://127.0.0.1:8080/v1")
+            .map(|m| m.spec());
+        assert_eq!(
+            spec.ok().as_deref(),
+            Some("openai-compatible:qwen@http://127.0.0.1:8080/v1")
+        );
+        assert_eq!(
+            env.build("ollama:llama3.1")
+                .map(|m| m.spec())
+                .ok()
+                .as_deref(),
+            Some("ollama:llama3.1")
+        );
+        assert_eq!(env.default_spec(None), "offline");
+        assert_eq!(env.default_spec(Some("ollama:x")), "ollama:x");
+        let keyed = ModelEnv {
+            openai_key: Some("sk-test".into()),
+            ..ModelEnv::default()
+        };
+        assert_eq!(
+            keyed.default_spec(None),
+            format!("openai:{DEFAULT_OPENAI_MODEL}")
+        );
+        let chosen = ModelEnv {
+            errand_model: Some("offline".into()),
+            ..keyed
+        };
+        assert_eq!(
+            chosen.default_spec(Some("ollama:x")),
+            "offline",
+            "ERRAND_MODEL wins"
+        );
+    }
+}
