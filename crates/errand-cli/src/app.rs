@@ -26,6 +26,8 @@ pub enum Command {
     Run(RunArgs),
     /// List tasks, newest first.
     Tasks,
+    /// List configured models, the default, and whether each endpoint answers.
+    Models,
     /// Show a task: state, plan, usage, deliverables.
     Show { task: String },
     /// Approve what a waiting task asked, then continue it.

@@ -40,6 +40,21 @@ pub struct Config {
     pub rules: RulesConfig,
     /// Turns after which a task fails rather than loop.
     pub max_turns: Option<usize>,
+    /// Named model profiles: `--model NAME` picks one.
+    #[serde(default)]
+    pub models: std::collections::BTreeMap<String, Profile>,
+}
+
+/// `[models.NAME]`: a spec plus the endpoint and key it should use.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// e.g. `ollama:qwen2.5-coder`, `openai:gpt-4.1`, `openai-compatible:m@http://host:8000/v1`.
+    pub spec: String,
+    /// Overrides `OPENAI_BASE_URL` (openai) or `OLLAMA_HOST` (ollama).
+    pub base_url: Option<String>,
+    /// The environment variable holding this profile's API key.
+    pub api_key_env: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,6 +87,30 @@ impl Config {
             .rules()
             .with_context(|| format!("a rule in {} is not valid", path.display()))?;
         Ok(config)
+    }
+
+    /// The spec and environment a `--model` value means: a profile's, or the value itself.
+    pub fn resolve_model(&self, name: &str) -> (String, errand_model::ModelEnv) {
+        let mut env = errand_model::ModelEnv::from_process();
+        let Some(profile) = self.models.get(name) else {
+            return (name.to_string(), env);
+        };
+        let key = profile
+            .api_key_env
+            .as_ref()
+            .and_then(|var| std::env::var(var).ok());
+        match profile.spec.split_once(':').map(|(kind, _)| kind) {
+            Some("ollama") => env.ollama_host = profile.base_url.clone().or(env.ollama_host),
+            Some("anthropic") => {
+                env.anthropic_base_url = profile.base_url.clone().or(env.anthropic_base_url);
+                env.anthropic_key = key.or(env.anthropic_key);
+            }
+            _ => {
+                env.openai_base_url = profile.base_url.clone().or(env.openai_base_url);
+                env.openai_key = key.or(env.openai_key);
+            }
+        }
+        (profile.spec.clone(), env)
     }
 
     pub fn rules(&self) -> Result<Vec<Rule>> {

@@ -86,7 +86,8 @@ pub async fn drive(store: Arc<SqliteStore>, task_id: &str, output: Output) -> Re
     };
     let view = TaskView::fold(&store.events(task_id)?);
     let config = Config::load().map_err(|e| Exit::usage(format!("{e:#}")))?;
-    let model = errand_model::from_spec(&view.model).map_err(|e| Exit::usage(e.to_string()))?;
+    let (spec, env) = config.resolve_model(&view.model);
+    let model = env.build(&spec).map_err(|e| Exit::usage(e.to_string()))?;
     let workspace = Arc::new(Workspace::open(&view.grants).map_err(|e| anyhow!(e.0))?);
     let terminal = Arc::new(Terminal::new(
         output.interactive || (!output.json && std::io::stderr().is_terminal()),
@@ -198,10 +199,12 @@ pub async fn run(args: RunArgs, output: Output) -> Result<ExitCode> {
     }
     let config = Config::load().map_err(|e| Exit::usage(format!("{e:#}")))?;
     let grants = grants(&args.folders, &args.read_only)?;
-    let spec = args.model.clone().unwrap_or_else(|| {
+    // The task records the name given (a profile or a spec); it is resolved again on resume.
+    let name = args.model.clone().unwrap_or_else(|| {
         errand_model::ModelEnv::from_process().default_spec(config.model.as_deref())
     });
-    errand_model::from_spec(&spec).map_err(|e| Exit::usage(e.to_string()))?;
+    let (spec, env) = config.resolve_model(&name);
+    env.build(&spec).map_err(|e| Exit::usage(e.to_string()))?;
     if spec == "offline" {
         let Some(recipe) = errand_model::offline::select(&args.outcome) else {
             return Err(
@@ -230,7 +233,7 @@ pub async fn run(args: RunArgs, output: Output) -> Result<ExitCode> {
         outcome: args.outcome,
         grants,
         mode,
-        model: spec,
+        model: name,
         max_tokens_total: args.max_tokens_total,
     };
     let event = store.create_task(&id, created)?;

@@ -6,6 +6,7 @@ mod display;
 mod drive;
 mod exit;
 mod manage;
+mod models;
 
 use anyhow::Result;
 use app::{Cli, Command, TrashAction};
@@ -43,6 +44,7 @@ fn try_main() -> Result<ExitCode> {
     match cli.command {
         Command::Run(args) => runtime.block_on(drive::run(args, output)),
         Command::Tasks => manage::tasks(cli.json),
+        Command::Models => runtime.block_on(models::models(cli.json)),
         Command::Show { task } => manage::show(&task, cli.json),
         Command::Approve { task, always } => {
             runtime.block_on(drive::answer(&task, true, always, output))

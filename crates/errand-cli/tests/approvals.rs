@@ -409,3 +409,64 @@ fn a_token_budget_stops_the_task_before_the_next_model_call() {
         text(&show)
     );
 }
+
+#[test]
+fn models_lists_profiles_the_default_and_what_answers() {
+    let env = Env::new();
+    std::fs::write(
+        env.work.path().join("no-config.toml"),
+        "model = \"local\"\n[models.local]\nspec = \"openai-compatible:qwen@http://127.0.0.1:9/v1\"\n",
+    )
+    .expect("config");
+    let out = env
+        .cmd()
+        .args(["models", "--json"])
+        .env("OLLAMA_HOST", "127.0.0.1:9")
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let local = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|e| e["name"] == "local")
+        .expect("the profile");
+    assert_eq!(local["default"], true, "{local}");
+    assert_eq!(local["source"], "config");
+    assert!(
+        local["status"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("unreachable"),
+        "{local}"
+    );
+    let ollama = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|e| e["name"] == "ollama")
+        .expect("ollama");
+    assert!(
+        ollama["status"]
+            .as_str()
+            .unwrap_or("")
+            .contains("127.0.0.1:9"),
+        "{ollama}"
+    );
+    let folder = env.dir("m");
+    let bad = env.run(&[
+        "run",
+        "organize",
+        "--folder",
+        folder.to_str().expect("utf8"),
+        "--model",
+        "nosuch",
+    ]);
+    assert_eq!(code(&bad), 2);
+    assert!(
+        text(&bad).contains("unknown model spec `nosuch`"),
+        "{}",
+        text(&bad)
+    );
+}
