@@ -3,7 +3,7 @@ use crate::config::Config;
 use crate::exit::{Exit, ExitCode};
 use anyhow::Result;
 use errand_model::ModelEnv;
-use errand_model::select::DEFAULT_OPENAI_MODEL;
+use errand_model::select::{DEFAULT_ANTHROPIC_MODEL, DEFAULT_OPENAI_MODEL};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -40,11 +40,12 @@ pub async fn models(json: bool) -> Result<ExitCode> {
         });
     }
     if env.anthropic_key.is_some() {
+        let spec = format!("anthropic:{DEFAULT_ANTHROPIC_MODEL}");
         entries.push(Entry {
-            name: "anthropic".into(),
-            spec: "anthropic:MODEL".into(),
+            name: spec.clone(),
+            status: probe(&spec, &env).await,
+            spec,
             source: "ANTHROPIC_API_KEY",
-            status: "not in this build yet".into(),
             default: false,
         });
     }
@@ -131,7 +132,16 @@ async fn probe(spec: &str, env: &ModelEnv) -> String {
                 None,
             )
         }
-        "anthropic" => return "not in this build yet".into(),
+        "anthropic" => (
+            format!(
+                "{}/v1/models",
+                env.anthropic_base_url
+                    .clone()
+                    .unwrap_or_else(|| "https://api.anthropic.com".into())
+                    .trim_end_matches('/')
+            ),
+            None,
+        ),
         "offline" => return "available".into(),
         "scripted" => return "replays a file".into(),
         _ => return "unknown spec".into(),
@@ -144,6 +154,13 @@ async fn probe(spec: &str, env: &ModelEnv) -> String {
         Err(e) => return format!("cannot check: {e}"),
     };
     let mut request = client.get(&url);
+    if kind == "anthropic"
+        && let Some(key) = &env.anthropic_key
+    {
+        request = request
+            .header("x-api-key", key)
+            .header("anthropic-version", "2023-06-01");
+    }
     if let Some(key) = key {
         request = request.bearer_auth(key);
     }

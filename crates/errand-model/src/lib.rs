@@ -1,6 +1,7 @@
 //! Model providers behind errand-core's `Model` trait, and the choice among them.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod anthropic;
 pub mod context;
 pub mod http;
 pub mod offline;

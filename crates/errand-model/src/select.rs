@@ -1,10 +1,12 @@
 //! Choosing a model: specs (`anthropic:MODEL`, `ollama:MODEL`, …), the credentials and
 //! endpoints the environment gives, and the default when nothing is said.
+use crate::anthropic::Anthropic;
 use crate::openai::OpenAiCompatible;
 use crate::{offline, scripted};
 use errand_core::Model;
 use std::sync::Arc;
 
+pub const DEFAULT_ANTHROPIC_MODEL: &str = "claude-sonnet-4-5";
 pub const DEFAULT_OPENAI_MODEL: &str = "gpt-4.1";
 
 #[derive(Debug, thiserror::Error)]
@@ -15,10 +17,6 @@ pub enum SelectError {
     Unknown(String),
     #[error("{0}")]
     Missing(String),
-    #[error(
-        "the `{0}` provider is not in this build yet; use openai:, ollama:, openai-compatible:, offline or scripted:PATH"
-    )]
-    NotYet(String),
     #[error("{0}")]
     Script(String),
 }
@@ -53,6 +51,9 @@ impl ModelEnv {
         if let Some(spec) = self.errand_model.as_deref().or(configured) {
             return spec.to_string();
         }
+        if self.anthropic_key.is_some() {
+            return format!("anthropic:{DEFAULT_ANTHROPIC_MODEL}");
+        }
         if self.openai_key.is_some() {
             return format!("openai:{DEFAULT_OPENAI_MODEL}");
         }
@@ -71,7 +72,16 @@ impl ModelEnv {
                     .map_err(|e| SelectError::Script(e.to_string()))
             }
             ("anthropic", model) if !model.is_empty() => {
-                Err(SelectError::NotYet("anthropic".into()))
+                let key = self.anthropic_key.clone().ok_or_else(|| {
+                    SelectError::Missing(format!(
+                        "{spec} needs ANTHROPIC_API_KEY; set it (and ANTHROPIC_BASE_URL for another endpoint)"
+                    ))
+                })?;
+                Ok(Arc::new(Anthropic::new(
+                    model,
+                    key,
+                    self.anthropic_base_url.clone(),
+                )))
             }
             ("openai", model) if !model.is_empty() => {
                 let key = self.openai_key.clone().ok_or_else(|| {
@@ -123,10 +133,25 @@ mod tests {
         assert!(
             matches!(env.build("openai:gpt-4.1"), Err(SelectError::Missing(m)) if m.contains("OPENAI_API_KEY"))
         );
-        assert!(matches!(
-            env.build("anthropic:claude"),
-            Err(SelectError::NotYet(_))
-        ));
+        assert!(
+            matches!(env.build("anthropic:claude"), Err(SelectError::Missing(m)) if m.contains("ANTHROPIC_API_KEY"))
+        );
+        let anthropic = ModelEnv {
+            anthropic_key: Some("sk-ant-test".into()),
+            ..ModelEnv::default()
+        };
+        assert_eq!(
+            anthropic
+                .build("anthropic:claude-x")
+                .map(|m| m.spec())
+                .ok()
+                .as_deref(),
+            Some("anthropic:claude-x")
+        );
+        assert_eq!(
+            anthropic.default_spec(None),
+            format!("anthropic:{DEFAULT_ANTHROPIC_MODEL}")
+        );
         assert!(matches!(
             env.build("scripted:/nonexistent.json"),
             Err(SelectError::Script(_))

@@ -1,0 +1,140 @@
+//! Anthropic Messages API: one streaming request per turn, with prompt caching of the
+//! system prompt, the tools and the conversation so far, assembled whole before it is
+//! returned.
+mod wire;
+
+#[cfg(test)]
+mod tests;
+
+use crate::http::stream_with_retry;
+use crate::retry::RetryPolicy;
+use async_trait::async_trait;
+use errand_core::{Model, ModelError, ModelRequest, ModelResponse};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
+use std::time::Duration;
+
+pub const ANTHROPIC_BASE_URL: &str = "https://api.anthropic.com";
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+pub const DEFAULT_MAX_TOKENS: u32 = 8192;
+
+/// Keys shorter than this are test placeholders; scrubbing them would mangle ordinary words.
+const MIN_SECRET_LEN: usize = 8;
+
+pub struct Anthropic {
+    model: String,
+    api_key: String,
+    /// Without the API version path and without a trailing slash.
+    base_url: String,
+    max_tokens: u32,
+    client: reqwest::Client,
+    retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for Anthropic {
+    // By hand, so the key never reaches a log through `{:?}`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Anthropic")
+            .field("model", &self.model)
+            .field("api_key", &"[redacted]")
+            .field("base_url", &self.base_url)
+            .field("max_tokens", &self.max_tokens)
+            .finish()
+    }
+}
+
+impl Anthropic {
+    /// `base_url` as in `ANTHROPIC_BASE_URL` (a gateway or proxy); the API itself when unset.
+    pub fn new(model: &str, api_key: String, base_url: Option<String>) -> Self {
+        let base_url = base_url
+            .map(|u| u.trim().trim_end_matches('/').to_string())
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| ANTHROPIC_BASE_URL.to_string());
+        // The SDKs append `/v1/messages` to the base; a base written with `/v1` would double it.
+        let base_url = match base_url.strip_suffix("/v1") {
+            Some(stripped) if !stripped.is_empty() => stripped.to_string(),
+            _ => base_url,
+        };
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(30))
+            // Per read, not per request: a long answer streams for minutes, and the API
+            // sends pings while it thinks, so a silent connection has died.
+            .read_timeout(Duration::from_secs(300))
+            .build()
+            .unwrap_or_default();
+        Anthropic {
+            model: model.to_string(),
+            api_key: api_key.trim().to_string(),
+            base_url,
+            max_tokens: DEFAULT_MAX_TOKENS,
+            client,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    pub fn with_max_tokens(mut self, max_tokens: u32) -> Self {
+        self.max_tokens = max_tokens.max(1);
+        self
+    }
+
+    fn endpoint(&self) -> String {
+        format!("{}/v1/messages", self.base_url)
+    }
+
+    /// An error message with the key scrubbed: a proxy may echo a refused key back.
+    fn scrub(&self, error: ModelError) -> ModelError {
+        match error {
+            ModelError::Request(message) if self.api_key.len() >= MIN_SECRET_LEN => {
+                ModelError::Request(message.replace(self.api_key.as_str(), "[redacted]"))
+            }
+            error => error,
+        }
+    }
+}
+
+#[async_trait]
+impl Model for Anthropic {
+    fn spec(&self) -> String {
+        format!("anthropic:{}", self.model)
+    }
+
+    async fn complete(&self, request: &ModelRequest<'_>) -> Result<ModelResponse, ModelError> {
+        // Serialized once: a conversation can be megabytes, and retries resend the same bytes.
+        let body = wire::request_body(&self.model, self.max_tokens, request);
+        let body = serde_json::to_vec(&body).map_err(|e| {
+            ModelError::Request(format!("anthropic: cannot encode the request: {e}"))
+        })?;
+        let mut key = HeaderValue::from_str(&self.api_key).map_err(|_| {
+            ModelError::Request(
+                "anthropic: the API key holds characters an HTTP header cannot carry; \
+                 check ANTHROPIC_API_KEY"
+                    .to_string(),
+            )
+        })?;
+        // Sensitive headers are left out of reqwest's and hyper's debug output.
+        key.set_sensitive(true);
+        let url = self.endpoint();
+        tracing::debug!(model = %self.model, %url, bytes = body.len(), "messages request");
+        let build = || {
+            self.client
+                .post(&url)
+                .header("x-api-key", key.clone())
+                .header("anthropic-version", ANTHROPIC_VERSION)
+                .header(CONTENT_TYPE, "application/json")
+                .header(ACCEPT, "text/event-stream")
+                .body(body.clone())
+        };
+        stream_with_retry(
+            "anthropic",
+            &self.retry,
+            build,
+            wire::MessagesAssembler::default,
+        )
+        .await
+        .map_err(|e| self.scrub(e))
+    }
+}
