@@ -21,6 +21,15 @@ pub trait Assembler {
     fn finish(self) -> Result<ModelResponse, StreamError>;
 }
 
+/// Adds a bracketed note on its own line to a reply's text (a cut-off, a refusal), so the
+/// model and the person see why the turn ended where it did.
+pub fn append_note(text: &mut String, note: &str) {
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(note);
+}
+
 /// Sends the request `build` makes, streaming it into a fresh assembler per attempt.
 pub async fn stream_with_retry<A: Assembler>(
     provider: &str,

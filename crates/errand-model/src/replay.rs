@@ -5,6 +5,15 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+/// A retry policy for tests: the same number of attempts, millisecond waits.
+pub fn fast() -> crate::retry::RetryPolicy {
+    crate::retry::RetryPolicy {
+        max_attempts: 4,
+        base: Duration::from_millis(1),
+        max_delay: Duration::from_millis(5),
+    }
+}
+
 /// One scripted response.
 #[derive(Debug, Clone)]
 pub struct Reply {

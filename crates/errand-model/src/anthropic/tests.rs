@@ -3,6 +3,7 @@
 use super::wire::{CUT_OFF_NOTE, MISSING_RESULT, MessagesAssembler, request_body};
 use super::*;
 use crate::http::{Assembler, StreamError};
+use crate::replay::fast;
 use crate::replay::{Recorded, ReplayServer, Reply};
 use crate::sse::SseParser;
 use errand_core::{Message, ToolCall, ToolSpec, Usage};
@@ -148,14 +149,6 @@ event: error
 data: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}
 
 "#;
-
-fn fast() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        base: Duration::from_millis(1),
-        max_delay: Duration::from_millis(5),
-    }
-}
 
 fn tools() -> Vec<ToolSpec> {
     ["list_files", "read_file", "file_info"]

@@ -1,6 +1,7 @@
 //! The Messages API wire format both ways: the request body with its prompt-caching
 //! breakpoints, and the assembly of a streamed reply from its events.
 use crate::context::{MAX_TOOL_RESULT_BYTES, clip_tool_result};
+use crate::http::append_note;
 use crate::http::{Assembler, StreamError};
 use crate::sse::SseEvent;
 use errand_core::{Message, ModelRequest, ModelResponse, ToolCall, ToolSpec, Usage};
@@ -336,10 +337,7 @@ impl Assembler for MessagesAssembler {
             _ => None,
         };
         if let Some(note) = note {
-            if !text.is_empty() && !text.ends_with('\n') {
-                text.push('\n');
-            }
-            text.push_str(note);
+            append_note(&mut text, note);
         }
         Ok(ModelResponse {
             text,

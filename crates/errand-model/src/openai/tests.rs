@@ -1,6 +1,7 @@
 //! The provider against a loopback server replaying streams in the wire format OpenAI and
 //! the compatible servers really send.
 use super::*;
+use crate::replay::fast;
 use crate::replay::{Recorded, ReplayServer, Reply};
 use errand_core::{Message, ToolCall, ToolSpec, Usage};
 use serde_json::json;
@@ -117,14 +118,6 @@ data: {"error":{"message":"The server is overloaded, please try again later.","t
 const REFUSED_MID_STREAM: &str = r#"data: {"error":{"message":"This model's maximum context length was exceeded.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}
 
 "#;
-
-fn fast() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        base: Duration::from_millis(1),
-        max_delay: Duration::from_millis(5),
-    }
-}
 
 fn openai(server: &ReplayServer) -> OpenAiCompatible {
     OpenAiCompatible::openai(

@@ -1,6 +1,7 @@
 //! The chat-completions wire format both ways: the request body, and the assembly of a
 //! streamed reply, tolerant of the ways servers that claim the format differ from it.
 use crate::context::{MAX_TOOL_RESULT_BYTES, clip_tool_result};
+use crate::http::append_note;
 use crate::http::{Assembler, StreamError};
 use crate::retry::retryable_status;
 use crate::sse::SseEvent;
@@ -234,10 +235,7 @@ impl Assembler for ChatAssembler {
             _ => None,
         };
         if let Some(note) = note {
-            if !text.is_empty() && !text.ends_with('\n') {
-                text.push('\n');
-            }
-            text.push_str(note);
+            append_note(&mut text, note);
         }
         Ok(ModelResponse {
             text,
