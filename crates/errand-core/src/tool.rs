@@ -136,10 +136,22 @@ impl ToolRegistry {
 }
 
 /// Deserializes a tool's input, naming the bad field in the error the model sees.
+/// Where a provider puts tool arguments that did not parse as JSON.
+pub const INVALID_JSON_KEY: &str = "__invalid_json";
+
 pub fn parse_input<T: serde::de::DeserializeOwned>(
     tool: &str,
     input: &serde_json::Value,
 ) -> Result<T, ToolError> {
+    // Providers pass arguments that were not JSON through under this key, so the model
+    // learns what was wrong instead of seeing a confusing "missing field".
+    if let Some(raw) = input.get(INVALID_JSON_KEY) {
+        let raw = raw.as_str().unwrap_or_default();
+        let excerpt: String = raw.chars().take(200).collect();
+        return Err(ToolError(format!(
+            "the arguments for {tool} were not valid JSON ({excerpt:?}); send the call again with one JSON object"
+        )));
+    }
     // A call with no arguments at all means "all defaults", as `{}` does.
     let input = if input.is_null() {
         serde_json::json!({})

@@ -6,8 +6,6 @@ pub mod context;
 pub mod http;
 pub mod offline;
 pub mod openai;
-#[cfg(test)]
-pub(crate) mod replay;
 pub mod retry;
 pub mod scripted;
 pub mod select;

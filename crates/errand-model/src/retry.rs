@@ -33,6 +33,16 @@ pub fn retryable_status(status: u16) -> bool {
 }
 
 impl RetryPolicy {
+    /// For tests: the same number of attempts, millisecond waits.
+    #[cfg(test)]
+    pub(crate) fn fast() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 4,
+            base: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+        }
+    }
+
     /// The verdict for attempt `attempt` (1-based) that failed with `status` (or a dropped
     /// connection when `None`), honouring a server's `retry-after` seconds.
     pub fn verdict(&self, attempt: u32, status: Option<u16>, retry_after: Option<&str>) -> Verdict {

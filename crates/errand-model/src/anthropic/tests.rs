@@ -3,10 +3,9 @@
 use super::wire::{CUT_OFF_NOTE, MISSING_RESULT, MessagesAssembler, request_body};
 use super::*;
 use crate::http::{Assembler, StreamError};
-use crate::replay::fast;
-use crate::replay::{Recorded, ReplayServer, Reply};
 use crate::sse::SseParser;
 use errand_core::{Message, ToolCall, ToolSpec, Usage};
+use errand_testkit::{Recorded, ReplayServer, Reply};
 use serde_json::{Value, json};
 
 const KEY: &str = "sk-ant-api03-test-9f3Kq2xLm7Rb4TzW";
@@ -201,7 +200,7 @@ fn history() -> Vec<Message> {
 async fn run(replies: Vec<Reply>) -> (Result<ModelResponse, ModelError>, Vec<Recorded>) {
     let server = ReplayServer::start(replies).await;
     let model = Anthropic::new("claude-sonnet-4-5", KEY.into(), Some(server.url.clone()))
-        .with_retry(fast());
+        .with_retry(RetryPolicy::fast());
     let (messages, tools) = (history(), tools());
     let request = ModelRequest {
         system: "You are Errand.",

@@ -327,7 +327,7 @@ impl Assembler for MessagesAssembler {
                     continue;
                 }
                 // Kept, so the tool answers with a clear error the model can correct.
-                Err(raw) => json!({"__invalid_json": raw}),
+                Err(raw) => json!({ errand_core::tool::INVALID_JSON_KEY: raw }),
             };
             tool_calls.push(ToolCall { id, name, input });
         }

@@ -1,9 +1,8 @@
 //! The provider against a loopback server replaying streams in the wire format OpenAI and
 //! the compatible servers really send.
 use super::*;
-use crate::replay::fast;
-use crate::replay::{Recorded, ReplayServer, Reply};
 use errand_core::{Message, ToolCall, ToolSpec, Usage};
+use errand_testkit::{Recorded, ReplayServer, Reply};
 use serde_json::json;
 
 const KEY: &str = "sk-test-4f9a2c7e1b8d";
@@ -125,7 +124,7 @@ fn openai(server: &ReplayServer) -> OpenAiCompatible {
         KEY.into(),
         Some(format!("{}/v1/", server.url)),
     )
-    .with_retry(fast())
+    .with_retry(RetryPolicy::fast())
 }
 
 fn tools() -> Vec<ToolSpec> {
@@ -296,7 +295,7 @@ async fn a_follow_up_sends_the_calls_and_their_results_by_id() {
 #[tokio::test]
 async fn ollama_quirks_are_tolerated_and_no_key_is_sent() {
     let server = ReplayServer::start(vec![Reply::sse(OLLAMA_TURN, 40)]).await;
-    let model = OllamaHost::of(&server).with_retry(fast());
+    let model = OllamaHost::of(&server).with_retry(RetryPolicy::fast());
     assert_eq!(model.spec(), "ollama:qwen3:8b");
     let response = ask(&model, &first_turn()).await.unwrap();
     assert_eq!(response.text, "Looking now.");
@@ -455,7 +454,7 @@ async fn a_call_cut_off_at_the_length_limit_is_dropped_with_a_note() {
 async fn invalid_arguments_reach_the_tool_as_raw_text() {
     let server = ReplayServer::start(vec![Reply::sse(INVALID_ARGS_TURN, 6)]).await;
     let model = OpenAiCompatible::compatible("llama-3.1-8b", format!("{}/v1", server.url), None)
-        .with_retry(fast());
+        .with_retry(RetryPolicy::fast());
     assert_eq!(
         model.spec(),
         format!("openai-compatible:llama-3.1-8b@{}/v1", server.url)

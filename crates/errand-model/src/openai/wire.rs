@@ -216,7 +216,7 @@ impl Assembler for ChatAssembler {
                     continue;
                 }
                 // Kept, so the tool answers with a clear error the model can correct.
-                Err(raw) => json!({"__invalid_json": raw}),
+                Err(raw) => json!({ errand_core::tool::INVALID_JSON_KEY: raw }),
             };
             let id = if call.id.is_empty() {
                 format!("call_{}", tool_calls.len())

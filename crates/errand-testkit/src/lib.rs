@@ -1,18 +1,11 @@
 //! A loopback HTTP/1.1 server for provider tests: replays recorded responses in the APIs'
 //! real wire formats, chunk by chunk, and records what the client sent.
+pub mod wire;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-
-/// A retry policy for tests: the same number of attempts, millisecond waits.
-pub fn fast() -> crate::retry::RetryPolicy {
-    crate::retry::RetryPolicy {
-        max_attempts: 4,
-        base: Duration::from_millis(1),
-        max_delay: Duration::from_millis(5),
-    }
-}
 
 /// One scripted response.
 #[derive(Debug, Clone)]
