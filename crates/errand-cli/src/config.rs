@@ -55,6 +55,9 @@ pub struct Profile {
     pub base_url: Option<String>,
     /// The environment variable holding this profile's API key.
     pub api_key_env: Option<String>,
+    /// Tokens the model takes per request, when it differs from the provider's default
+    /// (a local server started with a small context); conversations are compacted before it.
+    pub context_window: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -99,6 +102,7 @@ impl Config {
             .api_key_env
             .as_ref()
             .and_then(|var| std::env::var(var).ok());
+        env.context_window = profile.context_window;
         match profile.spec.split_once(':').map(|(kind, _)| kind) {
             Some("ollama") => env.ollama_host = profile.base_url.clone().or(env.ollama_host),
             Some("anthropic") => {

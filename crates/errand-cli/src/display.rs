@@ -164,6 +164,15 @@ impl Observer for Terminal {
                     self.show_usage(&mut state);
                 }
             }
+            EventKind::Compacted { kept, usage, .. } => {
+                self.line(&format!(
+                    "  (the conversation neared the model's context window: older turns were summarised, the last {kept} messages kept)"
+                ));
+                if usage.total() > 0 {
+                    state.usage.add(usage);
+                    self.show_usage(&mut state);
+                }
+            }
             EventKind::ToolFinished {
                 tool,
                 output,

@@ -494,3 +494,99 @@ fn fatal_errors_fail_the_task_with_their_cause() {
         assert!(!text(&out).contains(provider.key()));
     }
 }
+
+/// A reply that would take a minute to stream: a stop must not wait for it.
+fn endless_turn(provider: Provider) -> Reply {
+    let blocks = [Block::text(
+        &"Thinking about your folder at length. ".repeat(40),
+    )];
+    let mut reply = Reply::sse(&provider.turn("msg_slow", &blocks, usage(0)), 120);
+    reply.chunk_delay = std::time::Duration::from_millis(500);
+    reply
+}
+
+/// Starts a run against a slow stream and returns once the request is in flight.
+fn start_streaming(
+    provider: Provider,
+    env: &Env,
+    server: &ReplayServer,
+) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let downloads = messy_downloads(env);
+    let mut child = provider
+        .command(env, &server.url)
+        .args(["organize my downloads", "--mode", "auto", "--folder"])
+        .arg(&downloads)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn errand");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    let id = lines
+        .find_map(|l| {
+            let e: Value = serde_json::from_str(&l).ok()?;
+            e["task_id"].as_str().map(str::to_string)
+        })
+        .expect("a task id");
+    // Drain the rest so the child never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while server.requests().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no request arrived");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Let a few chunks of the answer arrive, so the stop lands mid-stream.
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    (child, id)
+}
+
+/// Waits for the child, failing if it outlives a stream that still had ~a minute to go.
+fn wait_briefly(child: &mut std::process::Child) -> Option<i32> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status.code();
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the run did not stop while its model call was streaming");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn ctrl_c_and_cancel_stop_a_streaming_call() {
+    for provider in [Provider::Anthropic, Provider::OpenAi] {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+
+        // Ctrl-C: the run stops, keeping its place; nothing of the half-read turn is logged.
+        let env = Env::new();
+        let server = rt.block_on(ReplayServer::start(vec![endless_turn(provider)]));
+        let (mut child, id) = start_streaming(provider, &env, &server);
+        let sent = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        assert_eq!(wait_briefly(&mut child), Some(4));
+        let show = env.run(&["show", &id, "--json"]);
+        let shown: Value = serde_json::from_slice(&show.stdout).expect("show --json");
+        assert_eq!(shown["task"]["model_turns"], 0, "{shown}");
+        assert_eq!(
+            shown["task"]["state"], "running",
+            "kept for resume: {shown}"
+        );
+
+        // errand cancel from another process.
+        let env = Env::new();
+        let server = rt.block_on(ReplayServer::start(vec![endless_turn(provider)]));
+        let (mut child, id) = start_streaming(provider, &env, &server);
+        let cancel = env.run(&["cancel", &id]);
+        assert_eq!(code(&cancel), 4, "{}", text(&cancel));
+        assert_eq!(wait_briefly(&mut child), Some(4));
+        let tasks = text(&env.run(&["tasks"]));
+        assert!(tasks.contains("cancelled"), "{tasks}");
+    }
+}

@@ -2,6 +2,7 @@
 //!
 //! Every step is appended to the store before the next begins, so a run can stop anywhere
 //! (crash, approval, cancel) and `run` picks up from the log.
+use crate::compact::{COMPACT_AT_PERCENT, estimate_tokens};
 use crate::event::{Event, EventKind};
 use crate::model::{Model, ModelRequest, ToolCall};
 use crate::policy::{Decision, Policy};
@@ -10,6 +11,11 @@ use crate::task::{TaskState, TaskView};
 use crate::tool::{Assessment, ProgressSink, ToolContext, ToolRegistry};
 use async_trait::async_trait;
 use std::sync::Arc;
+
+/// How often a waiting model call checks for Ctrl-C.
+const STOP_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+/// Every this many polls it also asks the store whether another process cancelled the task.
+const STORE_POLL_EVERY: u32 = 4;
 
 /// Sees every event as it is appended, and transient progress (never stored).
 pub trait Observer: Send + Sync {
@@ -122,12 +128,27 @@ impl Agent {
             }
             let system = system_prompt(&view);
             let tools = self.tools.specs();
+            if let Some(window) = self.model.context_window()
+                && estimate_tokens(&system, &view.messages, &tools)
+                    > window * COMPACT_AT_PERCENT / 100
+                && self.compact(&mut view, &system, &tools, window).await?
+            {
+                // Budgets and stop requests are checked again before the next call.
+                continue;
+            }
             let request = ModelRequest {
+                turn: view.model_turns + view.compactions,
                 system: &system,
                 messages: &view.messages,
                 tools: &tools,
             };
-            let response = match self.model.complete(&request).await {
+            // A model call can stream for minutes; a stop must not wait for it to end.
+            // Dropping the call closes its connection; nothing of it was recorded.
+            let response = tokio::select! {
+                response = self.model.complete(&request) => response,
+                stop = self.stop_requested(task_id) => return Ok(stop),
+            };
+            let response = match response {
                 Ok(response) => response,
                 Err(e) => return self.fail(&mut view, e.to_string()),
             };
@@ -159,6 +180,27 @@ impl Agent {
                     },
                 )?;
                 return Ok(RunOutcome::Done);
+            }
+        }
+    }
+
+    /// Resolves when the person stops the task: Ctrl-C here, or `errand cancel` from any
+    /// process (seen in the store). Polls, because the store has no notifications.
+    async fn stop_requested(&self, task_id: &str) -> RunOutcome {
+        let mut ticks: u32 = 0;
+        loop {
+            tokio::time::sleep(STOP_POLL).await;
+            if self.interrupt.load(std::sync::atomic::Ordering::Relaxed) {
+                return RunOutcome::Interrupted;
+            }
+            ticks += 1;
+            if ticks.is_multiple_of(STORE_POLL_EVERY)
+                && self
+                    .store
+                    .resolve_task(task_id)
+                    .is_ok_and(|row| row.state == TaskState::Cancelled)
+            {
+                return RunOutcome::Cancelled;
             }
         }
     }
@@ -291,6 +333,7 @@ impl Agent {
             resuming,
             progress,
             interrupt: self.interrupt.clone(),
+            conversation_epoch: view.compactions,
         }
     }
 
@@ -323,7 +366,7 @@ impl Agent {
         Ok(RunOutcome::Failed(reason))
     }
 
-    fn append(&self, view: &mut TaskView, kind: EventKind) -> Result<(), AgentError> {
+    pub(crate) fn append(&self, view: &mut TaskView, kind: EventKind) -> Result<(), AgentError> {
         let event = self.store.append(&view.id, kind)?;
         self.observer.event(&event);
         view.apply(&event);
@@ -334,16 +377,7 @@ impl Agent {
 /// Gives every call an id no earlier call of the task had. Approvals and the journal are
 /// keyed by call id, so a reused id must never inherit an earlier call's approval.
 fn unique_ids(view: &TaskView, calls: Vec<ToolCall>) -> Vec<ToolCall> {
-    let mut seen: std::collections::HashSet<String> = view
-        .messages
-        .iter()
-        .filter_map(|m| match m {
-            crate::model::Message::Assistant { tool_calls, .. } => Some(tool_calls),
-            _ => None,
-        })
-        .flatten()
-        .map(|c| c.id.clone())
-        .collect();
+    let mut seen = view.call_ids.clone();
     let turn = view.model_turns;
     calls
         .into_iter()

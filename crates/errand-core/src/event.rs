@@ -74,6 +74,15 @@ pub enum EventKind {
         restored: usize,
         refused: Vec<String>,
     },
+    /// The conversation neared the model's context window: all but its last `kept` messages
+    /// were replaced by `summary` (the task's outcome stays first). The fold reproduces it.
+    Compacted {
+        summary: String,
+        kept: usize,
+        /// Tokens the summarising call spent.
+        #[serde(default)]
+        usage: crate::model::Usage,
+    },
 }
 
 impl EventKind {
@@ -90,6 +99,7 @@ impl EventKind {
             EventKind::StateChanged { .. } => "state_changed",
             EventKind::Finished { .. } => "finished",
             EventKind::Undone { .. } => "undone",
+            EventKind::Compacted { .. } => "compacted",
         }
     }
 }

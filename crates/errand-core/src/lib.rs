@@ -4,6 +4,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod agent;
+pub mod compact;
 pub mod event;
 pub mod grant;
 pub mod journal;

@@ -58,6 +58,8 @@ pub enum Message {
 /// Borrowed from the task's state: the conversation can be megabytes of tool results.
 #[derive(Debug, Clone, Copy)]
 pub struct ModelRequest<'a> {
+    /// How many model calls the task made before this one (turns and summaries).
+    pub turn: usize,
     pub system: &'a str,
     pub messages: &'a [Message],
     pub tools: &'a [ToolSpec],
@@ -85,4 +87,9 @@ pub trait Model: Send + Sync {
     /// The spec this model was selected with, e.g. `offline` or `scripted:turns.json`.
     fn spec(&self) -> String;
     async fn complete(&self, request: &ModelRequest<'_>) -> Result<ModelResponse, ModelError>;
+    /// Tokens the model can take in one request; `None` when it has no practical limit
+    /// (the offline planner). Conversations nearing it are compacted.
+    fn context_window(&self) -> Option<u64> {
+        None
+    }
 }

@@ -82,6 +82,11 @@ pub struct TaskView {
     #[serde(skip)]
     pub always_allowed: HashSet<String>,
     pub plan_approved: bool,
+    /// How often the conversation was compacted; earlier tool results are gone from it.
+    pub compactions: usize,
+    /// Every tool call id the task ever used, compacted or not.
+    #[serde(skip)]
+    pub call_ids: HashSet<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +136,8 @@ impl TaskView {
                 self.model_turns += 1;
                 self.usage.add(usage);
                 self.pending_calls = tool_calls.iter().map(|c| c.id.clone()).collect();
+                self.call_ids
+                    .extend(tool_calls.iter().map(|c| c.id.clone()));
                 self.messages.push(Message::Assistant {
                     text: text.clone(),
                     tool_calls: tool_calls.clone(),
@@ -197,6 +204,20 @@ impl TaskView {
                 self.deliverables = deliverables.clone();
             }
             EventKind::Undone { .. } => {}
+            EventKind::Compacted {
+                summary,
+                kept,
+                usage,
+            } => {
+                let keep_from = self.messages.len().saturating_sub(*kept);
+                let kept = self.messages.split_off(keep_from);
+                self.messages = vec![Message::User {
+                    text: format!("{}\n\n{summary}", self.outcome),
+                }];
+                self.messages.extend(kept);
+                self.compactions += 1;
+                self.usage.add(usage);
+            }
         }
     }
 
@@ -349,5 +370,62 @@ mod tests {
         assert!(
             matches!(back.kind, EventKind::Finished { ref deliverables, .. } if deliverables == &["a.xlsx"])
         );
+    }
+
+    #[test]
+    fn a_compaction_replays_the_same_conversation_in_every_fold() {
+        let created = EventKind::TaskCreated {
+            outcome: "sum up".into(),
+            grants: vec![],
+            mode: Mode::Auto,
+            model: "m".into(),
+            max_tokens_total: None,
+        };
+        let turn = |id: &str| EventKind::ModelTurn {
+            text: String::new(),
+            tool_calls: vec![call(id, "read_file")],
+            usage: Usage::default(),
+        };
+        let result = |id: &str| EventKind::ToolFinished {
+            call_id: id.into(),
+            tool: "read_file".into(),
+            output: format!("content of {id}"),
+            is_error: false,
+        };
+        let kinds = vec![
+            created,
+            turn("a"),
+            result("a"),
+            turn("b"),
+            result("b"),
+            EventKind::Compacted {
+                summary: "read a".into(),
+                kept: 2,
+                usage: Usage {
+                    output_tokens: 30,
+                    ..Usage::default()
+                },
+            },
+            turn("c"),
+        ];
+        let events: Vec<Event> = kinds
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| event(i as i64 + 1, k))
+            .collect();
+        let view = TaskView::fold(&events);
+        assert_eq!(view.compactions, 1);
+        assert_eq!(view.usage.output_tokens, 30);
+        assert_eq!(view.messages.len(), 4);
+        assert_eq!(
+            view.messages[0],
+            Message::User {
+                text: "sum up\n\nread a".into()
+            }
+        );
+        assert!(matches!(&view.messages[2], Message::ToolResult { call_id, .. } if call_id == "b"));
+        // Ids from before the compaction are still known, so none is handed out again.
+        assert!(view.call_ids.contains("a") && view.call_ids.contains("c"));
+        assert_eq!(view.next_pending_call().map(|c| c.id.as_str()), Some("c"));
     }
 }

@@ -77,6 +77,9 @@ pub struct ToolContext {
     /// Set when the person interrupts (Ctrl-C): a batch stops between items, leaving the
     /// rest planned in the journal for `resume`.
     pub interrupt: Arc<std::sync::atomic::AtomicBool>,
+    /// Changes when the conversation is compacted: a tool must not point the model at a
+    /// result from an earlier epoch, which it can no longer see.
+    pub conversation_epoch: usize,
 }
 
 impl ToolContext {

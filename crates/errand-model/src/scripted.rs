@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 #[serde(deny_unknown_fields)]
 struct Script {
     turns: Vec<Turn>,
+    /// Pretend to be a model with this context window, to exercise compaction.
+    context_window: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -39,6 +41,7 @@ struct ScriptedCall {
 pub struct Scripted {
     path: PathBuf,
     turns: Vec<Turn>,
+    context_window: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +73,7 @@ impl Scripted {
         Ok(Scripted {
             path: path.into(),
             turns: script.turns,
+            context_window: script.context_window,
         })
     }
 }
@@ -80,13 +84,13 @@ impl Model for Scripted {
         format!("scripted:{}", self.path.display())
     }
 
+    fn context_window(&self) -> Option<u64> {
+        self.context_window
+    }
+
     async fn complete(&self, request: &ModelRequest<'_>) -> Result<ModelResponse, ModelError> {
-        // The turn number comes from the conversation, so a resumed task replays the same turn.
-        let index = request
-            .messages
-            .iter()
-            .filter(|m| matches!(m, Message::Assistant { .. }))
-            .count();
+        // The turn number comes from the task's log, so a resumed task replays the same turn.
+        let index = request.turn;
         let Some(turn) = self.turns.get(index) else {
             return Err(ModelError::Script(format!(
                 "the scripted model ran out of turns: turn {} was asked for, {} has {}",

@@ -30,6 +30,8 @@ pub struct ModelEnv {
     pub openai_key: Option<String>,
     pub openai_base_url: Option<String>,
     pub ollama_host: Option<String>,
+    /// Overrides the model's own context window (a profile's `context_window`).
+    pub context_window: Option<u64>,
 }
 
 impl ModelEnv {
@@ -42,6 +44,7 @@ impl ModelEnv {
             openai_key: var("OPENAI_API_KEY"),
             openai_base_url: var("OPENAI_BASE_URL"),
             ollama_host: var("OLLAMA_HOST"),
+            context_window: None,
         }
     }
 
@@ -62,6 +65,14 @@ impl ModelEnv {
 
     /// Builds the model a spec names.
     pub fn build(&self, spec: &str) -> Result<Arc<dyn Model>, SelectError> {
+        let model = self.build_plain(spec)?;
+        Ok(match self.context_window {
+            Some(window) => Arc::new(WithWindow { model, window }),
+            None => model,
+        })
+    }
+
+    fn build_plain(&self, spec: &str) -> Result<Arc<dyn Model>, SelectError> {
         let (kind, rest) = spec.split_once(':').unwrap_or((spec, ""));
         let unknown = || SelectError::Unknown(spec.to_string());
         match (kind, rest) {
@@ -111,6 +122,28 @@ impl ModelEnv {
             }
             _ => Err(unknown()),
         }
+    }
+}
+
+/// A model with the context window its profile gives.
+struct WithWindow {
+    model: Arc<dyn Model>,
+    window: u64,
+}
+
+#[async_trait::async_trait]
+impl Model for WithWindow {
+    fn spec(&self) -> String {
+        self.model.spec()
+    }
+    fn context_window(&self) -> Option<u64> {
+        Some(self.window)
+    }
+    async fn complete(
+        &self,
+        request: &errand_core::ModelRequest<'_>,
+    ) -> Result<errand_core::ModelResponse, errand_core::ModelError> {
+        self.model.complete(request).await
     }
 }
 

@@ -15,10 +15,27 @@ use errand_core::ToolRegistry;
 use std::sync::Arc;
 pub use workspace::Workspace;
 
+/// How the built-in tools behave; the default is what a task uses.
+#[derive(Debug, Clone, Copy)]
+pub struct ToolOptions {
+    /// Answer a repeated read of an unchanged file with a pointer to the earlier result.
+    pub dedup_reads: bool,
+}
+
+impl Default for ToolOptions {
+    fn default() -> Self {
+        ToolOptions { dedup_reads: true }
+    }
+}
+
 /// Every built-in tool, scoped to the task's folders.
 pub fn builtin_tools(workspace: Arc<Workspace>) -> ToolRegistry {
+    builtin_tools_with(workspace, ToolOptions::default())
+}
+
+pub fn builtin_tools_with(workspace: Arc<Workspace>, options: ToolOptions) -> ToolRegistry {
     let mut registry = ToolRegistry::new();
-    read::register(&mut registry, &workspace);
+    read::register(&mut registry, &workspace, options.dedup_reads);
     write::register(&mut registry, &workspace);
     moves::register(&mut registry, &workspace);
     state::register(&mut registry);

@@ -13,11 +13,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-pub fn register(registry: &mut ToolRegistry, ws: &Arc<Workspace>) {
+pub fn register(registry: &mut ToolRegistry, ws: &Arc<Workspace>, dedup_reads: bool) {
     registry.register(Arc::new(ListFiles(ws.clone())));
     registry.register(Arc::new(ReadFile {
         ws: ws.clone(),
         seen: Mutex::default(),
+        dedup: dedup_reads,
     }));
     registry.register(Arc::new(SearchFiles(ws.clone())));
     registry.register(Arc::new(FileInfo(ws.clone())));
@@ -202,7 +203,9 @@ struct ReadFile {
     ws: Arc<Workspace>,
     /// What this task already read: (path, offset, limit) → (file stamp, call id). An
     /// unchanged file is not sent to the model twice; the earlier result still holds it.
-    seen: Mutex<HashMap<ReadKey, (errand_core::FileStamp, String)>>,
+    /// Keyed by conversation epoch too: after a compaction the earlier result is gone.
+    seen: Mutex<HashMap<ReadKey, (errand_core::FileStamp, String, usize)>>,
+    dedup: bool,
 }
 
 #[derive(Deserialize)]
@@ -269,9 +272,10 @@ impl Tool for ReadFile {
             .metadata(&name)
             .ok()
             .map(|m| crate::workspace::stamp_of(&m));
-        if let (Some(stamp), Ok(seen)) = (stamp, self.seen.lock())
-            && let Some((earlier, call)) = seen.get(&key)
+        if let (Some(stamp), Ok(seen), true) = (stamp, self.seen.lock(), self.dedup)
+            && let Some((earlier, call, epoch)) = seen.get(&key)
             && *earlier == stamp
+            && *epoch == ctx.conversation_epoch
             && call != &ctx.call_id
         {
             return Ok(ToolOutput::text(format!(
@@ -302,7 +306,7 @@ impl Tool for ReadFile {
             ));
         }
         if let (Some(stamp), Ok(mut seen)) = (stamp, self.seen.lock()) {
-            seen.insert(key, (stamp, ctx.call_id.clone()));
+            seen.insert(key, (stamp, ctx.call_id.clone(), ctx.conversation_epoch));
         }
         Ok(ToolOutput::text(out))
     }

@@ -102,6 +102,11 @@ impl Model for Anthropic {
         format!("anthropic:{}", self.model)
     }
 
+    fn context_window(&self) -> Option<u64> {
+        // Every current Claude model takes 200k tokens (more only behind a beta header).
+        Some(200_000)
+    }
+
     async fn complete(&self, request: &ModelRequest<'_>) -> Result<ModelResponse, ModelError> {
         // Serialized once: a conversation can be megabytes, and retries resend the same bytes.
         let body = wire::request_body(&self.model, self.max_tokens, request);

@@ -203,6 +203,7 @@ async fn run(replies: Vec<Reply>) -> (Result<ModelResponse, ModelError>, Vec<Rec
         .with_retry(RetryPolicy::fast());
     let (messages, tools) = (history(), tools());
     let request = ModelRequest {
+        turn: 0,
         system: "You are Errand.",
         messages: &messages,
         tools: &tools,
@@ -465,6 +466,7 @@ fn every_call_gets_exactly_one_result_and_strays_become_text() {
         },
     ];
     let request = ModelRequest {
+        turn: 0,
         system: "",
         messages: &messages,
         tools: &[],

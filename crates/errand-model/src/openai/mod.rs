@@ -115,6 +115,10 @@ impl OpenAiCompatible {
 
 #[async_trait]
 impl Model for OpenAiCompatible {
+    fn context_window(&self) -> Option<u64> {
+        Some(default_context_window(self.provider, &self.model))
+    }
+
     fn spec(&self) -> String {
         match self.provider {
             "openai-compatible" => format!("{}:{}@{}", self.provider, self.model, self.base_url),
@@ -150,5 +154,23 @@ impl Model for OpenAiCompatible {
         )
         .await
         .map_err(|e| self.scrub(e))
+    }
+}
+
+/// The documented windows of OpenAI's families; for local servers the window is set by
+/// whoever started them, so assume a modest one (a profile's `context_window` overrides).
+fn default_context_window(provider: &str, model: &str) -> u64 {
+    if provider != "openai" {
+        return 32_768;
+    }
+    let model = model.to_ascii_lowercase();
+    if model.starts_with("gpt-4.1") {
+        1_047_576
+    } else if model.starts_with("gpt-5") {
+        400_000
+    } else if model.starts_with('o') {
+        200_000
+    } else {
+        128_000
     }
 }

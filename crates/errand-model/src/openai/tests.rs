@@ -152,6 +152,7 @@ async fn ask(model: &OpenAiCompatible, messages: &[Message]) -> Result<ModelResp
     let tools = tools();
     model
         .complete(&ModelRequest {
+            turn: 0,
             system: "You are Errand.",
             messages,
             tools: &tools,
@@ -503,6 +504,7 @@ fn an_assistant_turn_of_only_calls_sends_null_content() {
     let body = wire::request_body(
         "m",
         &ModelRequest {
+            turn: 0,
             system: "",
             messages: &messages,
             tools: &[],
