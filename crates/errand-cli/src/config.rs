@@ -58,6 +58,8 @@ pub struct Profile {
     /// Tokens the model takes per request, when it differs from the provider's default
     /// (a local server started with a small context); conversations are compacted before it.
     pub context_window: Option<u64>,
+    /// `false` for Anthropic gateways that refuse prompt-caching breakpoints.
+    pub prompt_caching: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -103,6 +105,7 @@ impl Config {
             .as_ref()
             .and_then(|var| std::env::var(var).ok());
         env.context_window = profile.context_window;
+        env.prompt_caching = profile.prompt_caching;
         match profile.spec.split_once(':').map(|(kind, _)| kind) {
             Some("ollama") => env.ollama_host = profile.base_url.clone().or(env.ollama_host),
             Some("anthropic") => {

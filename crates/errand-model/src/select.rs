@@ -32,6 +32,8 @@ pub struct ModelEnv {
     pub ollama_host: Option<String>,
     /// Overrides the model's own context window (a profile's `context_window`).
     pub context_window: Option<u64>,
+    /// `false` leaves out Anthropic's cache breakpoints (a profile's `prompt_caching`).
+    pub prompt_caching: Option<bool>,
 }
 
 impl ModelEnv {
@@ -45,6 +47,7 @@ impl ModelEnv {
             openai_base_url: var("OPENAI_BASE_URL"),
             ollama_host: var("OLLAMA_HOST"),
             context_window: None,
+            prompt_caching: None,
         }
     }
 
@@ -88,11 +91,10 @@ impl ModelEnv {
                         "{spec} needs ANTHROPIC_API_KEY; set it (and ANTHROPIC_BASE_URL for another endpoint)"
                     ))
                 })?;
-                Ok(Arc::new(Anthropic::new(
-                    model,
-                    key,
-                    self.anthropic_base_url.clone(),
-                )))
+                Ok(Arc::new(
+                    Anthropic::new(model, key, self.anthropic_base_url.clone())
+                        .with_prompt_caching(self.prompt_caching.unwrap_or(true)),
+                ))
             }
             ("openai", model) if !model.is_empty() => {
                 let key = self.openai_key.clone().ok_or_else(|| {

@@ -28,6 +28,8 @@ pub struct Anthropic {
     max_tokens: u32,
     client: reqwest::Client,
     retry: RetryPolicy,
+    /// Mark the stable prefix for caching; off for gateways that refuse `cache_control`.
+    prompt_caching: bool,
 }
 
 impl std::fmt::Debug for Anthropic {
@@ -68,6 +70,7 @@ impl Anthropic {
             max_tokens: DEFAULT_MAX_TOKENS,
             client,
             retry: RetryPolicy::default(),
+            prompt_caching: true,
         }
     }
 
@@ -78,6 +81,11 @@ impl Anthropic {
 
     pub fn with_max_tokens(mut self, max_tokens: u32) -> Self {
         self.max_tokens = max_tokens.max(1);
+        self
+    }
+
+    pub fn with_prompt_caching(mut self, on: bool) -> Self {
+        self.prompt_caching = on;
         self
     }
 
@@ -109,7 +117,10 @@ impl Model for Anthropic {
 
     async fn complete(&self, request: &ModelRequest<'_>) -> Result<ModelResponse, ModelError> {
         // Serialized once: a conversation can be megabytes, and retries resend the same bytes.
-        let body = wire::request_body(&self.model, self.max_tokens, request);
+        let mut body = wire::request_body(&self.model, self.max_tokens, request);
+        if !self.prompt_caching {
+            wire::strip_cache_control(&mut body);
+        }
         let body = serde_json::to_vec(&body).map_err(|e| {
             ModelError::Request(format!("anthropic: cannot encode the request: {e}"))
         })?;

@@ -50,6 +50,18 @@ pub(crate) fn request_body(model: &str, max_tokens: u32, request: &ModelRequest<
     body
 }
 
+/// Removes every caching breakpoint from a request body.
+pub(crate) fn strip_cache_control(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.remove("cache_control");
+            map.values_mut().for_each(strip_cache_control);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_cache_control),
+        _ => {}
+    }
+}
+
 fn tool(spec: &ToolSpec) -> Value {
     let input_schema = if spec.input_schema.is_object() {
         spec.input_schema.clone()
