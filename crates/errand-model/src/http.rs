@@ -131,6 +131,30 @@ async fn attempt_once<A: Assembler>(
     })
 }
 
+/// Decodes a whole recorded stream, fed in pieces of `piece` bytes as a network would.
+pub(crate) fn decode_recorded<A: Assembler>(
+    provider: &str,
+    mut assembler: A,
+    stream: &[u8],
+    piece: usize,
+) -> Result<ModelResponse, ModelError> {
+    let failed = |e: StreamError| match e {
+        StreamError::Transient(why) | StreamError::Fatal(why) => {
+            ModelError::Request(format!("{provider}: {why}"))
+        }
+    };
+    let mut parser = SseParser::new();
+    for chunk in stream.chunks(piece.max(1)) {
+        for event in parser.push(chunk) {
+            assembler.event(event).map_err(failed)?;
+        }
+    }
+    if let Some(event) = parser.finish() {
+        assembler.event(event).map_err(failed)?;
+    }
+    assembler.finish().map_err(failed)
+}
+
 /// A message naming the cause of an HTTP error, with the API's own words.
 pub fn describe_status(provider: &str, status: u16, body: &str) -> String {
     let detail = serde_json::from_str::<serde_json::Value>(body)

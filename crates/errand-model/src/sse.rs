@@ -25,14 +25,20 @@ impl SseParser {
     pub fn push(&mut self, chunk: &[u8]) -> Vec<SseEvent> {
         self.buffer.extend_from_slice(chunk);
         let mut events = Vec::new();
-        while let Some(end) = self.buffer.iter().position(|b| *b == b'\n') {
-            let mut line: Vec<u8> = self.buffer.drain(..=end).collect();
-            line.pop();
-            if line.last() == Some(&b'\r') {
-                line.pop();
+        // Lines are read in place and the consumed bytes dropped once: draining per line
+        // would shift the rest of the buffer every time.
+        let buffer = std::mem::take(&mut self.buffer);
+        let mut start = 0;
+        while let Some(offset) = memchr::memchr(b'\n', &buffer[start..]) {
+            let mut line = &buffer[start..start + offset];
+            start += offset + 1;
+            if let [rest @ .., b'\r'] = line {
+                line = rest;
             }
-            self.line(&String::from_utf8_lossy(&line), &mut events);
+            self.line(&String::from_utf8_lossy(line), &mut events);
         }
+        self.buffer = buffer;
+        self.buffer.drain(..start);
         events
     }
 

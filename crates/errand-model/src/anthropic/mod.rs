@@ -1,6 +1,7 @@
 //! Anthropic Messages API: one streaming request per turn, with prompt caching of the
 //! system prompt, the tools and the conversation so far, assembled whole before it is
 //! returned.
+mod request;
 mod wire;
 
 #[cfg(test)]
@@ -104,6 +105,17 @@ impl Anthropic {
     }
 }
 
+/// Decodes a recorded Messages API stream into the turn it carries (for replaying captured
+/// traffic, and for measuring the parser).
+pub fn decode_recorded(stream: &[u8], piece: usize) -> Result<ModelResponse, ModelError> {
+    crate::http::decode_recorded(
+        "anthropic",
+        wire::MessagesAssembler::default(),
+        stream,
+        piece,
+    )
+}
+
 #[async_trait]
 impl Model for Anthropic {
     fn spec(&self) -> String {
@@ -117,10 +129,8 @@ impl Model for Anthropic {
 
     async fn complete(&self, request: &ModelRequest<'_>) -> Result<ModelResponse, ModelError> {
         // Serialized once: a conversation can be megabytes, and retries resend the same bytes.
-        let mut body = wire::request_body(&self.model, self.max_tokens, request);
-        if !self.prompt_caching {
-            wire::strip_cache_control(&mut body);
-        }
+        let body =
+            request::request_body(&self.model, self.max_tokens, request, self.prompt_caching);
         let body = serde_json::to_vec(&body).map_err(|e| {
             ModelError::Request(format!("anthropic: cannot encode the request: {e}"))
         })?;

@@ -1,6 +1,7 @@
 //! The provider against a loopback server replaying streams in the Messages API's own
 //! wire format, split into many chunks.
-use super::wire::{CUT_OFF_NOTE, MISSING_RESULT, MessagesAssembler, request_body};
+use super::request::{MISSING_RESULT, request_body};
+use super::wire::{CUT_OFF_NOTE, MessagesAssembler};
 use super::*;
 use crate::http::{Assembler, StreamError};
 use crate::sse::SseParser;
@@ -471,7 +472,7 @@ fn every_call_gets_exactly_one_result_and_strays_become_text() {
         messages: &messages,
         tools: &[],
     };
-    let body = request_body("m", 100, &request);
+    let body = serde_json::to_value(request_body("m", 100, &request, true)).expect("json");
     assert!(body.get("system").is_none() && body.get("tools").is_none());
     let cache = json!({"type": "ephemeral"});
     assert_eq!(

@@ -1,5 +1,6 @@
 //! OpenAI-compatible chat completions (OpenAI, Ollama, vLLM, llama.cpp, LM Studio): one
 //! streaming request per turn, assembled whole before it is returned.
+mod request;
 mod wire;
 
 #[cfg(test)]
@@ -113,6 +114,11 @@ impl OpenAiCompatible {
     }
 }
 
+/// Decodes a recorded chat-completions stream into the turn it carries.
+pub fn decode_recorded(stream: &[u8], piece: usize) -> Result<ModelResponse, ModelError> {
+    crate::http::decode_recorded("openai", wire::ChatAssembler::default(), stream, piece)
+}
+
 #[async_trait]
 impl Model for OpenAiCompatible {
     fn context_window(&self) -> Option<u64> {
@@ -128,9 +134,10 @@ impl Model for OpenAiCompatible {
 
     async fn complete(&self, request: &ModelRequest<'_>) -> Result<ModelResponse, ModelError> {
         // Serialized once: a conversation can be megabytes, and retries resend the same bytes.
-        let body = serde_json::to_vec(&wire::request_body(&self.model, request)).map_err(|e| {
-            ModelError::Request(format!("{}: cannot encode the request: {e}", self.provider))
-        })?;
+        let body =
+            serde_json::to_vec(&request::request_body(&self.model, request)).map_err(|e| {
+                ModelError::Request(format!("{}: cannot encode the request: {e}", self.provider))
+            })?;
         let url = self.endpoint();
         tracing::debug!(provider = self.provider, model = %self.model, %url, bytes = body.len(), "chat completion");
         let build = || {

@@ -501,7 +501,7 @@ fn an_assistant_turn_of_only_calls_sends_null_content() {
         text: String::new(),
         tool_calls: expected_calls(),
     }];
-    let body = wire::request_body(
+    let body = serde_json::to_value(request::request_body(
         "m",
         &ModelRequest {
             turn: 0,
@@ -509,7 +509,8 @@ fn an_assistant_turn_of_only_calls_sends_null_content() {
             messages: &messages,
             tools: &[],
         },
-    );
+    ))
+    .expect("json");
     assert_eq!(body["messages"][0]["content"], serde_json::Value::Null);
     assert_eq!(
         body["messages"][0]["tool_calls"][1]["function"]["arguments"],

@@ -1,91 +1,15 @@
-//! The chat-completions wire format both ways: the request body, and the assembly of a
-//! streamed reply, tolerant of the ways servers that claim the format differ from it.
-use crate::context::{MAX_TOOL_RESULT_BYTES, clip_tool_result};
+//! The chat-completions streamed reply, assembled into one turn, tolerant of the ways
+//! servers that claim the format differ from it.
 use crate::http::append_note;
 use crate::http::{Assembler, StreamError};
 use crate::retry::retryable_status;
 use crate::sse::SseEvent;
-use errand_core::{Message, ModelRequest, ModelResponse, ToolCall, ToolSpec, Usage};
+use errand_core::{ModelResponse, ToolCall, Usage};
 use serde_json::{Value, json};
 
 /// Appended when the server stopped at its token limit, so the next turn knows why.
 pub(crate) const CUT_OFF_NOTE: &str = "[the reply was cut off at the length limit]";
 const FILTERED_NOTE: &str = "[the reply was stopped by the provider's content filter]";
-
-/// `{model, stream, stream_options, messages, tools}` for one turn.
-pub(crate) fn request_body(model: &str, request: &ModelRequest<'_>) -> Value {
-    let mut messages = Vec::with_capacity(request.messages.len() + 1);
-    if !request.system.is_empty() {
-        messages.push(json!({"role": "system", "content": request.system}));
-    }
-    messages.extend(request.messages.iter().map(message));
-    let mut body = json!({
-        "model": model,
-        "stream": true,
-        // Without this the stream carries no token counts at all.
-        "stream_options": {"include_usage": true},
-        "messages": messages,
-    });
-    if !request.tools.is_empty() {
-        body["tools"] = request.tools.iter().map(tool).collect();
-    }
-    body
-}
-
-fn message(message: &Message) -> Value {
-    match message {
-        Message::User { text } => json!({"role": "user", "content": text}),
-        Message::Assistant { text, tool_calls } => {
-            // Null, not "", beside tool calls: some servers reject an empty string there.
-            let content = if text.is_empty() && !tool_calls.is_empty() {
-                Value::Null
-            } else {
-                Value::String(text.clone())
-            };
-            let mut m = json!({"role": "assistant", "content": content});
-            if !tool_calls.is_empty() {
-                m["tool_calls"] = tool_calls
-                    .iter()
-                    .map(|c| {
-                        json!({
-                            "id": c.id,
-                            "type": "function",
-                            // The API carries arguments as a JSON document inside a string.
-                            "function": {"name": c.name, "arguments": c.input.to_string()},
-                        })
-                    })
-                    .collect();
-            }
-            m
-        }
-        Message::ToolResult {
-            call_id,
-            content,
-            is_error,
-        } => {
-            // The role has no error flag; the prefix tells the model the call failed.
-            let content = clip_tool_result(content, MAX_TOOL_RESULT_BYTES);
-            let content = if *is_error {
-                format!("ERROR: {content}")
-            } else {
-                content.into_owned()
-            };
-            json!({"role": "tool", "tool_call_id": call_id, "content": content})
-        }
-    }
-}
-
-fn tool(spec: &ToolSpec) -> Value {
-    let parameters = if spec.input_schema.is_object() {
-        spec.input_schema.clone()
-    } else {
-        json!({"type": "object", "properties": {}})
-    };
-    json!({
-        "type": "function",
-        "function": {"name": spec.name, "description": spec.description, "parameters": parameters},
-    })
-}
 
 /// One tool call as its fragments arrive.
 #[derive(Debug, Default)]
