@@ -139,6 +139,67 @@ impl ToolRegistry {
 }
 
 /// Deserializes a tool's input, naming the bad field in the error the model sees.
+/// A tool's input schema, generated from the Rust type its input is parsed into (so the
+/// two cannot drift), trimmed to what a model needs: no titles, formats or meta-schema.
+/// Field doc comments become the descriptions, so keep them short.
+pub fn input_schema<T: schemars::JsonSchema>() -> serde_json::Value {
+    let settings = schemars::generate::SchemaSettings::draft07().with(|s| {
+        s.inline_subschemas = true;
+        s.meta_schema = None;
+    });
+    let mut schema = settings
+        .into_generator()
+        .into_root_schema_for::<T>()
+        .to_value();
+    trim_schema(&mut schema);
+    schema
+}
+
+fn trim_schema(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            // Keywords only: a property may be named `title` or `format`, and its value
+            // is then a schema object, which stays.
+            for noise in ["title", "format", "$schema"] {
+                if map.get(noise).is_some_and(serde_json::Value::is_string) {
+                    map.remove(noise);
+                }
+            }
+            // `minimum: 0` only restates an unsigned Rust type.
+            if map.get("minimum").and_then(|m| m.as_f64()) == Some(0.0) {
+                map.remove("minimum");
+            }
+            // An absent field already means "none": `["string", "null"]` is just "string".
+            if let Some(serde_json::Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    map.insert("type".into(), only);
+                }
+            }
+            if let Some(serde_json::Value::Array(options)) = map.get_mut("anyOf") {
+                options.retain(|o| o.get("type").is_none_or(|t| t != "null"));
+                if options.len() == 1
+                    && let Some(serde_json::Value::Object(only)) = options.pop()
+                {
+                    map.remove("anyOf");
+                    map.extend(only);
+                }
+            }
+            // Defaults that say nothing (false, empty, null) are left to the description.
+            if map.get("default").is_some_and(|d| {
+                d.is_null() || d == false || d.as_array().is_some_and(Vec::is_empty)
+            }) {
+                map.remove("default");
+            }
+            // The root's description is the struct's doc; the tool has its own.
+            map.values_mut().for_each(trim_schema);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(trim_schema),
+        _ => {}
+    }
+}
+
 /// Where a provider puts tool arguments that did not parse as JSON.
 pub const INVALID_JSON_KEY: &str = "__invalid_json";
 
@@ -162,4 +223,43 @@ pub fn parse_input<T: serde::de::DeserializeOwned>(
         input.clone()
     };
     serde_json::from_value(input).map_err(|e| ToolError(format!("invalid input for {tool}: {e}")))
+}
+
+#[cfg(test)]
+mod schema_tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    #[allow(dead_code)] // only its schema is used
+    struct Sample {
+        /// A heading.
+        title: String,
+        format: Option<String>,
+        count: Option<usize>,
+        #[serde(default)]
+        all: bool,
+        steps: Vec<crate::event::PlanStep>,
+    }
+
+    #[test]
+    fn schemas_come_from_the_types_and_keep_fields_named_like_keywords() {
+        let schema = input_schema::<Sample>();
+        let props = &schema["properties"];
+        assert_eq!(props["title"]["type"], "string");
+        assert_eq!(props["title"]["description"], "A heading.");
+        assert_eq!(props["format"]["type"], "string", "{schema}");
+        assert_eq!(props["count"]["type"], "integer", "{schema}");
+        assert!(props["count"].get("format").is_none());
+        assert!(props["all"].get("default").is_none());
+        assert_eq!(
+            props["steps"]["items"]["properties"]["title"]["type"],
+            "string"
+        );
+        assert_eq!(
+            schema["required"],
+            serde_json::json!(["title", "steps"]),
+            "{schema}"
+        );
+        assert!(schema.get("$schema").is_none() && schema.get("title").is_none());
+    }
 }

@@ -5,11 +5,13 @@ use crate::ops::sha256_of;
 use crate::workspace::{Resolved, Workspace, io_error, mode_of, stamp_of};
 use crate::write::{PREVIEW_LINES, missing_dirs, report_json, resolve_writable, spec};
 use async_trait::async_trait;
+use errand_core::tool::input_schema;
 use errand_core::tool::{Assessment, parse_input};
 use errand_core::{
     Effect, JournalOp, Saved, SavedFile, Tool, ToolContext, ToolError, ToolOutput, ToolRegistry,
     ToolSpec,
 };
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -24,13 +26,13 @@ pub fn register(registry: &mut ToolRegistry, ws: &Arc<Workspace>) {
 
 struct MovePath(Arc<Workspace>);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 struct MovePair {
     from: String,
     to: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct MoveInput {
     from: Option<String>,
@@ -92,10 +94,7 @@ impl Tool for MovePath {
         spec(
             "move_path",
             "Move or rename. One `{from, to}` or a batch `{moves: [{from, to}, …]}`. Creates missing folders; never overwrites.",
-            json!({"type":"object","properties":{
-                "from":{"type":"string"},"to":{"type":"string"},
-                "moves":{"type":"array","items":{"type":"object","required":["from","to"],
-                    "properties":{"from":{"type":"string"},"to":{"type":"string"}}}}}}),
+            input_schema::<MoveInput>(),
         )
     }
     fn effect(&self) -> Effect {
@@ -183,7 +182,7 @@ impl Tool for MovePath {
 
 struct CopyPath(Arc<Workspace>);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CopyInput {
     from: String,
@@ -196,7 +195,7 @@ impl Tool for CopyPath {
         spec(
             "copy_path",
             "Copy a file or a folder (recursively). Never overwrites.",
-            json!({"type":"object","required":["from","to"],"properties":{"from":{"type":"string"},"to":{"type":"string"}}}),
+            input_schema::<CopyInput>(),
         )
     }
     fn effect(&self) -> Effect {
@@ -322,7 +321,7 @@ fn collect_tree(
 
 struct TrashPath(Arc<Workspace>);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct TrashInput {
     path: Option<String>,
@@ -347,7 +346,7 @@ impl Tool for TrashPath {
         spec(
             "trash_path",
             "Move a file or folder to the task's trash (restorable; nothing is deleted). Always asks.",
-            json!({"type":"object","properties":{"path":{"type":"string"},"paths":{"type":"array","items":{"type":"string"}}}}),
+            input_schema::<TrashInput>(),
         )
     }
     fn effect(&self) -> Effect {

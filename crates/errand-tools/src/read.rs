@@ -3,9 +3,11 @@ use crate::filetype::{category_by_content, category_by_extension, exif_taken, mi
 use crate::workspace::{Resolved, Workspace, io_error};
 use async_trait::async_trait;
 use cap_std::fs::{Dir, Metadata};
+use errand_core::tool::input_schema;
 use errand_core::tool::{Assessment, parse_input};
 use errand_core::{Effect, Tool, ToolContext, ToolError, ToolOutput, ToolRegistry, ToolSpec};
 use globset::GlobMatcher;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -117,14 +119,17 @@ fn open_target_dir(ws: &Workspace, r: &Resolved) -> Result<Dir, ToolError> {
 
 struct ListFiles(Arc<Workspace>);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ListInput {
+    /// folder, default `.`
     #[serde(default = "dot")]
     path: String,
     #[serde(default)]
     recursive: bool,
+    /// e.g. `*.pdf` (name) or `photos/**/*.jpg` (path)
     glob: Option<String>,
+    /// max entries, default 2000
     limit: Option<usize>,
 }
 
@@ -138,11 +143,7 @@ impl Tool for ListFiles {
         spec(
             "list_files",
             "List a folder: path, kind, size, modified time, category. Skips nothing; hidden names start with a dot.",
-            json!({"type":"object","properties":{
-                "path":{"type":"string","description":"folder, default `.`"},
-                "recursive":{"type":"boolean"},
-                "glob":{"type":"string","description":"e.g. `*.pdf` (name) or `photos/**/*.jpg` (path)"},
-                "limit":{"type":"integer","description":"max entries, default 2000"}}}),
+            input_schema::<ListInput>(),
         )
     }
     fn effect(&self) -> Effect {
@@ -208,7 +209,7 @@ struct ReadFile {
     dedup: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ReadInput {
     path: String,
@@ -249,8 +250,7 @@ impl Tool for ReadFile {
         spec(
             "read_file",
             "Read a text file, optionally a range of lines (offset is 1-based).",
-            json!({"type":"object","required":["path"],"properties":{
-                "path":{"type":"string"},"offset":{"type":"integer"},"limit":{"type":"integer"}}}),
+            input_schema::<ReadInput>(),
         )
     }
     fn effect(&self) -> Effect {
@@ -314,7 +314,7 @@ impl Tool for ReadFile {
 
 struct SearchFiles(Arc<Workspace>);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SearchInput {
     query: String,
@@ -325,6 +325,7 @@ struct SearchInput {
     names_only: bool,
     #[serde(default)]
     case_sensitive: bool,
+    /// default 200
     max_results: Option<usize>,
 }
 
@@ -334,10 +335,7 @@ impl Tool for SearchFiles {
         spec(
             "search_files",
             "Find files whose name or text contains `query`. Returns `path` for name hits and `path:line: text` for content hits.",
-            json!({"type":"object","required":["query"],"properties":{
-                "query":{"type":"string"},"path":{"type":"string"},"glob":{"type":"string"},
-                "names_only":{"type":"boolean"},"case_sensitive":{"type":"boolean"},
-                "max_results":{"type":"integer","description":"default 200"}}}),
+            input_schema::<SearchInput>(),
         )
     }
     fn effect(&self) -> Effect {
@@ -428,7 +426,7 @@ impl Tool for SearchFiles {
 
 struct FileInfo(Arc<Workspace>);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct InfoInput {
     path: Option<String>,
@@ -504,8 +502,7 @@ impl Tool for FileInfo {
         spec(
             "file_info",
             "Type by content, category, size, dates, and for photos the EXIF capture date (`taken`). Give `path` or `paths`.",
-            json!({"type":"object","properties":{
-                "path":{"type":"string"},"paths":{"type":"array","items":{"type":"string"}}}}),
+            input_schema::<InfoInput>(),
         )
     }
     fn effect(&self) -> Effect {

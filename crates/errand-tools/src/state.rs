@@ -1,12 +1,14 @@
 //! Tools that change the task, not the files: update_plan and finish.
 use async_trait::async_trait;
+use errand_core::tool::input_schema;
 use errand_core::tool::{Assessment, parse_input};
 use errand_core::{
     Effect, EventKind, PlanStep, StepStatus, Tool, ToolContext, ToolError, ToolOutput,
     ToolRegistry, ToolSpec,
 };
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::sync::Arc;
 
 pub fn register(registry: &mut ToolRegistry) {
@@ -16,14 +18,14 @@ pub fn register(registry: &mut ToolRegistry) {
 
 struct UpdatePlan;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(untagged)]
 enum StepInput {
     Title(String),
     Step(PlanStep),
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PlanInput {
     steps: Vec<StepInput>,
@@ -67,9 +69,7 @@ impl Tool for UpdatePlan {
         ToolSpec {
             name: "update_plan".into(),
             description: "Set the visible checklist. Each step: {title, status: pending|in_progress|done|skipped}.".into(),
-            input_schema: json!({"type":"object","required":["steps"],"properties":{"steps":{"type":"array","items":{
-                "type":"object","required":["title"],"properties":{"title":{"type":"string"},
-                "status":{"type":"string","enum":["pending","in_progress","done","skipped"]}}}}}}),
+            input_schema: input_schema::<PlanInput>(),
         }
     }
     fn effect(&self) -> Effect {
@@ -94,7 +94,7 @@ impl Tool for UpdatePlan {
 
 struct Finish;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct FinishInput {
     summary: String,
@@ -110,8 +110,7 @@ impl Tool for Finish {
             description:
                 "End the task: a short summary for the person and the paths of the deliverables."
                     .into(),
-            input_schema: json!({"type":"object","required":["summary"],"properties":{
-                "summary":{"type":"string"},"deliverables":{"type":"array","items":{"type":"string"}}}}),
+            input_schema: input_schema::<FinishInput>(),
         }
     }
     fn effect(&self) -> Effect {

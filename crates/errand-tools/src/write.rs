@@ -4,11 +4,13 @@ use crate::exec::{BatchReport, run_journaled};
 use crate::ops::sha256_hex;
 use crate::workspace::{Resolved, Workspace, io_error, mode_of, stamp_of};
 use async_trait::async_trait;
+use errand_core::tool::input_schema;
 use errand_core::tool::{Assessment, parse_input};
 use errand_core::{
     Effect, JournalOp, JournalState, Saved, SavedFile, Tool, ToolContext, ToolError, ToolOutput,
     ToolRegistry, ToolSpec,
 };
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -211,7 +213,7 @@ fn write_content(
 
 struct WriteFile(Arc<Workspace>);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct WriteInput {
     path: String,
@@ -224,8 +226,7 @@ impl Tool for WriteFile {
         spec(
             "write_file",
             "Create or replace a text file (a replaced file is kept for undo). Creates missing folders.",
-            json!({"type":"object","required":["path","content"],"properties":{
-                "path":{"type":"string"},"content":{"type":"string"}}}),
+            input_schema::<WriteInput>(),
         )
     }
     fn effect(&self) -> Effect {
@@ -262,7 +263,7 @@ impl Tool for WriteFile {
 
 struct EditFile(Arc<Workspace>);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct EditInput {
     path: String,
@@ -305,9 +306,7 @@ impl Tool for EditFile {
         spec(
             "edit_file",
             "Replace exact text in a file: `old` must appear once (or set replace_all).",
-            json!({"type":"object","required":["path","old","new"],"properties":{
-                "path":{"type":"string"},"old":{"type":"string"},"new":{"type":"string"},
-                "replace_all":{"type":"boolean"}}}),
+            input_schema::<EditInput>(),
         )
     }
     fn effect(&self) -> Effect {
@@ -368,7 +367,7 @@ fn saved_original(ctx: &ToolContext) -> Option<String> {
 
 struct MakeDir(Arc<Workspace>);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PathInput {
     path: String,
@@ -380,7 +379,7 @@ impl Tool for MakeDir {
         spec(
             "make_dir",
             "Create a folder and any missing parents.",
-            json!({"type":"object","required":["path"],"properties":{"path":{"type":"string"}}}),
+            input_schema::<PathInput>(),
         )
     }
     fn effect(&self) -> Effect {

@@ -26,6 +26,11 @@ fn the_first_request_fits_in_about_three_thousand_tokens() {
         .map(|t| serde_json::json!({"name": t.name, "description": t.description, "input_schema": t.input_schema}))
         .collect();
     let tool_bytes = serde_json::to_string(&schemas).expect("json").len();
+    if std::env::var_os("ERRAND_SHOW_SCHEMAS").is_some() {
+        for schema in &schemas {
+            eprintln!("{schema}");
+        }
+    }
     let total = system.len() + tool_bytes;
     eprintln!(
         "system prompt: {} bytes; {} tool schemas: {tool_bytes} bytes; total {total} bytes (~{} tokens)",
