@@ -1,0 +1,323 @@
+//! Running one command confined. The child of `spawn` enters new user, mount, IPC, UTS and
+//! network namespaces, maps its own uid, and forks again so the command is PID 1 of a new
+//! PID namespace; that grandchild sets its limits, Landlock and seccomp, and execs. When
+//! the intermediate is killed (timeout, cancel), the command dies with it (PDEATHSIG), and
+//! with PID 1 gone the kernel kills every process it started.
+use crate::SandboxError;
+use crate::output::Capture;
+use std::ffi::CString;
+use std::io::Read;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Bounds on one command.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub timeout: Duration,
+    /// Address space, bytes.
+    pub memory_bytes: u64,
+    pub cpu_seconds: u64,
+    /// Processes the command may add (a fork bomb stops here).
+    pub processes: u64,
+    /// Largest file the command may write.
+    pub file_bytes: u64,
+    /// Output kept per stream: the head and the tail, the middle counted.
+    pub output_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: Duration::from_secs(120),
+            memory_bytes: 4 << 30,
+            cpu_seconds: 300,
+            processes: 256,
+            file_bytes: 1 << 30,
+            output_bytes: 32 * 1024,
+        }
+    }
+}
+
+/// Where and how a command runs.
+#[derive(Debug, Clone)]
+pub struct Confinement {
+    pub read_write: Vec<PathBuf>,
+    pub read_only: Vec<PathBuf>,
+    /// A per-task directory for temporary files; HOME and TMPDIR point here.
+    pub scratch: PathBuf,
+    pub network: bool,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    Exited(i32),
+    Signalled(i32),
+    TimedOut,
+    Cancelled,
+}
+
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub ending: Ending,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+/// What the child needs, prepared before `fork` so it only makes system calls.
+struct Prepared {
+    uid_map: CString,
+    gid_map: CString,
+    setgroups: CString,
+    uid_map_path: CString,
+    gid_map_path: CString,
+    setgroups_path: CString,
+    limits: Vec<(libc::__rlimit_resource_t, u64)>,
+    landlock: Option<landlock::RulesetCreated>,
+    seccomp: Vec<seccompiler::BpfProgram>,
+}
+
+/// Runs `command` with `sh -c` in `cwd`, confined. `cancel` stops it from outside.
+pub fn run(
+    command: &str,
+    cwd: &Path,
+    confinement: &Confinement,
+    cancel: &AtomicBool,
+) -> Result<Outcome, SandboxError> {
+    let report = crate::check();
+    if !report.complete() {
+        return Err(SandboxError::Unavailable(report.missing().join(", ")));
+    }
+    std::fs::create_dir_all(&confinement.scratch).map_err(|e| {
+        SandboxError::Path(format!(
+            "cannot create {}: {e}",
+            confinement.scratch.display()
+        ))
+    })?;
+    let path_var = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
+    let mut read_only = confinement.read_only.clone();
+    read_only.extend(crate::rules::toolchain_paths(&path_var));
+    let mut read_write = confinement.read_write.clone();
+    read_write.push(confinement.scratch.clone());
+    let (ruleset, _abi) =
+        crate::rules::landlock_ruleset(&read_write, &read_only, confinement.network)?;
+    let mut prepared = prepare(confinement, ruleset)?;
+
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c")
+        .arg(command)
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", &path_var)
+        .env("HOME", &confinement.scratch)
+        .env("TMPDIR", &confinement.scratch)
+        .env(
+            "LANG",
+            std::env::var("LANG").unwrap_or_else(|_| "C.UTF-8".into()),
+        )
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: the closure makes only system calls on data prepared above (see `enter`).
+    unsafe {
+        cmd.pre_exec(move || enter(&mut prepared));
+    }
+    let start = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| SandboxError::Spawn(format!("cannot start the command: {e}")))?;
+    let limit = confinement.limits.output_bytes;
+    let stdout = child.stdout.take().map(|s| read_bounded(s, limit));
+    let stderr = child.stderr.take().map(|s| read_bounded(s, limit));
+    let ending = loop {
+        if let Some(status) = child
+            .try_wait()
+            .map_err(|e| SandboxError::Spawn(e.to_string()))?
+        {
+            break match (status.code(), status.signal()) {
+                (Some(code), _) if code >= 128 => Ending::Signalled(code - 128),
+                (Some(code), _) => Ending::Exited(code),
+                (None, Some(signal)) => Ending::Signalled(signal),
+                _ => Ending::Exited(-1),
+            };
+        }
+        let stop = if cancel.load(Ordering::Relaxed) {
+            Some(Ending::Cancelled)
+        } else if start.elapsed() > confinement.limits.timeout {
+            Some(Ending::TimedOut)
+        } else {
+            None
+        };
+        if let Some(ending) = stop {
+            // The command is PID 1 of its namespace and dies with its parent; so does
+            // everything it started.
+            let _ = child.kill();
+            let _ = child.wait();
+            break ending;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let collect = |h: Option<std::thread::JoinHandle<String>>| {
+        h.and_then(|h| h.join().ok()).unwrap_or_default()
+    };
+    Ok(Outcome {
+        ending,
+        stdout: collect(stdout),
+        stderr: collect(stderr),
+        elapsed: start.elapsed(),
+    })
+}
+
+fn read_bounded(
+    mut stream: impl Read + Send + 'static,
+    limit: usize,
+) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut capture = Capture::new(limit);
+        let mut buf = [0u8; 16 * 1024];
+        while let Ok(n) = stream.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            capture.push(&buf[..n]);
+        }
+        capture.finish()
+    })
+}
+
+fn prepare(
+    confinement: &Confinement,
+    ruleset: landlock::RulesetCreated,
+) -> Result<Prepared, SandboxError> {
+    let cstring = |s: String| CString::new(s).map_err(|e| SandboxError::Path(e.to_string()));
+    // SAFETY: getuid/getgid cannot fail.
+    let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+    let limits = &confinement.limits;
+    let processes = processes_of(uid) + limits.processes;
+    Ok(Prepared {
+        uid_map: cstring(format!("{uid} {uid} 1"))?,
+        gid_map: cstring(format!("{gid} {gid} 1"))?,
+        setgroups: cstring("deny".into())?,
+        uid_map_path: cstring("/proc/self/uid_map".into())?,
+        gid_map_path: cstring("/proc/self/gid_map".into())?,
+        setgroups_path: cstring("/proc/self/setgroups".into())?,
+        limits: vec![
+            (libc::RLIMIT_AS, limits.memory_bytes),
+            (libc::RLIMIT_CPU, limits.cpu_seconds),
+            (libc::RLIMIT_NPROC, processes),
+            (libc::RLIMIT_FSIZE, limits.file_bytes),
+            (libc::RLIMIT_CORE, 0),
+        ],
+        landlock: Some(ruleset),
+        seccomp: crate::rules::seccomp_programs()?,
+    })
+}
+
+/// RLIMIT_NPROC counts every process of the user, so the bound is what runs now plus the
+/// allowance.
+fn processes_of(uid: libc::uid_t) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::read_dir("/proc")
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().parse::<u32>().is_ok())
+                .filter(|e| e.metadata().is_ok_and(|m| m.uid() == uid))
+                .count() as u64
+        })
+        .unwrap_or(0)
+}
+
+fn write_file(path: &CString, content: &CString) -> bool {
+    // SAFETY: plain syscalls on valid, NUL-terminated buffers.
+    unsafe {
+        let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+        if fd < 0 {
+            return false;
+        }
+        let bytes = content.as_bytes();
+        let written = libc::write(fd, bytes.as_ptr().cast(), bytes.len());
+        libc::close(fd);
+        written == bytes.len() as isize
+    }
+}
+
+/// Runs in the forked child, before `exec`. Only system calls: no allocation, no locks.
+fn enter(p: &mut Prepared) -> std::io::Result<()> {
+    let err = std::io::Error::last_os_error;
+    // SAFETY: each call is a plain system call; the intermediate process below only waits
+    // and exits.
+    unsafe {
+        if libc::unshare(
+            libc::CLONE_NEWUSER
+                | libc::CLONE_NEWNS
+                | libc::CLONE_NEWPID
+                | libc::CLONE_NEWIPC
+                | libc::CLONE_NEWUTS
+                | libc::CLONE_NEWNET,
+        ) != 0
+        {
+            return Err(err());
+        }
+        if !write_file(&p.setgroups_path, &p.setgroups)
+            || !write_file(&p.uid_map_path, &p.uid_map)
+            || !write_file(&p.gid_map_path, &p.gid_map)
+        {
+            return Err(err());
+        }
+        let pid = libc::fork();
+        if pid < 0 {
+            return Err(err());
+        }
+        if pid > 0 {
+            // The intermediate: hold no pipe the spawner waits on, wait, pass the status on.
+            libc::close_range(3, u32::MAX, 0);
+            let mut status = 0;
+            while libc::waitpid(pid, &mut status, 0) < 0 {
+                if *libc::__errno_location() != libc::EINTR {
+                    libc::_exit(127);
+                }
+            }
+            if libc::WIFEXITED(status) {
+                libc::_exit(libc::WEXITSTATUS(status));
+            }
+            libc::_exit(128 + libc::WTERMSIG(status));
+        }
+        // PID 1 of the new namespace (its parent is outside, so getppid() says 0): dies
+        // when the intermediate does.
+        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+            libc::_exit(137);
+        }
+        // Mounts made here stay here.
+        libc::mount(
+            std::ptr::null(),
+            c"/".as_ptr(),
+            std::ptr::null(),
+            libc::MS_REC | libc::MS_PRIVATE,
+            std::ptr::null(),
+        );
+        libc::sethostname(c"errand-sandbox".as_ptr(), 14);
+        for (resource, value) in &p.limits {
+            let limit = libc::rlimit {
+                rlim_cur: *value,
+                rlim_max: *value,
+            };
+            if libc::setrlimit(*resource, &limit) != 0 {
+                return Err(err());
+            }
+        }
+    }
+    if let Some(ruleset) = p.landlock.take() {
+        ruleset
+            .restrict_self()
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+    }
+    for program in &p.seccomp {
+        seccompiler::apply_filter(program).map_err(|e| std::io::Error::other(e.to_string()))?;
+    }
+    Ok(())
+}
