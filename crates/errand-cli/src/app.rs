@@ -58,9 +58,38 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// What the command sandbox enforces on this machine; run a command in it.
+    Sandbox {
+        #[command(subcommand)]
+        action: SandboxAction,
+    },
     /// Print "sha256  path" for every file under DIR, to compare trees before and after.
     #[command(hide = true)]
     HashListing { dir: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum SandboxAction {
+    /// Print each confinement layer and whether this kernel enforces it.
+    Check,
+    /// Run a command as a task's run_command would, for debugging.
+    Run {
+        /// A folder the command may read and write (repeatable); default: none.
+        #[arg(long = "folder", short = 'f', value_name = "DIR")]
+        folders: Vec<PathBuf>,
+        /// A folder the command may only read (repeatable).
+        #[arg(long = "read-only", value_name = "DIR")]
+        read_only: Vec<PathBuf>,
+        /// Allow network access.
+        #[arg(long)]
+        network: bool,
+        /// Seconds before the command and everything it started are killed.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+        /// The command line, run with `sh -c`.
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
 }
 
 /// `errand run`'s arguments.

@@ -7,6 +7,7 @@ mod drive;
 mod exit;
 mod manage;
 mod models;
+mod sandbox;
 
 use anyhow::Result;
 use app::{Cli, Command, TrashAction};
@@ -60,6 +61,7 @@ fn try_main() -> Result<ExitCode> {
             action: Some(TrashAction::Restore { id }),
         } => manage::trash_restore(id),
         Command::DemoFolder { dir, files, seed } => demo_folder(&dir, files, seed),
+        Command::Sandbox { action } => sandbox::sandbox(action, cli.json),
         Command::HashListing { dir } => {
             for line in demo::hash_listing(&dir)? {
                 println!("{line}");

@@ -8,7 +8,7 @@ pub mod rules;
 pub mod run;
 
 pub use check::{Enforcement, check};
-pub use run::{Confinement, Ending, Limits, Outcome, run};
+pub use run::{Confinement, Ending, Limits, Outcome, Overlay, run};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {

@@ -36,7 +36,7 @@ const DEVICES: &[&str] = &[
 ];
 
 /// Paths a command's toolchain lives in, from `PATH`: each directory, and for version
-/// managers that put shims on `PATH` (pyenv, rbenv) the versions beside them.
+/// managers that put shims on `PATH` (pyenv, rbenv) their whole root, which the shims run.
 pub fn toolchain_paths(path_var: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for dir in std::env::split_paths(path_var) {
@@ -44,10 +44,10 @@ pub fn toolchain_paths(path_var: &str) -> Vec<PathBuf> {
             continue;
         }
         if dir.file_name().is_some_and(|n| n == "shims")
-            && let Some(versions) = dir.parent().map(|p| p.join("versions"))
-            && versions.is_dir()
+            && let Some(root) = dir.parent()
+            && root.join("versions").is_dir()
         {
-            out.push(versions);
+            out.push(root.to_path_buf());
         }
         out.push(dir);
     }
@@ -105,6 +105,11 @@ pub fn landlock_ruleset(
         created = add(created, path, AccessFs::from_all(abi), true)?;
     }
     Ok((created, landlock_abi()))
+}
+
+/// Full access beneath `path`, which must exist.
+pub fn allow_all(created: RulesetCreated, path: &Path) -> Result<RulesetCreated, SandboxError> {
+    add(created, path, AccessFs::from_all(ABI::V5), true)
 }
 
 fn add(

@@ -50,6 +50,17 @@ pub struct Confinement {
     pub scratch: PathBuf,
     pub network: bool,
     pub limits: Limits,
+    /// Read-write grants the command sees through an overlay: its writes and deletions
+    /// land in `upper`, and the caller applies them afterwards (journaled, undoable).
+    pub overlays: Vec<Overlay>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Overlay {
+    pub grant: PathBuf,
+    /// Empty directories on one filesystem, outside every grant.
+    pub upper: PathBuf,
+    pub work: PathBuf,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +89,12 @@ struct Prepared {
     setgroups_path: CString,
     limits: Vec<(libc::__rlimit_resource_t, u64)>,
     landlock: Option<landlock::RulesetCreated>,
+    /// (mount point, options) per overlay.
+    overlays: Vec<(CString, CString)>,
+    overlaid_grants: Vec<PathBuf>,
+    /// Entered again after the overlays are mounted: a directory entered before still
+    /// points at what lies beneath them.
+    cwd: CString,
     seccomp: Vec<seccompiler::BpfProgram>,
 }
 
@@ -101,11 +118,18 @@ pub fn run(
     let path_var = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
     let mut read_only = confinement.read_only.clone();
     read_only.extend(crate::rules::toolchain_paths(&path_var));
-    let mut read_write = confinement.read_write.clone();
+    // Rules name inodes: an overlaid grant's rule must be made on the overlay, once it is
+    // mounted, in the child.
+    let mut read_write: Vec<PathBuf> = confinement
+        .read_write
+        .iter()
+        .filter(|g| !confinement.overlays.iter().any(|o| &o.grant == *g))
+        .cloned()
+        .collect();
     read_write.push(confinement.scratch.clone());
     let (ruleset, _abi) =
         crate::rules::landlock_ruleset(&read_write, &read_only, confinement.network)?;
-    let mut prepared = prepare(confinement, ruleset)?;
+    let mut prepared = prepare(confinement, ruleset, cwd)?;
 
     let mut cmd = Command::new("/bin/sh");
     cmd.arg("-c")
@@ -192,6 +216,7 @@ fn read_bounded(
 fn prepare(
     confinement: &Confinement,
     ruleset: landlock::RulesetCreated,
+    cwd: &Path,
 ) -> Result<Prepared, SandboxError> {
     let cstring = |s: String| CString::new(s).map_err(|e| SandboxError::Path(e.to_string()));
     // SAFETY: getuid/getgid cannot fail.
@@ -213,6 +238,18 @@ fn prepare(
             (libc::RLIMIT_CORE, 0),
         ],
         landlock: Some(ruleset),
+        cwd: CString::new(cwd.as_os_str().as_encoded_bytes())
+            .map_err(|e| SandboxError::Path(e.to_string()))?,
+        overlaid_grants: confinement
+            .overlays
+            .iter()
+            .map(|o| o.grant.clone())
+            .collect(),
+        overlays: confinement
+            .overlays
+            .iter()
+            .map(overlay_options)
+            .collect::<Result<_, _>>()?,
         seccomp: crate::rules::seccomp_programs()?,
     })
 }
@@ -230,6 +267,29 @@ fn processes_of(uid: libc::uid_t) -> u64 {
                 .count() as u64
         })
         .unwrap_or(0)
+}
+
+fn overlay_options(o: &Overlay) -> Result<(CString, CString), SandboxError> {
+    let text = |p: &Path| -> Result<String, SandboxError> {
+        let s = p
+            .to_str()
+            .ok_or_else(|| SandboxError::Path(format!("{} is not valid UTF-8", p.display())))?;
+        // The option string separates with `,` and `:`; such names cannot be passed.
+        if s.contains([',', ':', '\\']) {
+            return Err(SandboxError::Path(format!(
+                "{s} holds `,`, `:` or `\\`, which an overlay mount cannot take; rename it to run commands in it"
+            )));
+        }
+        Ok(s.to_string())
+    };
+    let grant = text(&o.grant)?;
+    let options = format!(
+        "lowerdir={grant},upperdir={},workdir={},userxattr",
+        text(&o.upper)?,
+        text(&o.work)?
+    );
+    let c = |s: String| CString::new(s).map_err(|e| SandboxError::Path(e.to_string()));
+    Ok((c(grant)?, c(options)?))
 }
 
 fn write_file(path: &CString, content: &CString) -> bool {
@@ -267,6 +327,21 @@ fn enter(p: &mut Prepared) -> std::io::Result<()> {
             || !write_file(&p.uid_map_path, &p.uid_map)
             || !write_file(&p.gid_map_path, &p.gid_map)
         {
+            return Err(err());
+        }
+        for (target, options) in &p.overlays {
+            if libc::mount(
+                c"overlay".as_ptr(),
+                target.as_ptr(),
+                c"overlay".as_ptr(),
+                0,
+                options.as_ptr().cast(),
+            ) != 0
+            {
+                return Err(err());
+            }
+        }
+        if libc::chdir(p.cwd.as_ptr()) != 0 {
             return Err(err());
         }
         let pid = libc::fork();
@@ -311,7 +386,13 @@ fn enter(p: &mut Prepared) -> std::io::Result<()> {
             }
         }
     }
-    if let Some(ruleset) = p.landlock.take() {
+    if let Some(mut ruleset) = p.landlock.take() {
+        // The one place the child allocates (a path buffer per rule): glibc's malloc is
+        // safe after fork, and nothing else in this process runs any more.
+        for grant in &p.overlaid_grants {
+            ruleset = crate::rules::allow_all(ruleset, grant)
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+        }
         ruleset
             .restrict_self()
             .map_err(|e| std::io::Error::other(e.to_string()))?;

@@ -17,6 +17,7 @@ fn setup() -> (tempfile::TempDir, Confinement) {
             timeout: Duration::from_secs(10),
             ..Limits::default()
         },
+        overlays: Vec::new(),
     };
     (root, confinement)
 }
@@ -65,4 +66,46 @@ fn work_inside_the_grant_runs_and_escapes_fail() {
     assert_eq!(slow.ending, Ending::TimedOut);
     assert!(slow.elapsed < Duration::from_secs(5));
     eprintln!("{ok:?}\n{read:?}\n{write:?}\n{unshare:?}");
+}
+
+#[test]
+fn an_overlay_keeps_the_grant_untouched_and_collects_the_changes() {
+    let (root, mut c) = setup();
+    let root = root.path();
+    let grant = root.join("grant");
+    std::fs::write(grant.join("keep.txt"), "original").expect("keep");
+    std::fs::write(grant.join("gone.txt"), "doomed").expect("gone");
+    let (upper, work) = (root.join("upper"), root.join("work"));
+    std::fs::create_dir_all(&upper).expect("upper");
+    std::fs::create_dir_all(&work).expect("work");
+    c.overlays = vec![errand_sandbox::Overlay {
+        grant: grant.clone(),
+        upper: upper.clone(),
+        work,
+    }];
+    let out = sh(
+        &c,
+        root,
+        "echo rewritten > keep.txt && rm gone.txt && mkdir -p out && echo new > out/n.txt && cat keep.txt && ls",
+    );
+    assert_eq!(out.ending, Ending::Exited(0), "{out:?}");
+    assert_eq!(out.stdout, "rewritten\nkeep.txt\nout\n");
+    // The real folder is as it was; the upper layer holds every change.
+    assert_eq!(
+        std::fs::read_to_string(grant.join("keep.txt")).expect("keep"),
+        "original"
+    );
+    assert!(grant.join("gone.txt").exists());
+    assert!(!grant.join("out").exists());
+    assert_eq!(
+        std::fs::read_to_string(upper.join("keep.txt")).expect("upper"),
+        "rewritten\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(upper.join("out/n.txt")).expect("n"),
+        "new\n"
+    );
+    use std::os::unix::fs::FileTypeExt;
+    let whiteout = std::fs::symlink_metadata(upper.join("gone.txt")).expect("whiteout");
+    assert!(whiteout.file_type().is_char_device());
 }
