@@ -72,7 +72,8 @@ pub enum Command {
 pub enum SandboxAction {
     /// Print each confinement layer and whether this kernel enforces it.
     Check,
-    /// Run a command as a task's run_command would, for debugging.
+    /// Run a command confined as a task's run_command is, for debugging; its changes land
+    /// directly, without the journal.
     Run {
         /// A folder the command may read and write (repeatable); default: none.
         #[arg(long = "folder", short = 'f', value_name = "DIR")]

@@ -77,6 +77,8 @@ fn run(
             timeout: std::time::Duration::from_secs(timeout),
             ..Limits::default()
         },
+        // Debugging the confinement itself: changes land directly, with no journal.
+        overlays: Vec::new(),
     };
     let cancel = Arc::new(AtomicBool::new(false));
     let outcome = errand_sandbox::run(command, &cwd, &confinement, &cancel)

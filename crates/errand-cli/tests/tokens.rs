@@ -183,7 +183,13 @@ fn run(dedup_reads: bool, prompt_caching: bool) -> Spent {
             .expect("task");
         let agent = Agent {
             store: store.clone(),
-            tools: builtin_tools_with(workspace, ToolOptions { dedup_reads }),
+            tools: builtin_tools_with(
+                workspace,
+                ToolOptions {
+                    dedup_reads,
+                    ..ToolOptions::default()
+                },
+            ),
             model: Arc::new(model),
             policy: Policy::new(Mode::Auto, Vec::new()),
             observer: Arc::new(Quiet),

@@ -8,7 +8,7 @@ pub mod rules;
 pub mod run;
 
 pub use check::{Enforcement, check};
-pub use run::{Confinement, Ending, Limits, Outcome, Overlay, run};
+pub use run::{Confinement, Ending, Limits, Outcome, Overlay, run, run_unconfined};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {

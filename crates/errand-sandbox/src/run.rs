@@ -402,3 +402,80 @@ fn enter(p: &mut Prepared) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// Runs `command` with no confinement at all (the person's explicit choice where the
+/// sandbox cannot be set up): the same timeout, cancel and output bounds, and the whole
+/// process group killed when it stops.
+pub fn run_unconfined(
+    command: &str,
+    cwd: &Path,
+    limits: &Limits,
+    cancel: &AtomicBool,
+) -> Result<Outcome, SandboxError> {
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c")
+        .arg(command)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: setsid is a plain system call.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let start = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| SandboxError::Spawn(format!("cannot start the command: {e}")))?;
+    let stdout = child
+        .stdout
+        .take()
+        .map(|s| read_bounded(s, limits.output_bytes));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|s| read_bounded(s, limits.output_bytes));
+    let group = child.id() as libc::pid_t;
+    let ending = loop {
+        if let Some(status) = child
+            .try_wait()
+            .map_err(|e| SandboxError::Spawn(e.to_string()))?
+        {
+            break match (status.code(), status.signal()) {
+                (Some(code), _) => Ending::Exited(code),
+                (None, Some(signal)) => Ending::Signalled(signal),
+                _ => Ending::Exited(-1),
+            };
+        }
+        let stop = if cancel.load(Ordering::Relaxed) {
+            Some(Ending::Cancelled)
+        } else if start.elapsed() > limits.timeout {
+            Some(Ending::TimedOut)
+        } else {
+            None
+        };
+        if let Some(ending) = stop {
+            // SAFETY: signals the command's own process group.
+            unsafe {
+                libc::kill(-group, libc::SIGKILL);
+            }
+            let _ = child.wait();
+            break ending;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let collect = |h: Option<std::thread::JoinHandle<String>>| {
+        h.and_then(|h| h.join().ok()).unwrap_or_default()
+    };
+    Ok(Outcome {
+        ending,
+        stdout: collect(stdout),
+        stderr: collect(stderr),
+        elapsed: start.elapsed(),
+    })
+}

@@ -1,6 +1,8 @@
 //! Errand's built-in tools: the folder-scoped filesystem, its journal and undo.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod changes;
+pub mod command;
 pub mod exec;
 pub mod filetype;
 pub mod moves;
@@ -16,15 +18,19 @@ use std::sync::Arc;
 pub use workspace::Workspace;
 
 /// How the built-in tools behave; the default is what a task uses.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ToolOptions {
     /// Answer a repeated read of an unchanged file with a pointer to the earlier result.
     pub dedup_reads: bool,
+    pub commands: command::CommandSettings,
 }
 
 impl Default for ToolOptions {
     fn default() -> Self {
-        ToolOptions { dedup_reads: true }
+        ToolOptions {
+            dedup_reads: true,
+            commands: command::CommandSettings::default(),
+        }
     }
 }
 
@@ -38,6 +44,7 @@ pub fn builtin_tools_with(workspace: Arc<Workspace>, options: ToolOptions) -> To
     read::register(&mut registry, &workspace, options.dedup_reads);
     write::register(&mut registry, &workspace);
     moves::register(&mut registry, &workspace);
+    command::register(&mut registry, &workspace, options.commands);
     state::register(&mut registry);
     registry
 }

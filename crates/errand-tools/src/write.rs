@@ -140,7 +140,7 @@ pub(crate) fn report_json(
 }
 
 /// Saves the current content of a file as a blob so a later undo can put it back.
-fn save_before(
+pub(crate) fn save_before(
     ws: &Workspace,
     ctx: &ToolContext,
     r: &Resolved,

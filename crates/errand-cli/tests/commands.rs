@@ -1,0 +1,146 @@
+//! `run_command` from a task: real work runs in the sandbox, its file changes are journaled,
+//! and `errand undo` reverses them.
+mod common;
+
+use common::*;
+use serde_json::json;
+
+fn command(id: &str, command: &str) -> serde_json::Value {
+    json!({"id": id, "name": "run_command", "input": {"command": command}})
+}
+
+#[test]
+fn a_command_that_deletes_and_rewrites_files_is_undone() {
+    let env = Env::new();
+    let folder = env.dir("books");
+    std::fs::write(folder.join("ledger.csv"), "month,total\njan,10\nfeb,20\n").expect("csv");
+    std::fs::write(folder.join("draft.txt"), "an old draft\n").expect("draft");
+    std::fs::create_dir_all(folder.join("old")).expect("old");
+    std::fs::write(folder.join("old/notes.md"), "keep me\n").expect("notes");
+    let before = tree(&folder);
+    let script = env.script(
+        "cmd.json",
+        json!([
+            {"tool_calls": [command(
+                "c1",
+                "rm -r draft.txt old && echo 'month,total\\njan,11' > ledger.csv && mkdir -p out && echo done > out/log.txt"
+            )]},
+            {"expect_tool_result_contains": "changes (journaled, undoable)",
+             "tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "rewrote the ledger"}}]}
+        ]),
+    );
+    let out = env
+        .cmd()
+        .args([
+            "--json",
+            "run",
+            "tidy the books",
+            "--model",
+            &script,
+            "--mode",
+            "auto",
+            "--folder",
+        ])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let all = events(&out);
+    let result = tool_result(&all, "c1");
+    assert_eq!(result["is_error"], false, "{result}");
+    assert!(!folder.join("draft.txt").exists());
+    assert!(!folder.join("old").exists());
+    assert_eq!(
+        std::fs::read_to_string(folder.join("ledger.csv")).expect("ledger"),
+        "month,total\njan,11\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(folder.join("out/log.txt")).expect("log"),
+        "done\n"
+    );
+    let undo = env.run(&["undo", &task_id(&out)]);
+    assert_eq!(code(&undo), 0, "{}", text(&undo));
+    assert_eq!(
+        tree(&folder),
+        before,
+        "every file back, same bytes and times"
+    );
+    assert!(!folder.join("out").exists());
+}
+
+#[test]
+fn python_unzip_and_git_run_inside() {
+    let env = Env::new();
+    let folder = env.dir("work");
+    std::fs::write(
+        folder.join("sales.csv"),
+        "region,amount\nnorth,120\nsouth,80\n",
+    )
+    .expect("csv");
+    let zip = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("mkdir -p /tmp/errand-zip-src && cd /tmp/errand-zip-src && echo hi > inside.txt && zip -q \"$0\" inside.txt")
+        .arg(folder.join("bundle.zip"))
+        .status()
+        .expect("zip");
+    assert!(zip.success());
+    let repo = folder.join("repo");
+    std::fs::create_dir_all(&repo).expect("repo");
+    let git = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(&repo)
+        .status()
+        .expect("git init");
+    assert!(git.success());
+    std::fs::write(repo.join("a.txt"), "x\n").expect("a");
+    let chart = "import csv\nrows=list(csv.DictReader(open('sales.csv')))\nbars=''.join(f'<rect x=\"{i*60}\" y=\"{200-int(r[\"amount\"])}\" width=\"50\" height=\"{r[\"amount\"]}\"/>' for i,r in enumerate(rows))\nopen('chart.svg','w').write(f'<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"200\" height=\"200\">{bars}</svg>')\nprint(len(rows),'bars')";
+    std::fs::write(folder.join("chart.py"), chart).expect("py");
+    let script = env.script(
+        "cmd.json",
+        json!([
+            {"tool_calls": [
+                command("py", "python3 chart.py"),
+                command("unzip", "unzip -q bundle.zip -d unpacked && cat unpacked/inside.txt"),
+                {"id": "git", "name": "run_command", "input": {"command": "git status --short", "cwd": "repo"}}
+            ]},
+            {"tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "ok"}}]}
+        ]),
+    );
+    let out = env
+        .cmd()
+        .args([
+            "--json",
+            "run",
+            "chart the sales",
+            "--model",
+            &script,
+            "--mode",
+            "auto",
+            "--folder",
+        ])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let events = events(&out);
+    let py = tool_result(&events, "py");
+    assert!(
+        py["output"].as_str().is_some_and(|o| o.contains("2 bars")),
+        "{py}"
+    );
+    let svg = std::fs::read_to_string(folder.join("chart.svg")).expect("chart");
+    assert_eq!(svg.matches("<rect").count(), 2);
+    let unzip = tool_result(&events, "unzip");
+    assert!(
+        unzip["output"].as_str().is_some_and(|o| o.contains("hi")),
+        "{unzip}"
+    );
+    assert!(folder.join("unpacked/inside.txt").exists());
+    let git = tool_result(&events, "git");
+    assert!(
+        git["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("?? a.txt")),
+        "{git}"
+    );
+}
