@@ -2,6 +2,7 @@
 //! user, PID, mount, IPC, UTS and network namespaces, a seccomp filter and rlimits.
 //! Nothing here needs privileges, and nothing is silently skipped: `check` says what this
 //! machine enforces, and a run refuses when a layer it needs is missing.
+pub mod cgroup;
 pub mod check;
 pub mod output;
 pub mod rules;

@@ -194,6 +194,10 @@ pub fn seccomp_programs() -> Result<Vec<BpfProgram>, SandboxError> {
         libc::SYS_lookup_dcookie,
         libc::SYS_vhangup,
         libc::SYS_personality,
+        // io_uring runs file and socket operations the filter never sees.
+        libc::SYS_io_uring_setup,
+        libc::SYS_io_uring_enter,
+        libc::SYS_io_uring_register,
     ];
     let seccomp = |e: seccompiler::BackendError| SandboxError::Seccomp(e.to_string());
     let arch: seccompiler::TargetArch = std::env::consts::ARCH.try_into().map_err(seccomp)?;

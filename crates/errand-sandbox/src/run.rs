@@ -95,6 +95,8 @@ struct Prepared {
     /// Entered again after the overlays are mounted: a directory entered before still
     /// points at what lies beneath them.
     cwd: CString,
+    /// The pids cgroup's `cgroup.procs`, joined first.
+    cgroup_procs: Option<CString>,
     seccomp: Vec<seccompiler::BpfProgram>,
 }
 
@@ -130,6 +132,11 @@ pub fn run(
     let (ruleset, _abi) =
         crate::rules::landlock_ruleset(&read_write, &read_only, confinement.network)?;
     let mut prepared = prepare(confinement, ruleset, cwd)?;
+    // Dropped (and removed) after the command and everything it started are gone.
+    let cgroup = crate::cgroup::PidsCgroup::create(confinement.limits.processes);
+    prepared.cgroup_procs = cgroup
+        .as_ref()
+        .and_then(|c| CString::new(c.procs().as_os_str().as_encoded_bytes()).ok());
 
     let mut cmd = Command::new("/bin/sh");
     cmd.arg("-c")
@@ -222,7 +229,9 @@ fn prepare(
     // SAFETY: getuid/getgid cannot fail.
     let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
     let limits = &confinement.limits;
-    let processes = processes_of(uid) + limits.processes;
+    // Counted per user namespace, so this bounds the command alone (root is exempt by the
+    // kernel; the pids cgroup covers it where one can be made).
+    let processes = limits.processes;
     Ok(Prepared {
         uid_map: cstring(format!("{uid} {uid} 1"))?,
         gid_map: cstring(format!("{gid} {gid} 1"))?,
@@ -238,6 +247,7 @@ fn prepare(
             (libc::RLIMIT_CORE, 0),
         ],
         landlock: Some(ruleset),
+        cgroup_procs: None,
         cwd: CString::new(cwd.as_os_str().as_encoded_bytes())
             .map_err(|e| SandboxError::Path(e.to_string()))?,
         overlaid_grants: confinement
@@ -252,21 +262,6 @@ fn prepare(
             .collect::<Result<_, _>>()?,
         seccomp: crate::rules::seccomp_programs()?,
     })
-}
-
-/// RLIMIT_NPROC counts every process of the user, so the bound is what runs now plus the
-/// allowance.
-fn processes_of(uid: libc::uid_t) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::read_dir("/proc")
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter(|e| e.file_name().to_string_lossy().parse::<u32>().is_ok())
-                .filter(|e| e.metadata().is_ok_and(|m| m.uid() == uid))
-                .count() as u64
-        })
-        .unwrap_or(0)
 }
 
 fn overlay_options(o: &Overlay) -> Result<(CString, CString), SandboxError> {
@@ -292,14 +287,14 @@ fn overlay_options(o: &Overlay) -> Result<(CString, CString), SandboxError> {
     Ok((c(grant)?, c(options)?))
 }
 
-fn write_file(path: &CString, content: &CString) -> bool {
+fn write_file(path: &CString, content: &std::ffi::CStr) -> bool {
     // SAFETY: plain syscalls on valid, NUL-terminated buffers.
     unsafe {
         let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
         if fd < 0 {
             return false;
         }
-        let bytes = content.as_bytes();
+        let bytes = content.to_bytes();
         let written = libc::write(fd, bytes.as_ptr().cast(), bytes.len());
         libc::close(fd);
         written == bytes.len() as isize
@@ -312,6 +307,11 @@ fn enter(p: &mut Prepared) -> std::io::Result<()> {
     // SAFETY: each call is a plain system call; the intermediate process below only waits
     // and exits.
     unsafe {
+        if let Some(procs) = &p.cgroup_procs
+            && !write_file(procs, c"0")
+        {
+            return Err(err());
+        }
         if libc::unshare(
             libc::CLONE_NEWUSER
                 | libc::CLONE_NEWNS
@@ -376,6 +376,7 @@ fn enter(p: &mut Prepared) -> std::io::Result<()> {
             std::ptr::null(),
         );
         libc::sethostname(c"errand-sandbox".as_ptr(), 14);
+        drop_capabilities();
         for (resource, value) in &p.limits {
             let limit = libc::rlimit {
                 rlim_cur: *value,
@@ -478,4 +479,69 @@ pub fn run_unconfined(
         stderr: collect(stderr),
         elapsed: start.elapsed(),
     })
+}
+
+/// Leaves the command no capability, even as uid 0 inside its namespace: root is not
+/// given them back on `exec`, and none can be regained.
+///
+/// # Safety
+/// Plain system calls; call in the child before `exec`.
+unsafe fn drop_capabilities() {
+    const SECBIT_NOROOT: libc::c_ulong = 1 << 0;
+    const SECBIT_NOROOT_LOCKED: libc::c_ulong = 1 << 1;
+    const SECBIT_NO_SETUID_FIXUP: libc::c_ulong = 1 << 2;
+    const SECBIT_NO_SETUID_FIXUP_LOCKED: libc::c_ulong = 1 << 3;
+    const SECBIT_NO_CAP_AMBIENT_RAISE: libc::c_ulong = 1 << 6;
+    const SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED: libc::c_ulong = 1 << 7;
+    // SAFETY: prctl and capset with valid arguments.
+    unsafe {
+        libc::prctl(
+            libc::PR_SET_SECUREBITS,
+            SECBIT_NOROOT
+                | SECBIT_NOROOT_LOCKED
+                | SECBIT_NO_SETUID_FIXUP
+                | SECBIT_NO_SETUID_FIXUP_LOCKED
+                | SECBIT_NO_CAP_AMBIENT_RAISE
+                | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
+        );
+        libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL,
+            0,
+            0,
+            0,
+        );
+        for cap in 0..64 {
+            libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0);
+        }
+        #[repr(C)]
+        struct Header {
+            version: u32,
+            pid: i32,
+        }
+        #[repr(C)]
+        struct Data {
+            effective: u32,
+            permitted: u32,
+            inheritable: u32,
+        }
+        const LINUX_CAPABILITY_VERSION_3: u32 = 0x2008_0522;
+        let header = Header {
+            version: LINUX_CAPABILITY_VERSION_3,
+            pid: 0,
+        };
+        let data = [
+            Data {
+                effective: 0,
+                permitted: 0,
+                inheritable: 0,
+            },
+            Data {
+                effective: 0,
+                permitted: 0,
+                inheritable: 0,
+            },
+        ];
+        libc::syscall(libc::SYS_capset, &header, data.as_ptr());
+    }
 }
