@@ -110,6 +110,7 @@ async fn agent_turns(
                 mode: Mode::Auto,
                 model: "anthropic:claude-sonnet-4-5".into(),
                 max_tokens_total: None,
+                commands: Default::default(),
             },
         )
         .expect("task");

@@ -81,9 +81,12 @@ pub enum SandboxAction {
         /// A folder the command may only read (repeatable).
         #[arg(long = "read-only", value_name = "DIR")]
         read_only: Vec<PathBuf>,
-        /// Allow network access.
-        #[arg(long)]
+        /// Allow all network access.
+        #[arg(long = "allow-network")]
         network: bool,
+        /// Allow this host through the proxy (repeatable).
+        #[arg(long = "allow-host", value_name = "HOST")]
+        allow_hosts: Vec<String>,
         /// Seconds before the command and everything it started are killed.
         #[arg(long, default_value_t = 120)]
         timeout: u64,
@@ -113,6 +116,17 @@ pub struct RunArgs {
     /// Stop the task once its model calls have used this many tokens in all.
     #[arg(long, value_name = "TOKENS")]
     pub max_tokens_total: Option<u64>,
+    /// Let commands reach this host (repeatable; `*.example.com` for subdomains), through
+    /// Errand's allowlisting proxy.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    pub allow_hosts: Vec<String>,
+    /// Let commands use the network without limits.
+    #[arg(long, conflicts_with = "allow_hosts")]
+    pub allow_network: bool,
+    /// Where this machine cannot sandbox commands, run them unconfined anyway (their file
+    /// changes are then not journaled). Without it such commands are refused.
+    #[arg(long)]
+    pub unsafe_no_sandbox: bool,
 }
 
 #[derive(Subcommand)]

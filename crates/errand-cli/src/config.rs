@@ -43,6 +43,17 @@ pub struct Config {
     /// Named model profiles: `--model NAME` picks one.
     #[serde(default)]
     pub models: std::collections::BTreeMap<String, Profile>,
+    #[serde(default)]
+    pub sandbox: SandboxConfig,
+}
+
+/// `[sandbox]`: what commands may read beyond the system and the task's folders.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxConfig {
+    /// Extra folders commands may read, e.g. a toolchain outside the usual places.
+    #[serde(default)]
+    pub read: Vec<std::path::PathBuf>,
 }
 
 /// `[models.NAME]`: a spec plus the endpoint and key it should use.
@@ -118,6 +129,19 @@ impl Config {
             }
         }
         (profile.spec.clone(), env)
+    }
+
+    /// `[sandbox] read`, with `~` expanded.
+    pub fn sandbox_read(&self) -> Vec<std::path::PathBuf> {
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        self.sandbox
+            .read
+            .iter()
+            .map(|p| match (p.strip_prefix("~"), &home) {
+                (Ok(rest), Some(home)) => home.join(rest),
+                _ => p.clone(),
+            })
+            .collect()
     }
 
     pub fn rules(&self) -> Result<Vec<Rule>> {

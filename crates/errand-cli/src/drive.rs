@@ -8,7 +8,7 @@ use errand_core::{
     Agent, Approver, EventKind, Grant, Observer, Policy, RunOutcome, Store, TaskState, TaskView,
 };
 use errand_store::SqliteStore;
-use errand_tools::{Workspace, builtin_tools};
+use errand_tools::{Workspace, builtin_tools_with};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -106,7 +106,17 @@ pub async fn drive(store: Arc<SqliteStore>, task_id: &str, output: Output) -> Re
     watch_ctrl_c(interrupt.clone());
     let agent = Agent {
         store: store.clone(),
-        tools: builtin_tools(workspace),
+        tools: builtin_tools_with(
+            workspace,
+            errand_tools::ToolOptions {
+                commands: errand_tools::command::CommandSettings {
+                    unsandboxed: view.commands.unsandboxed,
+                    extra_read: config.sandbox_read(),
+                    network: view.commands.network.clone(),
+                },
+                ..errand_tools::ToolOptions::default()
+            },
+        ),
         model,
         policy: Policy::new(
             view.mode,
@@ -235,6 +245,16 @@ pub async fn run(args: RunArgs, output: Output) -> Result<ExitCode> {
         mode,
         model: name,
         max_tokens_total: args.max_tokens_total,
+        commands: errand_core::CommandGrant {
+            network: if args.allow_network {
+                errand_core::Network::All
+            } else if args.allow_hosts.is_empty() {
+                errand_core::Network::Off
+            } else {
+                errand_core::Network::Hosts(args.allow_hosts)
+            },
+            unsandboxed: args.unsafe_no_sandbox,
+        },
     };
     let event = store.create_task(&id, created)?;
     if output.json {

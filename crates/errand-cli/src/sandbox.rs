@@ -2,7 +2,7 @@
 use crate::app::SandboxAction;
 use crate::exit::{Exit, ExitCode};
 use anyhow::Result;
-use errand_sandbox::{Confinement, Ending, Limits};
+use errand_sandbox::{Confinement, Ending, Limits, NetworkAccess};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -13,9 +13,16 @@ pub fn sandbox(action: SandboxAction, json: bool) -> Result<ExitCode> {
             folders,
             read_only,
             network,
+            allow_hosts,
             timeout,
             command,
-        } => run(folders, read_only, network, timeout, &command.join(" ")),
+        } => run(
+            folders,
+            read_only,
+            (network, allow_hosts),
+            timeout,
+            &command.join(" "),
+        ),
     }
 }
 
@@ -47,7 +54,7 @@ fn check(json: bool) -> Result<ExitCode> {
 fn run(
     folders: Vec<std::path::PathBuf>,
     read_only: Vec<std::path::PathBuf>,
-    network: bool,
+    (network, allow_hosts): (bool, Vec<String>),
     timeout: u64,
     command: &str,
 ) -> Result<ExitCode> {
@@ -72,7 +79,11 @@ fn run(
         read_write: folders,
         read_only,
         scratch: scratch.path().join("scratch"),
-        network,
+        network: match (network, allow_hosts.is_empty()) {
+            (true, _) => NetworkAccess::All,
+            (false, false) => NetworkAccess::Hosts(allow_hosts),
+            (false, true) => NetworkAccess::Off,
+        },
         limits: Limits {
             timeout: std::time::Duration::from_secs(timeout),
             ..Limits::default()

@@ -178,6 +178,7 @@ fn run(dedup_reads: bool, prompt_caching: bool) -> Spent {
                     mode: Mode::Auto,
                     model: "anthropic:claude-sonnet-4-5".into(),
                     max_tokens_total: None,
+                    commands: Default::default(),
                 },
             )
             .expect("task");

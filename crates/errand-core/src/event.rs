@@ -26,6 +26,12 @@ pub enum EventKind {
         /// Stop the task once its model calls have used this many tokens in all.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max_tokens_total: Option<u64>,
+        /// What the person allowed `run_command`: network, or running unconfined.
+        #[serde(
+            default,
+            skip_serializing_if = "crate::grant::CommandGrant::is_default"
+        )]
+        commands: crate::grant::CommandGrant,
     },
     ModelTurn {
         text: String,

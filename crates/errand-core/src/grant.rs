@@ -44,3 +44,32 @@ impl std::fmt::Display for Mode {
         })
     }
 }
+
+/// Network access for commands a task runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "hosts")]
+pub enum Network {
+    /// None at all (the default).
+    #[default]
+    Off,
+    /// Only these hosts, through Errand's allowlisting proxy (`*.example.com` for subdomains).
+    Hosts(Vec<String>),
+    /// Everything the machine reaches.
+    All,
+}
+
+/// What the person allowed the task's commands beyond the sandbox's defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandGrant {
+    #[serde(default)]
+    pub network: Network,
+    /// Run commands unconfined where the sandbox cannot be set up (`--unsafe-no-sandbox`).
+    #[serde(default)]
+    pub unsandboxed: bool,
+}
+
+impl CommandGrant {
+    pub fn is_default(&self) -> bool {
+        self == &CommandGrant::default()
+    }
+}

@@ -16,7 +16,7 @@ pub mod tool;
 
 pub use agent::{Agent, Approver, Observer, RunOutcome};
 pub use event::{Event, EventKind, PlanStep, StepStatus};
-pub use grant::{Grant, Mode};
+pub use grant::{CommandGrant, Grant, Mode, Network};
 pub use journal::{FileStamp, JournalOp, JournalRecord, JournalState, Saved, SavedFile};
 pub use model::{Message, Model, ModelError, ModelRequest, ModelResponse, ToolCall, Usage};
 pub use policy::{Decision, Policy, Rule, RuleAction};

@@ -64,6 +64,7 @@ pub struct TaskView {
     pub deliverables: Vec<String>,
     pub model_turns: usize,
     pub max_tokens_total: Option<u64>,
+    pub commands: crate::grant::CommandGrant,
     pub created_at: i64,
     pub updated_at: i64,
     pub last_seq: i64,
@@ -116,8 +117,10 @@ impl TaskView {
                 mode,
                 model,
                 max_tokens_total,
+                commands,
             } => {
                 self.max_tokens_total = *max_tokens_total;
+                self.commands = commands.clone();
                 self.id = event.task_id.clone();
                 self.created_at = event.at;
                 self.outcome = outcome.clone();
@@ -273,6 +276,7 @@ mod tests {
                     mode: Mode::Ask,
                     model: "offline".into(),
                     max_tokens_total: None,
+                    commands: Default::default(),
                 },
             ),
             event(
@@ -380,6 +384,7 @@ mod tests {
             mode: Mode::Auto,
             model: "m".into(),
             max_tokens_total: None,
+            commands: Default::default(),
         };
         let turn = |id: &str| EventKind::ModelTurn {
             text: String::new(),

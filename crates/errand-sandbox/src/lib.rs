@@ -5,11 +5,12 @@
 pub mod cgroup;
 pub mod check;
 pub mod output;
+pub mod proxy;
 pub mod rules;
 pub mod run;
 
 pub use check::{Enforcement, check};
-pub use run::{Confinement, Ending, Limits, Outcome, Overlay, run, run_unconfined};
+pub use run::{Confinement, Ending, Limits, NetworkAccess, Outcome, Overlay, run, run_unconfined};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {

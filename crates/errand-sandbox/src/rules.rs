@@ -74,20 +74,28 @@ fn etc_entries() -> Vec<PathBuf> {
 pub fn landlock_ruleset(
     read_write: &[PathBuf],
     read_only: &[PathBuf],
-    network: bool,
+    network: &crate::NetworkAccess,
 ) -> Result<(RulesetCreated, i32), SandboxError> {
     let abi = ABI::V5;
     let fail = |e: landlock::RulesetError| SandboxError::Landlock(e.to_string());
     let mut ruleset = Ruleset::default()
         .handle_access(AccessFs::from_all(abi))
         .map_err(fail)?;
-    if !network {
-        // With no rule for any port, every TCP bind and connect is refused.
+    if *network != crate::NetworkAccess::All {
+        // TCP bind and connect are refused but for the proxy's port, when there is one.
         ruleset = ruleset
             .handle_access(AccessNet::from_all(abi))
             .map_err(fail)?;
     }
     let mut created = ruleset.create().map_err(fail)?;
+    if matches!(network, crate::NetworkAccess::Hosts(_)) {
+        created = created
+            .add_rule(landlock::NetPort::new(
+                crate::proxy::PROXY_PORT,
+                AccessNet::ConnectTcp,
+            ))
+            .map_err(|e| SandboxError::Landlock(e.to_string()))?;
+    }
     let read: BitFlags<AccessFs> = AccessFs::from_read(abi);
     let file_rw: BitFlags<AccessFs> = AccessFs::ReadFile | AccessFs::WriteFile;
     let mut system: Vec<PathBuf> = SYSTEM_READ.iter().map(PathBuf::from).collect();

@@ -7,6 +7,7 @@ use crate::SandboxError;
 use crate::output::Capture;
 use std::ffi::CString;
 use std::io::Read;
+use std::os::fd::AsRawFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -48,11 +49,23 @@ pub struct Confinement {
     pub read_only: Vec<PathBuf>,
     /// A per-task directory for temporary files; HOME and TMPDIR point here.
     pub scratch: PathBuf,
-    pub network: bool,
+    pub network: NetworkAccess,
     pub limits: Limits,
     /// Read-write grants the command sees through an overlay: its writes and deletions
     /// land in `upper`, and the caller applies them afterwards (journaled, undoable).
     pub overlays: Vec<Overlay>,
+}
+
+/// What a command may reach on the network.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum NetworkAccess {
+    /// Nothing: a network namespace of its own, and Landlock refuses every TCP connect.
+    #[default]
+    Off,
+    /// These hosts only, through the allowlisting proxy (`HTTP(S)_PROXY` is set).
+    Hosts(Vec<String>),
+    /// The machine's network.
+    All,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +110,9 @@ struct Prepared {
     cwd: CString,
     /// The pids cgroup's `cgroup.procs`, joined first.
     cgroup_procs: Option<CString>,
+    unshare_flags: libc::c_int,
+    /// The child's end of the socket pair the proxy's listener is handed over on.
+    proxy_channel: Option<std::os::fd::RawFd>,
     seccomp: Vec<seccompiler::BpfProgram>,
 }
 
@@ -130,7 +146,7 @@ pub fn run(
         .collect();
     read_write.push(confinement.scratch.clone());
     let (ruleset, _abi) =
-        crate::rules::landlock_ruleset(&read_write, &read_only, confinement.network)?;
+        crate::rules::landlock_ruleset(&read_write, &read_only, &confinement.network)?;
     let mut prepared = prepare(confinement, ruleset, cwd)?;
     // Dropped (and removed) after the command and everything it started are gone.
     let cgroup = crate::cgroup::PidsCgroup::create(confinement.limits.processes);
@@ -138,12 +154,32 @@ pub fn run(
         .as_ref()
         .and_then(|c| CString::new(c.procs().as_os_str().as_encoded_bytes()).ok());
 
+    // The proxy's listener is made in the child's namespace and sent back on this pair.
+    let channel = match &confinement.network {
+        NetworkAccess::Hosts(_) => Some(socket_pair()?),
+        _ => None,
+    };
+    prepared.proxy_channel = channel.as_ref().map(|(_, child)| child.as_raw_fd());
     let mut cmd = Command::new("/bin/sh");
+    cmd.env_clear();
+    if matches!(confinement.network, NetworkAccess::Hosts(_)) {
+        let url = format!("http://127.0.0.1:{}", crate::proxy::PROXY_PORT);
+        for var in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "ALL_PROXY",
+        ] {
+            cmd.env(var, &url);
+        }
+    }
     cmd.arg("-c")
         .arg(command)
         .current_dir(cwd)
-        .env_clear()
         .env("PATH", &path_var)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
         .env("HOME", &confinement.scratch)
         .env("TMPDIR", &confinement.scratch)
         .env(
@@ -161,6 +197,20 @@ pub fn run(
     let mut child = cmd
         .spawn()
         .map_err(|e| SandboxError::Spawn(format!("cannot start the command: {e}")))?;
+    let proxy = match (channel, &confinement.network) {
+        (Some((parent_end, child_end)), NetworkAccess::Hosts(hosts)) => {
+            drop(child_end);
+            match crate::proxy::receive_listener(&parent_end, Duration::from_secs(5)) {
+                Ok(listener) => Some(crate::proxy::Proxy::serve(listener, hosts.clone())),
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(SandboxError::Spawn(format!("network proxy: {e}")));
+                }
+            }
+        }
+        _ => None,
+    };
     let limit = confinement.limits.output_bytes;
     let stdout = child.stdout.take().map(|s| read_bounded(s, limit));
     let stderr = child.stderr.take().map(|s| read_bounded(s, limit));
@@ -195,11 +245,41 @@ pub fn run(
     let collect = |h: Option<std::thread::JoinHandle<String>>| {
         h.and_then(|h| h.join().ok()).unwrap_or_default()
     };
+    if let Some(proxy) = proxy {
+        proxy.stop();
+    }
     Ok(Outcome {
         ending,
         stdout: collect(stdout),
         stderr: collect(stderr),
         elapsed: start.elapsed(),
+    })
+}
+
+fn socket_pair() -> Result<(std::os::fd::OwnedFd, std::os::fd::OwnedFd), SandboxError> {
+    use std::os::fd::FromRawFd;
+    let mut fds = [0; 2];
+    // SAFETY: socketpair fills two descriptors we then own.
+    let ok = unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    } == 0;
+    if !ok {
+        return Err(SandboxError::Spawn(format!(
+            "socketpair: {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    // SAFETY: both were just created and are ours alone.
+    Ok(unsafe {
+        (
+            std::os::fd::OwnedFd::from_raw_fd(fds[0]),
+            std::os::fd::OwnedFd::from_raw_fd(fds[1]),
+        )
     })
 }
 
@@ -248,6 +328,17 @@ fn prepare(
         ],
         landlock: Some(ruleset),
         cgroup_procs: None,
+        unshare_flags: libc::CLONE_NEWUSER
+            | libc::CLONE_NEWNS
+            | libc::CLONE_NEWPID
+            | libc::CLONE_NEWIPC
+            | libc::CLONE_NEWUTS
+            | if confinement.network == NetworkAccess::All {
+                0
+            } else {
+                libc::CLONE_NEWNET
+            },
+        proxy_channel: None,
         cwd: CString::new(cwd.as_os_str().as_encoded_bytes())
             .map_err(|e| SandboxError::Path(e.to_string()))?,
         overlaid_grants: confinement
@@ -312,15 +403,7 @@ fn enter(p: &mut Prepared) -> std::io::Result<()> {
         {
             return Err(err());
         }
-        if libc::unshare(
-            libc::CLONE_NEWUSER
-                | libc::CLONE_NEWNS
-                | libc::CLONE_NEWPID
-                | libc::CLONE_NEWIPC
-                | libc::CLONE_NEWUTS
-                | libc::CLONE_NEWNET,
-        ) != 0
-        {
+        if libc::unshare(p.unshare_flags) != 0 {
             return Err(err());
         }
         if !write_file(&p.setgroups_path, &p.setgroups)
@@ -328,6 +411,11 @@ fn enter(p: &mut Prepared) -> std::io::Result<()> {
             || !write_file(&p.gid_map_path, &p.gid_map)
         {
             return Err(err());
+        }
+        if let Some(channel) = p.proxy_channel
+            && !crate::proxy::hand_over_listener(channel)
+        {
+            return Err(std::io::Error::other("cannot start the proxy's listener"));
         }
         for (target, options) in &p.overlays {
             if libc::mount(

@@ -12,7 +12,7 @@ fn setup() -> (tempfile::TempDir, Confinement) {
         read_write: vec![grant],
         read_only: vec![],
         scratch: root.path().join("scratch"),
-        network: false,
+        network: errand_sandbox::NetworkAccess::Off,
         limits: Limits {
             timeout: Duration::from_secs(10),
             ..Limits::default()

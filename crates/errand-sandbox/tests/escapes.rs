@@ -178,7 +178,7 @@ fn thirty_escapes_are_each_blocked() {
         read_write: vec![grant.clone()],
         read_only: vec![],
         scratch: root.join("scratch"),
-        network: false,
+        network: errand_sandbox::NetworkAccess::Off,
         limits: Limits {
             timeout: Duration::from_secs(20),
             ..Limits::default()

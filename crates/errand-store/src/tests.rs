@@ -12,6 +12,7 @@ fn created(outcome: &str) -> EventKind {
         mode: Mode::Ask,
         model: "test-model".to_string(),
         max_tokens_total: None,
+        commands: Default::default(),
     }
 }
 

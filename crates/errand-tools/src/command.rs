@@ -36,7 +36,7 @@ pub struct CommandSettings {
     /// Extra folders commands may read (config `sandbox.read`).
     pub extra_read: Vec<PathBuf>,
     /// Network access for commands.
-    pub network: bool,
+    pub network: errand_core::Network,
 }
 
 pub fn register(registry: &mut ToolRegistry, ws: &Arc<Workspace>, settings: CommandSettings) {
@@ -169,7 +169,13 @@ impl Tool for RunCommand {
                         .chain(self.settings.extra_read.iter().cloned())
                         .collect(),
                     scratch: scratch.join("tmp"),
-                    network: self.settings.network,
+                    network: match &self.settings.network {
+                        errand_core::Network::Off => errand_sandbox::NetworkAccess::Off,
+                        errand_core::Network::Hosts(hosts) => {
+                            errand_sandbox::NetworkAccess::Hosts(hosts.clone())
+                        }
+                        errand_core::Network::All => errand_sandbox::NetworkAccess::All,
+                    },
                     limits: Limits {
                         timeout,
                         ..Limits::default()

@@ -30,6 +30,7 @@ fn fixture() -> Fixture {
         mode: Mode::Auto,
         model: "offline".into(),
         max_tokens_total: None,
+        commands: Default::default(),
     };
     store.create_task("t1", created).expect("task");
     let tools = builtin_tools(Arc::new(Workspace::open(&grants).expect("ws")));
