@@ -49,13 +49,20 @@ impl PidsCgroup {
 
 impl Drop for PidsCgroup {
     fn drop(&mut self) {
-        // Empty once the command's namespace is gone; a moment's grace for the kernel.
-        for _ in 0..200 {
-            if std::fs::remove_dir(&self.dir).is_ok() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(5));
+        // Empty once the command's namespace is gone, which can take the kernel a moment:
+        // removed off the caller's path.
+        let dir = std::mem::take(&mut self.dir);
+        if std::fs::remove_dir(&dir).is_ok() {
+            return;
         }
-        tracing::warn!(dir = %self.dir.display(), "a command's cgroup could not be removed");
+        std::thread::spawn(move || {
+            for _ in 0..2000 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+                if std::fs::remove_dir(&dir).is_ok() {
+                    return;
+                }
+            }
+            tracing::warn!(dir = %dir.display(), "a command's cgroup could not be removed");
+        });
     }
 }

@@ -32,8 +32,14 @@ impl Enforcement {
     }
 }
 
-/// Probes the kernel. Cheap: a few syscalls and one short-lived child.
+/// What this machine enforces, probed once per process (the kernel does not change).
 pub fn check() -> Enforcement {
+    static PROBED: std::sync::OnceLock<Enforcement> = std::sync::OnceLock::new();
+    PROBED.get_or_init(probe).clone()
+}
+
+/// Probes the kernel: a few syscalls and two short-lived children.
+fn probe() -> Enforcement {
     let abi = landlock_abi();
     let landlock = Layer {
         name: "landlock",

@@ -155,6 +155,15 @@ fn landlock_abi() -> i32 {
 /// report as "Operation not permitted"; `clone3` gets ENOSYS so libc falls back to `clone`,
 /// whose namespace flags the filter can see.
 pub fn seccomp_programs() -> Result<Vec<BpfProgram>, SandboxError> {
+    static COMPILED: std::sync::OnceLock<Result<Vec<BpfProgram>, String>> =
+        std::sync::OnceLock::new();
+    COMPILED
+        .get_or_init(|| compile_seccomp().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(SandboxError::Seccomp)
+}
+
+fn compile_seccomp() -> Result<Vec<BpfProgram>, SandboxError> {
     let denied: &[i64] = &[
         libc::SYS_ptrace,
         libc::SYS_process_vm_readv,

@@ -214,34 +214,18 @@ pub fn run(
     let limit = confinement.limits.output_bytes;
     let stdout = child.stdout.take().map(|s| read_bounded(s, limit));
     let stderr = child.stderr.take().map(|s| read_bounded(s, limit));
-    let ending = loop {
-        if let Some(status) = child
-            .try_wait()
-            .map_err(|e| SandboxError::Spawn(e.to_string()))?
-        {
-            break match (status.code(), status.signal()) {
-                (Some(code), _) if code >= 128 => Ending::Signalled(code - 128),
-                (Some(code), _) => Ending::Exited(code),
-                (None, Some(signal)) => Ending::Signalled(signal),
-                _ => Ending::Exited(-1),
-            };
-        }
-        let stop = if cancel.load(Ordering::Relaxed) {
-            Some(Ending::Cancelled)
-        } else if start.elapsed() > confinement.limits.timeout {
-            Some(Ending::TimedOut)
-        } else {
-            None
-        };
-        if let Some(ending) = stop {
-            // The command is PID 1 of its namespace and dies with its parent; so does
-            // everything it started.
+    let ending = wait(
+        &mut child,
+        true,
+        start,
+        confinement.limits.timeout,
+        cancel,
+        // The command is PID 1 of its namespace and dies with its parent; so does
+        // everything it started.
+        |child| {
             let _ = child.kill();
-            let _ = child.wait();
-            break ending;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
+        },
+    )?;
     let collect = |h: Option<std::thread::JoinHandle<String>>| {
         h.and_then(|h| h.join().ok()).unwrap_or_default()
     };
@@ -529,35 +513,12 @@ pub fn run_unconfined(
         .stderr
         .take()
         .map(|s| read_bounded(s, limits.output_bytes));
-    let group = child.id() as libc::pid_t;
-    let ending = loop {
-        if let Some(status) = child
-            .try_wait()
-            .map_err(|e| SandboxError::Spawn(e.to_string()))?
-        {
-            break match (status.code(), status.signal()) {
-                (Some(code), _) => Ending::Exited(code),
-                (None, Some(signal)) => Ending::Signalled(signal),
-                _ => Ending::Exited(-1),
-            };
+    let ending = wait(&mut child, false, start, limits.timeout, cancel, |child| {
+        // SAFETY: signals the command's own process group.
+        unsafe {
+            libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
         }
-        let stop = if cancel.load(Ordering::Relaxed) {
-            Some(Ending::Cancelled)
-        } else if start.elapsed() > limits.timeout {
-            Some(Ending::TimedOut)
-        } else {
-            None
-        };
-        if let Some(ending) = stop {
-            // SAFETY: signals the command's own process group.
-            unsafe {
-                libc::kill(-group, libc::SIGKILL);
-            }
-            let _ = child.wait();
-            break ending;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
+    })?;
     let collect = |h: Option<std::thread::JoinHandle<String>>| {
         h.and_then(|h| h.join().ok()).unwrap_or_default()
     };
@@ -632,4 +593,61 @@ unsafe fn drop_capabilities() {
         ];
         libc::syscall(libc::SYS_capset, &header, data.as_ptr());
     }
+}
+
+/// Waits for `child` to end, or stops it (with `stop`) at the timeout or on cancel. Woken
+/// by the child's exit through a pidfd, so a quick command costs no polling delay.
+fn wait(
+    child: &mut std::process::Child,
+    // The sandbox's intermediate reports a signal as 128 + its number.
+    relayed: bool,
+    start: Instant,
+    timeout: Duration,
+    cancel: &AtomicBool,
+    stop: impl Fn(&mut std::process::Child),
+) -> Result<Ending, SandboxError> {
+    // SAFETY: pidfd_open on our own child; the descriptor is closed below.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, child.id() as libc::pid_t, 0) };
+    let pidfd = i32::try_from(pidfd).unwrap_or(-1);
+    let ending = loop {
+        if let Some(status) = child
+            .try_wait()
+            .map_err(|e| SandboxError::Spawn(e.to_string()))?
+        {
+            break match (status.code(), status.signal()) {
+                (Some(code), _) if relayed && code >= 128 => Ending::Signalled(code - 128),
+                (Some(code), _) => Ending::Exited(code),
+                (None, Some(signal)) => Ending::Signalled(signal),
+                _ => Ending::Exited(-1),
+            };
+        }
+        let halt = if cancel.load(Ordering::Relaxed) {
+            Some(Ending::Cancelled)
+        } else if start.elapsed() > timeout {
+            Some(Ending::TimedOut)
+        } else {
+            None
+        };
+        if let Some(ending) = halt {
+            stop(child);
+            let _ = child.wait();
+            break ending;
+        }
+        if pidfd >= 0 {
+            let mut poll = libc::pollfd {
+                fd: pidfd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd; a timeout keeps cancel and the deadline checked.
+            unsafe { libc::poll(&mut poll, 1, 20) };
+        } else {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    };
+    if pidfd >= 0 {
+        // SAFETY: closing the descriptor opened above.
+        unsafe { libc::close(pidfd) };
+    }
+    Ok(ending)
 }
