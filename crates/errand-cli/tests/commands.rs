@@ -144,3 +144,162 @@ fn python_unzip_and_git_run_inside() {
         "{git}"
     );
 }
+
+#[test]
+fn commands_ask_in_ask_mode_and_rules_match_the_command_line() {
+    let env = Env::new();
+    let folder = env.dir("repo");
+    std::fs::write(folder.join("a.txt"), "x\n").expect("a");
+    let turns = json!([
+        {"tool_calls": [command("ls", "ls"), command("rm", "rm a.txt")]},
+        {"tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "ok"}}]}
+    ]);
+    // Ask mode without a terminal: the first command waits for approval.
+    let script = env.script("ask.json", turns.clone());
+    let out = env
+        .cmd()
+        .args([
+            "--json",
+            "--no-input",
+            "run",
+            "look",
+            "--model",
+            &script,
+            "--folder",
+        ])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 3, "{}", text(&out));
+    assert!(text(&out).contains("run `ls`"), "{}", text(&out));
+
+    // Rules: `ls*` allowed outright, `rm *` denied, in ask mode.
+    std::fs::write(
+        env.work.path().join("no-config.toml"),
+        "[rules]\nallow = [\"run_command(ls*)\"]\ndeny = [\"run_command(rm *)\"]\n",
+    )
+    .expect("config");
+    let script = env.script("rules.json", turns);
+    let out = env
+        .cmd()
+        .args([
+            "--json",
+            "--no-input",
+            "run",
+            "look",
+            "--model",
+            &script,
+            "--folder",
+        ])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let all = events(&out);
+    assert!(
+        tool_result(&all, "ls")["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("a.txt"))
+    );
+    let rm = tool_result(&all, "rm");
+    assert_eq!(rm["is_error"], true);
+    assert!(
+        rm["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("denied by the rule `run_command(rm *)`")),
+        "{rm}"
+    );
+    assert!(folder.join("a.txt").exists());
+}
+
+#[test]
+fn without_a_sandbox_commands_are_refused_unless_the_person_opts_in() {
+    let env = Env::new();
+    let folder = env.dir("work");
+    let turns = json!([
+        {"tool_calls": [command("c", "echo made > made.txt")]},
+        {"tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "ok"}}]}
+    ]);
+    let script = env.script("off.json", turns);
+    let run = |extra: &[&str]| {
+        env.cmd()
+            .env("ERRAND_SANDBOX", "off")
+            .args([
+                "--json", "run", "make", "--model", &script, "--mode", "auto",
+            ])
+            .args(extra)
+            .arg("--folder")
+            .arg(&folder)
+            .output()
+            .expect("run")
+    };
+    let refused = run(&[]);
+    let all = events(&refused);
+    let result = tool_result(&all, "c");
+    assert_eq!(result["is_error"], true);
+    assert!(
+        result["output"].as_str().is_some_and(
+            |o| o.contains("cannot sandbox commands") && o.contains("--unsafe-no-sandbox")
+        ),
+        "{result}"
+    );
+    assert!(!folder.join("made.txt").exists());
+    let allowed = run(&["--unsafe-no-sandbox"]);
+    let all = events(&allowed);
+    let result = tool_result(&all, "c");
+    assert!(
+        result["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("WITHOUT the sandbox")),
+        "{result}"
+    );
+    assert!(folder.join("made.txt").exists());
+
+    let check = env
+        .cmd()
+        .env("ERRAND_SANDBOX", "off")
+        .args(["sandbox", "check"])
+        .output()
+        .expect("check");
+    assert_eq!(code(&check), 1);
+    assert!(
+        text(&check).contains("run_command is refused here"),
+        "{}",
+        text(&check)
+    );
+}
+
+#[test]
+fn errand_sandbox_check_and_run() {
+    let env = Env::new();
+    let check = env.run(&["sandbox", "check"]);
+    assert_eq!(code(&check), 0, "{}", text(&check));
+    for layer in ["landlock", "namespaces", "seccomp"] {
+        assert!(
+            text(&check).contains(&format!("yes  {layer}")),
+            "{}",
+            text(&check)
+        );
+    }
+    let json = env.run(&["--json", "sandbox", "check"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert!(report["landlock_abi"].as_i64().is_some_and(|abi| abi >= 1));
+    let folder = env.dir("box");
+    let inside = env.run(&[
+        "sandbox",
+        "run",
+        "--folder",
+        folder.to_str().expect("utf8"),
+        "--",
+        "echo hi > f.txt && cat f.txt",
+    ]);
+    assert_eq!(code(&inside), 0, "{}", text(&inside));
+    assert_eq!(String::from_utf8_lossy(&inside.stdout), "hi\n");
+    let secret = env.run(&["sandbox", "run", "--", "cat /etc/shadow"]);
+    assert_eq!(code(&secret), 1);
+    assert!(
+        text(&secret).contains("Permission denied"),
+        "{}",
+        text(&secret)
+    );
+}

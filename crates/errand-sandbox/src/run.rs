@@ -466,9 +466,13 @@ fn enter(p: &mut Prepared) -> std::io::Result<()> {
             ruleset = crate::rules::allow_all(ruleset, grant)
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
         }
-        ruleset
+        let status = ruleset
             .restrict_self()
             .map_err(|e| std::io::Error::other(e.to_string()))?;
+        // Never run a command believing it confined when the kernel enforced nothing.
+        if status.ruleset == landlock::RulesetStatus::NotEnforced {
+            return Err(std::io::Error::other("landlock enforced nothing"));
+        }
     }
     for program in &p.seccomp {
         seccompiler::apply_filter(program).map_err(|e| std::io::Error::other(e.to_string()))?;
