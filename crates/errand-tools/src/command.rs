@@ -143,8 +143,12 @@ impl Tool for RunCommand {
             })
             .collect();
         let marker = call_dir.join(ENDED_MARKER);
+        // A command that ended on its own is applied, never run twice; one the person
+        // stopped had none of its effects land, and runs again.
         let ended = match std::fs::read(&marker) {
-            Ok(bytes) if ctx.resuming => serde_json::from_slice::<Ended>(&bytes).ok(),
+            Ok(bytes) if ctx.resuming => serde_json::from_slice::<Ended>(&bytes)
+                .ok()
+                .filter(|e| e.ending != "cancelled"),
             _ => None,
         };
         let ended = match ended {
@@ -203,7 +207,12 @@ impl Tool for RunCommand {
             return Err(ToolError::new("stopped"));
         }
         let applied = self.apply(ctx, &call_dir)?;
-        let _ = std::fs::remove_dir_all(&call_dir);
+        // The layers go; the marker stays, so a resume after this point never runs the
+        // command a second time.
+        for (i, _) in &writable {
+            let _ = std::fs::remove_dir_all(call_dir.join(format!("upper{i}")));
+            let _ = std::fs::remove_dir_all(call_dir.join(format!("work{i}")));
+        }
         let text = describe(&i.command, &ended, &applied);
         if ended.ending == "exited" && ended.code == Some(0) {
             Ok(ToolOutput::text(text))

@@ -184,3 +184,52 @@ async fn a_resumed_trash_finds_the_file_already_in_the_trash() {
         "old"
     );
 }
+
+/// A command that ended (its outcome recorded) is never run again by a resume: a second
+/// run would append twice. Before its changes are applied, the resume applies them; after,
+/// it finds them done.
+#[tokio::test]
+async fn a_resumed_command_is_applied_not_run_again() {
+    let f = fixture();
+    let tool = f.tools.get("run_command").expect("run_command");
+    let input = json!({"command": "echo once >> log.txt && rm -f gone.txt"});
+    std::fs::write(f.dir.path().join("gone.txt"), "bye").expect("gone");
+    // The crash between the command's end and its changes landing: simulated by an
+    // interrupt raised while it runs, which stops the call after the command, before apply.
+    let stopping = ctx(&f, "c9", false);
+    let flag = stopping.interrupt.clone();
+    let slow = json!({"command": "sleep 0.3; echo once >> log.txt && rm -f gone.txt"});
+    let raiser = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let stopped = tool.call(&stopping, slow).await;
+    raiser.join().expect("raiser");
+    assert!(stopped.is_err());
+    assert!(!f.dir.path().join("log.txt").exists(), "nothing landed yet");
+    assert!(f.dir.path().join("gone.txt").exists());
+    // A cancelled command is run again on resume (its effects never landed).
+    let resumed = tool.call(&ctx(&f, "c9", true), input.clone()).await;
+    assert!(resumed.is_ok(), "{resumed:?}");
+    assert_eq!(
+        std::fs::read_to_string(f.dir.path().join("log.txt")).expect("log"),
+        "once\n"
+    );
+    assert!(!f.dir.path().join("gone.txt").exists());
+    // Resumed again after it was applied: the marker says it ran; nothing runs twice.
+    let again = tool.call(&ctx(&f, "c9", true), input).await;
+    assert!(again.is_ok(), "{again:?}");
+    assert_eq!(
+        std::fs::read_to_string(f.dir.path().join("log.txt")).expect("log"),
+        "once\n"
+    );
+    let trashed = f.store.journal("t1").expect("journal");
+    assert_eq!(
+        trashed
+            .iter()
+            .filter(|r| matches!(r.op, JournalOp::Trash { .. }) && r.state == JournalState::Done)
+            .count(),
+        1,
+        "the deletion is journaled once"
+    );
+}
