@@ -57,6 +57,9 @@ fn probe() -> Enforcement {
         name: "landlock",
         available: abi >= 1,
         detail: match abi {
+            a if a >= 6 => {
+                format!("ABI {a}: files, TCP bind/connect, signals and abstract sockets scoped")
+            }
             a if a >= 4 => format!("ABI {a}: files, and TCP bind/connect"),
             a if a >= 1 => format!("ABI {a}: files only (TCP rules need ABI 4)"),
             _ => "not enabled in this kernel (needs Linux 5.13+ with landlock in the LSM list)"

@@ -3,7 +3,7 @@
 use crate::SandboxError;
 use landlock::{
     ABI, Access, AccessFs, AccessNet, BitFlags, PathBeneath, PathFd, Ruleset, RulesetAttr,
-    RulesetCreated, RulesetCreatedAttr,
+    RulesetCreated, RulesetCreatedAttr, Scope,
 };
 use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, SeccompRule};
 use std::collections::BTreeMap;
@@ -76,10 +76,15 @@ pub fn landlock_ruleset(
     read_only: &[PathBuf],
     network: &crate::NetworkAccess,
 ) -> Result<(RulesetCreated, i32), SandboxError> {
-    let abi = ABI::V5;
+    let abi = ABI::V7;
     let fail = |e: landlock::RulesetError| SandboxError::Landlock(e.to_string());
+    // The newest ABI this crate knows; on older kernels it degrades to what they enforce,
+    // and `errand sandbox check` says which that is.
     let mut ruleset = Ruleset::default()
         .handle_access(AccessFs::from_all(abi))
+        .map_err(fail)?
+        // No signals to, and no abstract unix sockets of, processes outside the sandbox.
+        .scope(Scope::AbstractUnixSocket | Scope::Signal)
         .map_err(fail)?;
     if *network != crate::NetworkAccess::All {
         // TCP bind and connect are refused but for the proxy's port, when there is one.
@@ -117,7 +122,7 @@ pub fn landlock_ruleset(
 
 /// Full access beneath `path`, which must exist.
 pub fn allow_all(created: RulesetCreated, path: &Path) -> Result<RulesetCreated, SandboxError> {
-    add(created, path, AccessFs::from_all(ABI::V5), true)
+    add(created, path, AccessFs::from_all(ABI::V7), true)
 }
 
 fn add(
@@ -140,7 +145,7 @@ fn add(
     let access = if path.is_dir() {
         access
     } else {
-        access & AccessFs::from_file(ABI::V5)
+        access & AccessFs::from_file(ABI::V7)
     };
     created
         .add_rule(PathBeneath::new(fd, access))
