@@ -51,7 +51,7 @@ fn work_inside_the_grant_runs_and_escapes_fail() {
     let unshare = sh(&c, root, "unshare -U true");
     assert_ne!(unshare.ending, Ending::Exited(0), "{unshare:?}");
     let slow = run(
-        "sleep 30",
+        "sleep 31 & sleep 32 & (sleep 33 &) ; sleep 30",
         &root.join("grant"),
         &Confinement {
             limits: Limits {
@@ -65,6 +65,16 @@ fn work_inside_the_grant_runs_and_escapes_fail() {
     .expect("run");
     assert_eq!(slow.ending, Ending::TimedOut);
     assert!(slow.elapsed < Duration::from_secs(5));
+    // The whole tree went with it, the detached grandchild too.
+    std::thread::sleep(Duration::from_millis(200));
+    let left: Vec<String> = std::fs::read_dir("/proc")
+        .expect("proc")
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.starts_with("sleep 3") && ["31", "32", "33"].iter().any(|n| c.contains(n)))
+        .collect();
+    assert!(left.is_empty(), "left running: {left:?}");
     eprintln!("{ok:?}\n{read:?}\n{write:?}\n{unshare:?}");
 }
 
