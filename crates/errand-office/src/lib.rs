@@ -1,0 +1,22 @@
+//! Office outputs, natively: spreadsheets whose formulas are computed before saving.
+pub mod calc;
+pub mod grid;
+pub mod spec;
+pub mod xlsx;
+
+pub use spec::WorkbookSpec;
+pub use xlsx::{Written, build};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OfficeError {
+    /// The spec is wrong; the message names the field.
+    #[error("{0}")]
+    Spec(String),
+    /// Formulas that do not evaluate, each with its cell.
+    #[error("formulas that do not evaluate:\n{}", .0.join("\n"))]
+    Formula(Vec<String>),
+    #[error("the formula engine failed: {0}")]
+    Calc(String),
+    #[error("cannot write the file: {0}")]
+    Write(String),
+}

@@ -1,0 +1,219 @@
+//! Spreadsheets checked from outside: LibreOffice recalculates every formula (ignoring the
+//! cached values) and each result must equal the value Errand cached, with no error cell
+//! anywhere; openpyxl-free, the cached values are read back with calamine.
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use errand_office::{WorkbookSpec, build};
+use serde_json::json;
+use std::path::Path;
+
+fn recalc_script() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/office-check/recalc")
+}
+
+/// Runs LibreOffice's forced recalculation on `file` and compares every cell it computes
+/// with what the file caches. Returns how many formula cells were compared.
+pub fn office_check(file: &Path) -> usize {
+    let out = tempfile::tempdir().expect("out");
+    let status = std::process::Command::new(recalc_script())
+        .arg(file)
+        .arg(out.path())
+        .status()
+        .expect("run ../shared/office-check/recalc (needs LibreOffice: apt-get install libreoffice-calc)");
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "LibreOffice found error values or failed"
+    );
+    let mut workbook: Xlsx<_> = open_workbook(file).expect("calamine opens it");
+    let base = file
+        .file_stem()
+        .expect("stem")
+        .to_string_lossy()
+        .into_owned();
+    let mut compared = 0;
+    for sheet in workbook.sheet_names().to_vec() {
+        let cached = workbook.worksheet_range(&sheet).expect("range");
+        let formulas = workbook.worksheet_formula(&sheet).expect("formulas");
+        let csv_path = out.path().join(format!("{base}-{sheet}.csv"));
+        let csv_path = if csv_path.exists() {
+            csv_path
+        } else {
+            out.path().join(format!("{base}.csv"))
+        };
+        let text = std::fs::read_to_string(&csv_path).expect("csv");
+        let rows: Vec<Vec<String>> = text.lines().map(|l| parse_csv_line(l)).collect();
+        let (r0, c0) = formulas.start().unwrap_or((0, 0));
+        for (r, row) in formulas.rows().enumerate() {
+            for (c, formula) in row.iter().enumerate() {
+                if formula.is_empty() {
+                    continue;
+                }
+                let (abs_r, abs_c) = (r0 as usize + r, c0 as usize + c);
+                let mine = cached
+                    .get_value((abs_r as u32, abs_c as u32))
+                    .cloned()
+                    .unwrap_or(Data::Empty);
+                let theirs = rows
+                    .get(abs_r)
+                    .and_then(|row| row.get(abs_c))
+                    .cloned()
+                    .unwrap_or_default();
+                let same = match &mine {
+                    Data::Float(x) => {
+                        number(&theirs).is_some_and(|y| (x - y).abs() <= 1e-9 * x.abs().max(1.0))
+                    }
+                    Data::Int(x) => number(&theirs).is_some_and(|y| (*x as f64 - y).abs() < 1e-9),
+                    Data::String(s) => s == &theirs,
+                    Data::Bool(b) => theirs.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+                    other => panic!("{sheet} R{}C{}: cached {other:?}", abs_r + 1, abs_c + 1),
+                };
+                assert!(
+                    same,
+                    "{sheet} R{}C{} `{formula}`: Errand cached {mine:?}, LibreOffice computes {theirs:?}",
+                    abs_r + 1,
+                    abs_c + 1
+                );
+                compared += 1;
+            }
+        }
+    }
+    compared
+}
+
+/// A CSV value as a number: LibreOffice keeps a percent sign, currency and separators.
+fn number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let (t, scale) = match t.strip_suffix('%') {
+        Some(rest) => (rest, 0.01),
+        None => (t, 1.0),
+    };
+    let cleaned: String = t
+        .chars()
+        .filter(|c| !matches!(c, '$' | ',' | ' '))
+        .collect();
+    cleaned.parse::<f64>().ok().map(|n| n * scale)
+}
+
+fn parse_csv_line(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match (ch, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut field)),
+            _ => field.push(ch),
+        }
+    }
+    out.push(field);
+    out
+}
+
+fn expenses() -> WorkbookSpec {
+    serde_json::from_value(json!({
+        "sheets": [
+            {
+                "name": "Expenses",
+                "columns": [
+                    {"header": "Date", "type": "date"},
+                    {"header": "Vendor"},
+                    {"header": "Category"},
+                    {"header": "Amount", "type": "currency"},
+                    {"header": "VAT", "type": "currency"},
+                    {"header": "Share", "type": "percent"}
+                ],
+                "rows": [
+                    ["2026-01-03", "Taxi Co", "Travel", 23.5, "=D2*0.2", "=D2/SUM($D$2:$D$6)"],
+                    ["2026-01-05", "Bistro", "Meals", 48.2, "=D3*0.2", "=D3/SUM($D$2:$D$6)"],
+                    ["2026-01-09", "Air Lines", "Travel", 412.0, "=D4*0.2", "=D4/SUM($D$2:$D$6)"],
+                    ["2026-01-12", "Paper & Co", "Office", "1,020.75", "=D5*0.2", "=D5/SUM($D$2:$D$6)"],
+                    ["2026-01-20", "Hotel", "Lodging", 189.99, "=D6*0.2", "=D6/SUM($D$2:$D$6)"]
+                ],
+                "table": true,
+                "conditional": [{"type": "greater_than", "range": "D2:D6", "value": 200}],
+                "validations": [{"range": "C2:C100", "list": ["Travel", "Meals", "Office", "Lodging"]}]
+            },
+            {
+                "name": "Summary",
+                "columns": [
+                    {"header": "Category"},
+                    {"header": "Total", "type": "currency"},
+                    {"header": "Receipts", "type": "integer"}
+                ],
+                "rows": [
+                    ["Travel", "=SUMIF(Expenses!$C$2:$C$6,A2,Expenses!$D$2:$D$6)", "=COUNTIF(Expenses!$C$2:$C$6,A2)"],
+                    ["Meals", "=SUMIF(Expenses!$C$2:$C$6,A3,Expenses!$D$2:$D$6)", "=COUNTIF(Expenses!$C$2:$C$6,A3)"],
+                    ["Office", "=SUMIF(Expenses!$C$2:$C$6,A4,Expenses!$D$2:$D$6)", "=COUNTIF(Expenses!$C$2:$C$6,A4)"],
+                    ["Lodging", "=SUMIF(Expenses!$C$2:$C$6,A5,Expenses!$D$2:$D$6)", "=COUNTIF(Expenses!$C$2:$C$6,A5)"],
+                    ["Total", "=SUM(B2:B5)", "=SUM(C2:C5)"],
+                    ["Largest", "=MAX(Expenses!D2:D6)", null],
+                    ["Average", "=ROUND(AVERAGE(Expenses!D2:D6),2)", null]
+                ],
+                "conditional": [{"type": "data_bar", "range": "B2:B5"}],
+                "charts": [{"type": "column", "title": "Spending by category", "categories": "A2:A5",
+                            "series": [{"name": "Total", "values": "B2:B5"}], "at": "E2"}]
+            }
+        ],
+        "names": [{"name": "GrandTotal", "range": "Summary!$B$6"}]
+    }))
+    .expect("spec")
+}
+
+#[test]
+fn an_expense_workbook_caches_what_libreoffice_computes() {
+    let written = build(&expenses()).expect("build");
+    assert_eq!(written.formulas, 10 + 12);
+    let total: f64 = 23.5 + 48.2 + 412.0 + 1020.75 + 189.99;
+    assert!(
+        written
+            .samples
+            .iter()
+            .any(|s| s.starts_with("Summary!B6 = ") && s.ends_with(&format!("{total}"))),
+        "{:?}",
+        written.samples
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("expenses.xlsx");
+    std::fs::write(&file, &written.bytes).expect("write");
+    let compared = office_check(&file);
+    assert_eq!(compared, 22, "every formula compared");
+}
+
+#[test]
+fn formulas_that_do_not_evaluate_are_reported_with_their_cells() {
+    let spec: WorkbookSpec = serde_json::from_value(json!({
+        "sheets": [{"name": "S", "columns": [{"header": "a", "type": "number"}, {"header": "b"}],
+            "rows": [[1, "=A2/0"], [2, "=NOSUCHFN(A3)"], [3, "=Missing!A1"]]}]
+    }))
+    .expect("spec");
+    let err = build(&spec).expect_err("errors").to_string();
+    assert!(err.contains("S!B2 `=A2/0` gives #DIV/0!"), "{err}");
+    assert!(err.contains("S!B3") && err.contains("#NAME?"), "{err}");
+    assert!(err.contains("S!B4"), "{err}");
+}
+
+#[test]
+fn bad_specs_name_the_field() {
+    let bad = |v: serde_json::Value| {
+        let spec: WorkbookSpec = serde_json::from_value(v).expect("shape");
+        build(&spec).expect_err("refused").to_string()
+    };
+    let e = bad(
+        json!({"sheets": [{"name": "S", "columns": [{"header": "d", "type": "date"}], "rows": [["03/01/2026"]]}]}),
+    );
+    assert!(
+        e.contains("sheets[0].rows[0][0]") && e.contains("YYYY-MM-DD"),
+        "{e}"
+    );
+    let e = bad(json!({"sheets": [{"name": "a/b"}]}));
+    assert!(e.contains("sheets[0].name"), "{e}");
+    let e = bad(json!({"sheets": []}));
+    assert!(e.contains("`sheets` is empty"), "{e}");
+    let e = bad(json!({"sheets": [{"name": "S", "rows": [[{"x": 1}]]}]}));
+    assert!(e.contains("sheets[0].rows[0][0]"), "{e}");
+}
