@@ -43,6 +43,7 @@ pub struct SheetSpec {
 #[serde(deny_unknown_fields)]
 pub struct ColumnSpec {
     pub header: String,
+    /// currency: 2 decimals with a sign; percent: 0.25 shows 25.0%; date: "YYYY-MM-DD".
     #[serde(default, rename = "type")]
     pub kind: ColumnKind,
     /// Characters; sized to the content when absent.
@@ -56,11 +57,8 @@ pub enum ColumnKind {
     Text,
     Number,
     Integer,
-    /// Two decimals with a currency sign.
     Currency,
-    /// 0.25 shows as 25.0%.
     Percent,
-    /// "YYYY-MM-DD" text becomes a real date.
     Date,
 }
 
@@ -74,26 +72,11 @@ pub struct NamedRange {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Conditional {
-    /// Highlight cells above `value`.
-    GreaterThan {
-        range: String,
-        value: f64,
-    },
-    LessThan {
-        range: String,
-        value: f64,
-    },
-    Between {
-        range: String,
-        min: f64,
-        max: f64,
-    },
-    DataBar {
-        range: String,
-    },
-    ColorScale {
-        range: String,
-    },
+    GreaterThan { range: String, value: f64 },
+    LessThan { range: String, value: f64 },
+    Between { range: String, min: f64, max: f64 },
+    DataBar { range: String },
+    ColorScale { range: String },
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -113,6 +113,11 @@ struct Formats {
     low: Format,
 }
 
+/// A row labelled as a total: bold, with a rule above.
+fn total_of(format: &Format) -> Format {
+    format.clone().set_bold().set_border_top(FormatBorder::Thin)
+}
+
 impl Formats {
     fn new() -> Self {
         let base = Format::new().set_font_name("Calibri").set_font_size(11);
@@ -131,7 +136,10 @@ impl Formats {
             integer: base.clone().set_num_format("#,##0"),
             currency: base.clone().set_num_format("\"$\"#,##0.00"),
             percent: base.clone().set_num_format("0.0%"),
-            date: base.clone().set_num_format("yyyy-mm-dd"),
+            date: base
+                .clone()
+                .set_num_format("yyyy-mm-dd")
+                .set_align(FormatAlign::Center),
             highlight: Format::new()
                 .set_background_color(Color::RGB(0xFFC7CE))
                 .set_font_color(Color::RGB(0x9C0006)),
@@ -166,10 +174,16 @@ fn write_sheet(
     let mut widths: Vec<usize> = vec![0; width];
     for (r, row) in grid.rows.iter().enumerate() {
         let header = grid.has_header && r == 0;
+        let total_row = !header
+            && matches!(row.first(), Some(Cell::Text(t)) if t.trim().to_lowercase().starts_with("total"));
         for (c, cell) in row.iter().enumerate() {
             let kind = grid.kinds.get(c).copied().unwrap_or_default();
+            let total_format;
             let format = if header {
                 &formats.header
+            } else if total_row {
+                total_format = total_of(formats.of(kind));
+                &total_format
             } else {
                 formats.of(kind)
             };
@@ -210,7 +224,8 @@ fn write_sheet(
     }
     for (c, w) in widths.iter().enumerate() {
         let given = sheet.columns.get(c).and_then(|col| col.width);
-        let chars = given.unwrap_or((*w as f64 + 2.0).clamp(8.0, 60.0));
+        // Room for the font LibreOffice substitutes, which runs wider than Calibri.
+        let chars = given.unwrap_or((*w as f64 * 1.1 + 3.0).clamp(8.0, 60.0));
         ws.set_column_width(c as u16, chars)?;
     }
     let last_row = grid.rows.len().saturating_sub(1) as u32;
@@ -222,7 +237,11 @@ fn write_sheet(
             let columns: Vec<TableColumn> = sheet
                 .columns
                 .iter()
-                .map(|c| TableColumn::new().set_header(&c.header))
+                .map(|c| {
+                    TableColumn::new()
+                        .set_header(&c.header)
+                        .set_header_format(&formats.header)
+                })
                 .collect();
             let table = Table::new().set_columns(&columns);
             ws.add_table(0, 0, last_row, last_col, &table)?;
@@ -230,6 +249,9 @@ fn write_sheet(
             ws.autofilter(0, 0, last_row.max(1), last_col)?;
         }
     }
+    // Printed (and converted to PDF) across the page width, charts included.
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
     for rule in &sheet.conditional {
         add_conditional(ws, rule, formats)?;
     }

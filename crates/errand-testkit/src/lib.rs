@@ -1,5 +1,6 @@
 //! A loopback HTTP/1.1 server for provider tests: replays recorded responses in the APIs'
 //! real wire formats, chunk by chunk, and records what the client sent.
+pub mod office;
 pub mod wire;
 
 use std::sync::{Arc, Mutex};

@@ -6,6 +6,7 @@ pub mod command;
 pub mod exec;
 pub mod filetype;
 pub mod moves;
+pub mod office;
 pub mod ops;
 pub mod read;
 pub mod state;
@@ -45,6 +46,7 @@ pub fn builtin_tools_with(workspace: Arc<Workspace>, options: ToolOptions) -> To
     write::register(&mut registry, &workspace);
     moves::register(&mut registry, &workspace);
     command::register(&mut registry, &workspace, options.commands);
+    office::register(&mut registry, &workspace);
     state::register(&mut registry);
     registry
 }

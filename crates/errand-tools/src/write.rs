@@ -78,7 +78,7 @@ pub(crate) fn missing_dirs(
 
 /// True when this task created or moved the file at `display` (so replacing it is not
 /// replacing someone else's work).
-fn made_by_task(ctx: &ToolContext, display: &str) -> bool {
+pub(crate) fn made_by_task(ctx: &ToolContext, display: &str) -> bool {
     ctx.store.journal(&ctx.task_id).is_ok_and(|records| {
         records.iter().any(|r| {
             r.state == JournalState::Done
@@ -177,7 +177,7 @@ pub(crate) fn save_before(
 }
 
 /// Journals and performs the replacement of one file's content.
-fn write_content(
+pub(crate) fn write_content(
     ws: &Workspace,
     ctx: &ToolContext,
     path: &str,

@@ -1,0 +1,112 @@
+//! Checks office files from outside, as a person's software would: LibreOffice recalculates
+//! every formula (ignoring cached values) through `../shared/office-check/recalc`.
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use std::path::Path;
+
+fn recalc_script() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/office-check/recalc")
+}
+
+/// Runs LibreOffice's forced recalculation on `file` and compares every cell it computes
+/// with what the file caches. Returns how many formula cells were compared.
+pub fn office_check(file: &Path) -> usize {
+    let out = tempfile::tempdir().expect("out");
+    let status = std::process::Command::new(recalc_script())
+        .arg(file)
+        .arg(out.path())
+        .status()
+        .expect("run ../shared/office-check/recalc (needs LibreOffice: apt-get install libreoffice-calc)");
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "LibreOffice found error values or failed"
+    );
+    let mut workbook: Xlsx<_> = open_workbook(file).expect("calamine opens it");
+    let base = file
+        .file_stem()
+        .expect("stem")
+        .to_string_lossy()
+        .into_owned();
+    let mut compared = 0;
+    for sheet in workbook.sheet_names().to_vec() {
+        let cached = workbook.worksheet_range(&sheet).expect("range");
+        let formulas = workbook.worksheet_formula(&sheet).expect("formulas");
+        let csv_path = out.path().join(format!("{base}-{sheet}.csv"));
+        let csv_path = if csv_path.exists() {
+            csv_path
+        } else {
+            out.path().join(format!("{base}.csv"))
+        };
+        let text = std::fs::read_to_string(&csv_path).expect("csv");
+        let rows: Vec<Vec<String>> = text.lines().map(parse_csv_line).collect();
+        let (r0, c0) = formulas.start().unwrap_or((0, 0));
+        for (r, row) in formulas.rows().enumerate() {
+            for (c, formula) in row.iter().enumerate() {
+                if formula.is_empty() {
+                    continue;
+                }
+                let (abs_r, abs_c) = (r0 as usize + r, c0 as usize + c);
+                let mine = cached
+                    .get_value((abs_r as u32, abs_c as u32))
+                    .cloned()
+                    .unwrap_or(Data::Empty);
+                let theirs = rows
+                    .get(abs_r)
+                    .and_then(|row| row.get(abs_c))
+                    .cloned()
+                    .unwrap_or_default();
+                let same = match &mine {
+                    Data::Float(x) => {
+                        number(&theirs).is_some_and(|y| (x - y).abs() <= 1e-9 * x.abs().max(1.0))
+                    }
+                    Data::Int(x) => number(&theirs).is_some_and(|y| (*x as f64 - y).abs() < 1e-9),
+                    Data::String(s) => s == &theirs,
+                    Data::Bool(b) => theirs.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+                    other => panic!("{sheet} R{}C{}: cached {other:?}", abs_r + 1, abs_c + 1),
+                };
+                assert!(
+                    same,
+                    "{sheet} R{}C{} `{formula}`: Errand cached {mine:?}, LibreOffice computes {theirs:?}",
+                    abs_r + 1,
+                    abs_c + 1
+                );
+                compared += 1;
+            }
+        }
+    }
+    compared
+}
+
+/// A CSV value as a number: LibreOffice keeps a percent sign, currency and separators.
+fn number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let (t, scale) = match t.strip_suffix('%') {
+        Some(rest) => (rest, 0.01),
+        None => (t, 1.0),
+    };
+    let cleaned: String = t
+        .chars()
+        .filter(|c| !matches!(c, '$' | ',' | ' '))
+        .collect();
+    cleaned.parse::<f64>().ok().map(|n| n * scale)
+}
+
+fn parse_csv_line(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match (ch, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut field)),
+            _ => field.push(ch),
+        }
+    }
+    out.push(field);
+    out
+}

@@ -1,0 +1,100 @@
+//! Office tools: `create_spreadsheet` writes an .xlsx whose formulas are computed before
+//! saving, through the same journal as every other write (a replaced file is kept).
+use crate::workspace::Workspace;
+use crate::write::{made_by_task, resolve_writable, spec, write_content};
+use async_trait::async_trait;
+use errand_core::tool::{Assessment, input_schema, parse_input};
+use errand_core::{Effect, Tool, ToolContext, ToolError, ToolOutput, ToolRegistry, ToolSpec};
+use errand_office::WorkbookSpec;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+use std::sync::Arc;
+
+pub fn register(registry: &mut ToolRegistry, ws: &Arc<Workspace>) {
+    registry.register(Arc::new(CreateSpreadsheet(ws.clone())));
+}
+
+struct CreateSpreadsheet(Arc<Workspace>);
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct SpreadsheetInput {
+    /// Where to write, ending in .xlsx.
+    path: String,
+    sheets: Vec<errand_office::spec::SheetSpec>,
+    #[serde(default)]
+    names: Vec<errand_office::spec::NamedRange>,
+}
+
+impl SpreadsheetInput {
+    fn workbook(&self) -> WorkbookSpec {
+        WorkbookSpec {
+            sheets: self.sheets.clone(),
+            names: self.names.clone(),
+        }
+    }
+}
+
+const DESCRIPTION: &str = "Write an .xlsx from sheets of typed columns and rows. A string starting with = is a formula (A1 refs; the header is row 1), computed before saving; one that fails is reported with its cell.";
+
+#[async_trait]
+impl Tool for CreateSpreadsheet {
+    fn spec(&self) -> ToolSpec {
+        spec(
+            "create_spreadsheet",
+            DESCRIPTION,
+            input_schema::<SpreadsheetInput>(),
+        )
+    }
+    fn effect(&self) -> Effect {
+        Effect::Write
+    }
+    fn assess(&self, ctx: &ToolContext, input: &Value) -> Result<Assessment, ToolError> {
+        let i: SpreadsheetInput = parse_input("create_spreadsheet", input)?;
+        let r = resolve_writable(&self.0, &i.path)?;
+        if !i.path.to_lowercase().ends_with(".xlsx") {
+            return Err(ToolError(format!(
+                "`{}`: create_spreadsheet writes .xlsx files; end the path in .xlsx",
+                i.path
+            )));
+        }
+        let present = self.0.root(r.root).dir.symlink_metadata(&r.rel).is_ok();
+        let sheets: Vec<String> = i
+            .sheets
+            .iter()
+            .map(|s| format!("{} ({} rows)", s.name, s.rows.len()))
+            .collect();
+        Ok(Assessment {
+            summary: format!(
+                "{} {} with sheets {}",
+                if present { "replace" } else { "create" },
+                r.display,
+                sheets.join(", ")
+            ),
+            preview: sheets,
+            replaces_existing: present && !made_by_task(ctx, &r.display),
+            subjects: vec![r.display],
+        })
+    }
+    async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
+        let i: SpreadsheetInput = parse_input("create_spreadsheet", &input)?;
+        let written = errand_office::build(&i.workbook()).map_err(|e| ToolError(e.to_string()))?;
+        let sheets: Vec<String> = written
+            .sheets
+            .iter()
+            .map(|(name, rows)| format!("{name} ({rows} rows)"))
+            .collect();
+        let (formulas, samples) = (written.formulas, written.samples);
+        write_content(&self.0, ctx, &i.path, written.bytes)?;
+        let mut text = format!(
+            "wrote {}: {}; {formulas} formulas computed and cached",
+            i.path,
+            sheets.join(", ")
+        );
+        if !samples.is_empty() {
+            text.push_str(&format!("\n{}", samples.join("\n")));
+        }
+        Ok(ToolOutput::text(text))
+    }
+}
