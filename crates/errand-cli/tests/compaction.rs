@@ -9,9 +9,10 @@ use serde_json::{Value, json};
 
 const KEY: &str = "sk-ant-api03-compact-Zt5Rw8Ny3Kp0";
 
-/// A note whose every line carries `marker`, about 5 KB (~1,250 tokens).
+/// A note whose every line carries `marker`, about 20 KB (~5,000 tokens): large next to
+/// the fixed part of a request, so the test holds as tools are added.
 fn note(marker: &str) -> String {
-    (0..140)
+    (0..560)
         .map(|i| format!("{marker} line {i:03}: quarterly figures\n"))
         .collect()
 }
@@ -39,7 +40,7 @@ fn a_long_conversation_is_summarised_and_the_task_goes_on() {
     }
     std::fs::write(
         env.work.path().join("no-config.toml"),
-        "[models.small]\nspec = \"anthropic:claude-sonnet-4-5\"\ncontext_window = 6000\n",
+        "[models.small]\nspec = \"anthropic:claude-sonnet-4-5\"\ncontext_window = 19000\n",
     )
     .expect("config");
     let replies = vec![

@@ -4,7 +4,6 @@
 use errand_office::{WorkbookSpec, build};
 use errand_testkit::office::office_check;
 use serde_json::json;
-use std::path::Path;
 
 fn expenses() -> WorkbookSpec {
     serde_json::from_value(json!({
