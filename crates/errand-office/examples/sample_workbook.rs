@@ -6,7 +6,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: sample_workbook SPEC.json OUT.xlsx".into());
     };
     let spec: errand_office::WorkbookSpec = serde_json::from_str(&std::fs::read_to_string(spec)?)?;
-    let written = errand_office::build(&spec)?;
+    let written = errand_office::build(spec)?;
     std::fs::write(out, written.bytes)?;
     for sample in written.samples {
         println!("{sample}");

@@ -7,7 +7,6 @@ use crate::spec::NamedRange;
 use ironcalc_base::Model;
 use ironcalc_base::cell::CellValue;
 use ironcalc_base::types::CellType;
-use std::collections::HashMap;
 
 /// A formula's computed value.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,8 +35,27 @@ fn format_number(n: f64) -> String {
     }
 }
 
-/// (sheet index, row, col) → value, zero-based.
-pub type Results = HashMap<(usize, u32, u16), Computed>;
+/// (sheet index, row, col) → value, zero-based; kept in cell order, which is the order
+/// they are computed and written in (a hash map cost more than the lookups it served).
+#[derive(Debug, Default)]
+pub struct Results(Vec<((usize, u32, u16), Computed)>);
+
+impl Results {
+    pub fn get(&self, key: &(usize, u32, u16)) -> Option<&Computed> {
+        self.0
+            .binary_search_by(|(k, _)| k.cmp(key))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
 
 pub fn evaluate(grids: &[Grid], names: &[NamedRange]) -> Result<Results, OfficeError> {
     let engine = |e: String| OfficeError::Calc(e);
@@ -52,24 +70,25 @@ pub fn evaluate(grids: &[Grid], names: &[NamedRange]) -> Result<Results, OfficeE
     for (s, grid) in grids.iter().enumerate() {
         for (r, row) in grid.rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
-                let input = match cell {
+                let (sheet, row, col) = (s as u32, r as i32 + 1, c as i32 + 1);
+                // Typed setters: no number formatting and re-parsing for a million cells.
+                let set = match cell {
                     Cell::Empty => continue,
-                    Cell::Number(n) => format_number(*n),
-                    // A leading quote keeps text that looks like a number or date as text.
-                    Cell::Text(t) => format!("'{t}"),
-                    Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-                    Cell::Formula(f) => format!("={f}"),
+                    Cell::Number(n) => model.update_cell_with_number(sheet, row, col, *n),
+                    Cell::Text(t) => model.update_cell_with_text(sheet, row, col, t),
+                    Cell::Bool(b) => model.update_cell_with_bool(sheet, row, col, *b),
+                    Cell::Formula(f) => {
+                        model.update_cell_with_formula(sheet, row, col, format!("={f}"))
+                    }
                 };
-                model
-                    .set_user_input(s as u32, r as i32 + 1, c as i32 + 1, input)
-                    .map_err(|e| {
-                        OfficeError::Formula(vec![format!(
-                            "{}!{}{}: {e}",
-                            grid.name,
-                            column_name(c as u16),
-                            r + 1
-                        )])
-                    })?;
+                set.map_err(|e| {
+                    OfficeError::Formula(vec![format!(
+                        "{}!{}{}: {e}",
+                        grid.name,
+                        column_name(c as u16),
+                        r + 1
+                    )])
+                })?;
             }
         }
     }
@@ -85,7 +104,7 @@ pub fn evaluate(grids: &[Grid], names: &[NamedRange]) -> Result<Results, OfficeE
             })?;
     }
     model.evaluate();
-    let mut results = Results::new();
+    let mut results = Vec::new();
     let mut errors = Vec::new();
     for (s, grid) in grids.iter().enumerate() {
         for (r, row) in grid.rows.iter().enumerate() {
@@ -112,12 +131,12 @@ pub fn evaluate(grids: &[Grid], names: &[NamedRange]) -> Result<Results, OfficeE
                     CellValue::Boolean(b) => Computed::Bool(b),
                     CellValue::None => Computed::Text(String::new()),
                 };
-                results.insert((s, r as u32, c as u16), value);
+                results.push(((s, r as u32, c as u16), value));
             }
         }
     }
     if errors.is_empty() {
-        Ok(results)
+        Ok(Results(results))
     } else {
         Err(OfficeError::Formula(errors))
     }

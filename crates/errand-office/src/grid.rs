@@ -43,7 +43,9 @@ pub fn excel_serial(date: chrono::NaiveDate) -> f64 {
 const MAX_ROWS: usize = 1_048_575;
 const MAX_COLS: usize = 16_384;
 
-pub fn lay_out(spec: &WorkbookSpec) -> Result<Vec<Grid>, OfficeError> {
+/// Takes the rows out of `spec` (their JSON is dropped as each becomes cells: a big sheet
+/// is not held twice).
+pub fn lay_out(spec: &mut WorkbookSpec) -> Result<Vec<Grid>, OfficeError> {
     if spec.sheets.is_empty() {
         return Err(OfficeError::Spec(
             "`sheets` is empty; give at least one {name, columns, rows}".into(),
@@ -51,7 +53,7 @@ pub fn lay_out(spec: &WorkbookSpec) -> Result<Vec<Grid>, OfficeError> {
     }
     let mut names = std::collections::HashSet::new();
     let mut grids = Vec::with_capacity(spec.sheets.len());
-    for (s, sheet) in spec.sheets.iter().enumerate() {
+    for (s, sheet) in spec.sheets.iter_mut().enumerate() {
         let at = format!("sheets[{s}]");
         check_sheet_name(&sheet.name, &at)?;
         if !names.insert(sheet.name.to_lowercase()) {
@@ -78,7 +80,7 @@ pub fn lay_out(spec: &WorkbookSpec) -> Result<Vec<Grid>, OfficeError> {
                     .collect(),
             );
         }
-        for (r, row) in sheet.rows.iter().enumerate() {
+        for (r, row) in std::mem::take(&mut sheet.rows).into_iter().enumerate() {
             if row.len() > MAX_COLS {
                 return Err(OfficeError::Spec(format!(
                     "{at}.rows[{r}]: {} cells; a row holds at most {MAX_COLS}",
@@ -88,7 +90,11 @@ pub fn lay_out(spec: &WorkbookSpec) -> Result<Vec<Grid>, OfficeError> {
             let mut cells = Vec::with_capacity(row.len());
             for (c, value) in row.iter().enumerate() {
                 let kind = kinds.get(c).copied().unwrap_or_default();
-                cells.push(cell(value, kind, &format!("{at}.rows[{r}][{c}]"))?);
+                // The location is only spelled out for an error.
+                cells.push(
+                    cell(value, kind)
+                        .map_err(|e| OfficeError::Spec(format!("{at}.rows[{r}][{c}]: {e}")))?,
+                );
             }
             rows.push(cells);
         }
@@ -116,26 +122,23 @@ fn check_sheet_name(name: &str, at: &str) -> Result<(), OfficeError> {
     Ok(())
 }
 
-fn cell(value: &Value, kind: ColumnKind, at: &str) -> Result<Cell, OfficeError> {
+fn cell(value: &Value, kind: ColumnKind) -> Result<Cell, String> {
     Ok(match value {
         Value::Null => Cell::Empty,
         Value::Bool(b) => Cell::Bool(*b),
-        Value::Number(n) => Cell::Number(n.as_f64().ok_or_else(|| {
-            OfficeError::Spec(format!("{at}: {n} is not a number a sheet can hold"))
-        })?),
+        Value::Number(n) => Cell::Number(
+            n.as_f64()
+                .ok_or_else(|| format!("{n} is not a number a sheet can hold"))?,
+        ),
         Value::String(s) => {
             if let Some(formula) = s.strip_prefix('=') {
                 if formula.trim().is_empty() {
-                    return Err(OfficeError::Spec(format!("{at}: an empty formula")));
+                    return Err("an empty formula".into());
                 }
                 Cell::Formula(formula.to_string())
             } else if kind == ColumnKind::Date {
-                let date =
-                    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-                        OfficeError::Spec(format!(
-                            "{at}: a date column takes \"YYYY-MM-DD\", got {s:?}"
-                        ))
-                    })?;
+                let date = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                    .map_err(|_| format!("a date column takes \"YYYY-MM-DD\", got {s:?}"))?;
                 Cell::Number(excel_serial(date))
             } else if matches!(
                 kind,
@@ -151,9 +154,9 @@ fn cell(value: &Value, kind: ColumnKind, at: &str) -> Result<Cell, OfficeError> 
             }
         }
         Value::Array(_) | Value::Object(_) => {
-            return Err(OfficeError::Spec(format!(
-                "{at}: a cell holds a number, text, true/false, null or \"=FORMULA\", not {value}"
-            )));
+            return Err(format!(
+                "a cell holds a number, text, true/false, null or \"=FORMULA\", not {value}"
+            ));
         }
     })
 }

@@ -11,6 +11,9 @@ use rust_xlsxwriter::{
     FormatBorder, Formula, Table, TableColumn, Workbook, Worksheet, XlsxError,
 };
 
+/// Sheets with more cells than this are written in rust_xlsxwriter's constant-memory mode.
+const CONSTANT_MEMORY_CELLS: usize = 50_000;
+
 /// What was written, for the tool's answer.
 #[derive(Debug, Clone)]
 pub struct Written {
@@ -21,13 +24,21 @@ pub struct Written {
     pub samples: Vec<String>,
 }
 
-pub fn build(spec: &WorkbookSpec) -> Result<Written, OfficeError> {
-    let grids = lay_out(spec)?;
+pub fn build(mut spec: WorkbookSpec) -> Result<Written, OfficeError> {
+    let grids = lay_out(&mut spec)?;
     let results = evaluate(&grids, &spec.names)?;
     let mut workbook = Workbook::new();
     let formats = Formats::new();
     for (s, (grid, sheet)) in grids.iter().zip(&spec.sheets).enumerate() {
-        let ws = workbook.add_worksheet();
+        let cells: usize = grid.rows.iter().map(Vec::len).sum();
+        // Big sheets stream their rows to a temporary file instead of holding them.
+        let ws = if cells > CONSTANT_MEMORY_CELLS && !sheet.table {
+            workbook
+                .add_worksheet_with_constant_memory()
+                .map_err(|e| xlsx(&sheet.name, e))?
+        } else {
+            workbook.add_worksheet()
+        };
         write_sheet(ws, s, grid, sheet, &results, &formats).map_err(|e| xlsx(&sheet.name, e))?;
     }
     for name in &spec.names {

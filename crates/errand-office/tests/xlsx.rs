@@ -57,7 +57,7 @@ fn expenses() -> WorkbookSpec {
 
 #[test]
 fn an_expense_workbook_caches_what_libreoffice_computes() {
-    let written = build(&expenses()).expect("build");
+    let written = build(expenses()).expect("build");
     assert_eq!(written.formulas, 10 + 12);
     let total: f64 = 23.5 + 48.2 + 412.0 + 1020.75 + 189.99;
     assert!(
@@ -82,7 +82,7 @@ fn formulas_that_do_not_evaluate_are_reported_with_their_cells() {
             "rows": [[1, "=A2/0"], [2, "=NOSUCHFN(A3)"], [3, "=Missing!A1"]]}]
     }))
     .expect("spec");
-    let err = build(&spec).expect_err("errors").to_string();
+    let err = build(spec).expect_err("errors").to_string();
     assert!(err.contains("S!B2 `=A2/0` gives #DIV/0!"), "{err}");
     assert!(err.contains("S!B3") && err.contains("#NAME?"), "{err}");
     assert!(err.contains("S!B4"), "{err}");
@@ -92,7 +92,7 @@ fn formulas_that_do_not_evaluate_are_reported_with_their_cells() {
 fn bad_specs_name_the_field() {
     let bad = |v: serde_json::Value| {
         let spec: WorkbookSpec = serde_json::from_value(v).expect("shape");
-        build(&spec).expect_err("refused").to_string()
+        build(spec).expect_err("refused").to_string()
     };
     let e = bad(
         json!({"sheets": [{"name": "S", "columns": [{"header": "d", "type": "date"}], "rows": [["03/01/2026"]]}]}),

@@ -28,11 +28,12 @@ struct SpreadsheetInput {
 }
 
 impl SpreadsheetInput {
-    fn workbook(&self) -> WorkbookSpec {
-        WorkbookSpec {
-            sheets: self.sheets.clone(),
-            names: self.names.clone(),
-        }
+    fn workbook(self) -> (String, WorkbookSpec) {
+        let spec = WorkbookSpec {
+            sheets: self.sheets,
+            names: self.names,
+        };
+        (self.path, spec)
     }
 }
 
@@ -79,17 +80,19 @@ impl Tool for CreateSpreadsheet {
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
         let i: SpreadsheetInput = parse_input("create_spreadsheet", &input)?;
-        let written = errand_office::build(&i.workbook()).map_err(|e| ToolError(e.to_string()))?;
+        drop(input);
+        let (path, spec) = i.workbook();
+        let written = errand_office::build(spec).map_err(|e| ToolError(e.to_string()))?;
         let sheets: Vec<String> = written
             .sheets
             .iter()
             .map(|(name, rows)| format!("{name} ({rows} rows)"))
             .collect();
         let (formulas, samples) = (written.formulas, written.samples);
-        write_content(&self.0, ctx, &i.path, written.bytes)?;
+        write_content(&self.0, ctx, &path, written.bytes)?;
         let mut text = format!(
             "wrote {}: {}; {formulas} formulas computed and cached",
-            i.path,
+            path,
             sheets.join(", ")
         );
         if !samples.is_empty() {
