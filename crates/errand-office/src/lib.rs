@@ -1,6 +1,7 @@
 //! Office outputs, natively: spreadsheets whose formulas are computed before saving.
 pub mod calc;
 pub mod grid;
+pub mod read;
 pub mod spec;
 pub mod xlsx;
 
@@ -19,4 +20,6 @@ pub enum OfficeError {
     Calc(String),
     #[error("cannot write the file: {0}")]
     Write(String),
+    #[error("{0}")]
+    Read(String),
 }

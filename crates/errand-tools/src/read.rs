@@ -249,7 +249,7 @@ impl Tool for ReadFile {
     fn spec(&self) -> ToolSpec {
         spec(
             "read_file",
-            "Read a text file, optionally a range of lines (offset is 1-based).",
+            "Read a text file, or the text of an xlsx/xls/ods (sheets as CSV), docx or pptx; optionally a range of lines (offset is 1-based).",
             input_schema::<ReadInput>(),
         )
     }
@@ -284,14 +284,27 @@ impl Tool for ReadFile {
             )));
         }
         let bytes = read_whole(&dir, &name, &r.display)?;
-        if looks_binary(&bytes) {
+        let extension = Path::new(&name)
+            .extension()
+            .map(|e| e.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // Spreadsheets, documents and decks are read as their text.
+        let extracted = match errand_office::read::extract(&extension, &bytes) {
+            Some(Ok(text)) => Some(text),
+            Some(Err(e)) => return Err(ToolError(format!("`{}`: {e}", r.display))),
+            None => None,
+        };
+        if extracted.is_none() && looks_binary(&bytes) {
             let mime = mime_by_content(&bytes).unwrap_or("binary data");
             return Err(ToolError(format!(
                 "`{}` is a binary file ({mime}); use file_info",
                 r.display
             )));
         }
-        let text = String::from_utf8_lossy(&bytes);
+        let text = match &extracted {
+            Some(text) => std::borrow::Cow::Borrowed(text.as_str()),
+            None => String::from_utf8_lossy(&bytes),
+        };
         let lines: Vec<&str> = text.lines().collect();
         let end = (offset - 1 + limit).min(lines.len());
         let mut out = lines
