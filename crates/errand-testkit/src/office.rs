@@ -8,7 +8,8 @@ fn recalc_script() -> std::path::PathBuf {
 }
 
 /// Runs LibreOffice's forced recalculation on `file` and compares every cell it computes
-/// with what the file caches. Returns how many formula cells were compared.
+/// with what the file caches; openpyxl must open the file too. Returns how many formula
+/// cells were compared.
 pub fn office_check(file: &Path) -> usize {
     let out = tempfile::tempdir().expect("out");
     let status = std::process::Command::new(recalc_script())
@@ -20,6 +21,21 @@ pub fn office_check(file: &Path) -> usize {
         status.code(),
         Some(0),
         "LibreOffice found error values or failed"
+    );
+    // openpyxl, which many people's scripts use, must open it too.
+    let opened = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, openpyxl; wb = openpyxl.load_workbook(sys.argv[1]); print(len(wb.sheetnames))",
+        ])
+        .arg(file)
+        .output()
+        .expect("python3 (pip install openpyxl)");
+    assert!(
+        opened.status.success(),
+        "openpyxl cannot open {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&opened.stderr)
     );
     let mut workbook: Xlsx<_> = open_workbook(file).expect("calamine opens it");
     let base = file
