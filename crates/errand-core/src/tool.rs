@@ -186,6 +186,11 @@ fn trim_schema(value: &mut serde_json::Value) {
                     map.extend(only);
                 }
             }
+            // Unknown fields are refused by the parser with a clear error; saying so in
+            // every object costs tokens on every request.
+            if map.get("additionalProperties") == Some(&serde_json::Value::Bool(false)) {
+                map.remove("additionalProperties");
+            }
             // Defaults that say nothing (false, empty, null) are left to the description.
             if map.get("default").is_some_and(|d| {
                 d.is_null() || d == false || d.as_array().is_some_and(Vec::is_empty)

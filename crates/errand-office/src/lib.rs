@@ -1,5 +1,7 @@
 //! Office outputs, natively: spreadsheets whose formulas are computed before saving.
+pub mod blocks;
 pub mod calc;
+pub mod docx;
 pub mod grid;
 pub mod read;
 pub mod spec;

@@ -1,5 +1,6 @@
-//! Office tools: `create_spreadsheet` writes an .xlsx whose formulas are computed before
-//! saving, through the same journal as every other write (a replaced file is kept).
+//! Office tools, writing through the same journal as every other write (a replaced file is
+//! kept): `create_spreadsheet` (an .xlsx whose formulas are computed before saving) and
+//! `create_document` (a .docx).
 use crate::workspace::Workspace;
 use crate::write::{made_by_task, resolve_writable, spec, write_content};
 use async_trait::async_trait;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 
 pub fn register(registry: &mut ToolRegistry, ws: &Arc<Workspace>) {
     registry.register(Arc::new(CreateSpreadsheet(ws.clone())));
+    registry.register(Arc::new(CreateDocument(ws.clone())));
 }
 
 struct CreateSpreadsheet(Arc<Workspace>);
@@ -99,5 +101,84 @@ impl Tool for CreateSpreadsheet {
             text.push_str(&format!("\n{}", samples.join("\n")));
         }
         Ok(ToolOutput::text(text))
+    }
+}
+
+struct CreateDocument(Arc<Workspace>);
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct DocumentInput {
+    /// Where to write, ending in .docx.
+    path: String,
+    title: Option<String>,
+    subtitle: Option<String>,
+    author: Option<String>,
+    date: Option<String>,
+    blocks: Vec<errand_office::blocks::Block>,
+}
+
+impl DocumentInput {
+    fn spec(self) -> (String, errand_office::blocks::DocumentSpec) {
+        let spec = errand_office::blocks::DocumentSpec {
+            title: self.title,
+            subtitle: self.subtitle,
+            author: self.author,
+            date: self.date,
+            blocks: self.blocks,
+        };
+        (self.path, spec)
+    }
+}
+
+#[async_trait]
+impl Tool for CreateDocument {
+    fn spec(&self) -> ToolSpec {
+        spec(
+            "create_document",
+            "Write a .docx in a clean business style: an optional title page, then blocks (heading, paragraph with **bold**/*italic*/[link](url), bullets, numbered, table, page_break); page numbers in the footer.",
+            input_schema::<DocumentInput>(),
+        )
+    }
+    fn effect(&self) -> Effect {
+        Effect::Write
+    }
+    fn assess(&self, ctx: &ToolContext, input: &Value) -> Result<Assessment, ToolError> {
+        let i: DocumentInput = parse_input("create_document", input)?;
+        if !i.path.to_lowercase().ends_with(".docx") {
+            return Err(ToolError(format!(
+                "`{}`: create_document writes .docx files; end the path in .docx",
+                i.path
+            )));
+        }
+        let r = resolve_writable(&self.0, &i.path)?;
+        let present = self.0.root(r.root).dir.symlink_metadata(&r.rel).is_ok();
+        Ok(Assessment {
+            summary: format!(
+                "{} {} ({} blocks)",
+                if present { "replace" } else { "create" },
+                r.display,
+                i.blocks.len()
+            ),
+            preview: i.title.iter().cloned().collect(),
+            replaces_existing: present && !made_by_task(ctx, &r.display),
+            subjects: vec![r.display],
+        })
+    }
+    async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
+        let i: DocumentInput = parse_input("create_document", &input)?;
+        let (path, spec) = i.spec();
+        let blocks = spec.blocks.len();
+        let bytes = errand_office::docx::build(&spec).map_err(|e| ToolError(e.to_string()))?;
+        let size = bytes.len();
+        write_content(&self.0, ctx, &path, bytes)?;
+        Ok(ToolOutput::text(format!(
+            "wrote {path}: {blocks} blocks{}, {size} bytes",
+            if spec.title.is_some() {
+                " after a title page"
+            } else {
+                ""
+            }
+        )))
     }
 }
