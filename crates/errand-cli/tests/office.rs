@@ -73,3 +73,64 @@ fn a_task_writes_a_workbook_libreoffice_agrees_with() {
     assert_eq!(code(&undo), 0, "{}", text(&undo));
     assert!(!file.exists() && !folder.join("report").exists());
 }
+
+#[test]
+fn a_task_writes_a_document_and_a_chart() {
+    let env = Env::new();
+    let folder = env.dir("out");
+    let script = env.script(
+        "doc.json",
+        json!([
+            {"tool_calls": [
+                {"id": "chart", "name": "create_chart", "input": {"path": "spend.svg", "type": "column",
+                 "title": "Spend", "categories": ["Q1", "Q2"], "series": [{"values": [10, 20]}]}},
+                {"id": "doc", "name": "create_document", "input": {"path": "memo.docx", "title": "Memo",
+                 "blocks": [{"type": "heading", "text": "Findings"},
+                            {"type": "table", "header": ["Quarter", "Spend"], "rows": [["Q1", "10"], ["Q2", "20"]]}]}}
+            ]},
+            {"tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "memo and chart"}}]}
+        ]),
+    );
+    let out = env
+        .cmd()
+        .args([
+            "--json",
+            "run",
+            "write the memo",
+            "--model",
+            &script,
+            "--mode",
+            "auto",
+            "--folder",
+        ])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let svg = std::fs::read_to_string(folder.join("spend.svg")).expect("svg");
+    assert!(svg.starts_with("<svg") && svg.contains(">Spend<"), "{svg}");
+    let read = env.script(
+        "read.json",
+        json!([
+            {"tool_calls": [{"id": "r", "name": "read_file", "input": {"path": "memo.docx"}}]},
+            {"expect_tool_result_contains": "| Q2 | 20 |",
+             "tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "read"}}]}
+        ]),
+    );
+    let again = env
+        .cmd()
+        .args([
+            "--json",
+            "run",
+            "read the memo",
+            "--model",
+            &read,
+            "--mode",
+            "auto",
+            "--folder",
+        ])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&again), 0, "{}", text(&again));
+}

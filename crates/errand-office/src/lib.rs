@@ -1,6 +1,7 @@
 //! Office outputs, natively: spreadsheets whose formulas are computed before saving.
 pub mod blocks;
 pub mod calc;
+pub mod chart;
 pub mod docx;
 pub mod grid;
 pub mod read;

@@ -1,6 +1,6 @@
 //! Office tools, writing through the same journal as every other write (a replaced file is
 //! kept): `create_spreadsheet` (an .xlsx whose formulas are computed before saving) and
-//! `create_document` (a .docx).
+//! `create_document` (a .docx) and `create_chart` (an .svg).
 use crate::workspace::Workspace;
 use crate::write::{made_by_task, resolve_writable, spec, write_content};
 use async_trait::async_trait;
@@ -15,6 +15,7 @@ use std::sync::Arc;
 pub fn register(registry: &mut ToolRegistry, ws: &Arc<Workspace>) {
     registry.register(Arc::new(CreateSpreadsheet(ws.clone())));
     registry.register(Arc::new(CreateDocument(ws.clone())));
+    registry.register(Arc::new(CreateChart(ws.clone())));
 }
 
 struct CreateSpreadsheet(Arc<Workspace>);
@@ -179,6 +180,77 @@ impl Tool for CreateDocument {
             } else {
                 ""
             }
+        )))
+    }
+}
+
+struct CreateChart(Arc<Workspace>);
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ChartInput {
+    /// Where to write, ending in .svg.
+    path: String,
+    #[serde(rename = "type")]
+    kind: errand_office::spec::ChartKind,
+    title: Option<String>,
+    /// Labels along x (numbers for scatter), one per value.
+    categories: Vec<String>,
+    series: Vec<errand_office::chart::Series>,
+    x_title: Option<String>,
+    y_title: Option<String>,
+}
+
+#[async_trait]
+impl Tool for CreateChart {
+    fn spec(&self) -> ToolSpec {
+        spec(
+            "create_chart",
+            "Draw a chart as an .svg image: column, bar, line, pie or scatter, with title, axis titles and legend.",
+            input_schema::<ChartInput>(),
+        )
+    }
+    fn effect(&self) -> Effect {
+        Effect::Write
+    }
+    fn assess(&self, ctx: &ToolContext, input: &Value) -> Result<Assessment, ToolError> {
+        let i: ChartInput = parse_input("create_chart", input)?;
+        if !i.path.to_lowercase().ends_with(".svg") {
+            return Err(ToolError(format!(
+                "`{}`: create_chart writes .svg images; end the path in .svg",
+                i.path
+            )));
+        }
+        let r = resolve_writable(&self.0, &i.path)?;
+        let present = self.0.root(r.root).dir.symlink_metadata(&r.rel).is_ok();
+        Ok(Assessment {
+            summary: format!(
+                "{} {} ({} series)",
+                if present { "replace" } else { "create" },
+                r.display,
+                i.series.len()
+            ),
+            preview: i.title.iter().cloned().collect(),
+            replaces_existing: present && !made_by_task(ctx, &r.display),
+            subjects: vec![r.display],
+        })
+    }
+    async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
+        let i: ChartInput = parse_input("create_chart", &input)?;
+        let chart = errand_office::chart::Chart {
+            kind: i.kind,
+            title: i.title,
+            categories: i.categories,
+            series: i.series,
+            x_title: i.x_title,
+            y_title: i.y_title,
+        };
+        let svg = errand_office::chart::svg(&chart).map_err(|e| ToolError(e.to_string()))?;
+        let size = svg.len();
+        write_content(&self.0, ctx, &i.path, svg.into_bytes())?;
+        Ok(ToolOutput::text(format!(
+            "wrote {}: an SVG chart, {size} bytes",
+            i.path
         )))
     }
 }
