@@ -134,3 +134,52 @@ fn a_task_writes_a_document_and_a_chart() {
         .expect("run");
     assert_eq!(code(&again), 0, "{}", text(&again));
 }
+
+/// Offline, with no model: notes in a folder become one Word document.
+#[test]
+fn offline_notes_become_a_document() {
+    let env = Env::new();
+    let folder = env.dir("notes");
+    std::fs::write(
+        folder.join("01 trip.md"),
+        "# Lyon trip\nMet **three** clients.\n\n- Send quotes\n- Book the train\n\n| Client | Budget |\n|---|---|\n| Ana | 12k |\n",
+    )
+    .expect("md");
+    std::fs::write(folder.join("02 ideas.txt"), "Try a smaller launch first.\n").expect("txt");
+    std::fs::write(folder.join("photo.jpg"), [0xFF, 0xD8, 0xFF, 0xD9]).expect("jpg");
+    let out = env.run(&[
+        "run",
+        "make a Word document from my notes",
+        "--mode",
+        "auto",
+        "--folder",
+        folder.to_str().expect("utf8"),
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let doc = folder.join("Notes.docx");
+    let read = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, docx; d = docx.Document(sys.argv[1]); print('\\n'.join(p.style.name + ': ' + p.text for p in d.paragraphs)); print('tables', len(d.tables))",
+        ])
+        .arg(&doc)
+        .output()
+        .expect("python-docx");
+    let shown = String::from_utf8_lossy(&read.stdout);
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    for expected in [
+        "Title: Notes",
+        "Heading 1: Lyon trip",
+        "Normal: Met three clients.",
+        "List Paragraph: Send quotes",
+        "Heading 1: 02 ideas",
+        "Normal: Try a smaller launch first.",
+        "tables 1",
+    ] {
+        assert!(shown.contains(expected), "{expected} in:\n{shown}");
+    }
+}

@@ -138,3 +138,147 @@ mod tests {
         assert_eq!(runs("2 * 3 = 6")[0].text, "2 * 3 = 6");
     }
 }
+
+/// Markdown as blocks: `#`–`###` headings, `-`/`*`/`+` bullets, `1.` numbered items, pipe
+/// tables, paragraphs (lines joined), `---` page breaks between parts; inline markup kept.
+pub fn from_markdown(text: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut paragraph: Vec<&str> = Vec::new();
+    let mut bullets: Vec<String> = Vec::new();
+    let mut numbered: Vec<String> = Vec::new();
+    let mut table: Vec<Vec<String>> = Vec::new();
+    fn flush(
+        blocks: &mut Vec<Block>,
+        paragraph: &mut Vec<&str>,
+        bullets: &mut Vec<String>,
+        numbered: &mut Vec<String>,
+        table: &mut Vec<Vec<String>>,
+    ) {
+        if !paragraph.is_empty() {
+            blocks.push(Block::Paragraph {
+                text: paragraph.join(" "),
+            });
+            paragraph.clear();
+        }
+        if !bullets.is_empty() {
+            blocks.push(Block::Bullets {
+                items: std::mem::take(bullets),
+            });
+        }
+        if !numbered.is_empty() {
+            blocks.push(Block::Numbered {
+                items: std::mem::take(numbered),
+            });
+        }
+        if !table.is_empty() {
+            let mut rows = std::mem::take(table);
+            let header = rows.remove(0);
+            blocks.push(Block::Table { header, rows });
+        }
+    }
+    for line in text.lines() {
+        let trimmed = line.trim();
+        let heading = trimmed
+            .strip_prefix("### ")
+            .map(|t| (3, t))
+            .or_else(|| trimmed.strip_prefix("## ").map(|t| (2, t)))
+            .or_else(|| trimmed.strip_prefix("# ").map(|t| (1, t)));
+        let bullet = ["- ", "* ", "+ "]
+            .iter()
+            .find_map(|p| trimmed.strip_prefix(p));
+        let number = trimmed
+            .split_once(". ")
+            .filter(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+            .map(|(_, rest)| rest);
+        let is_table = trimmed.starts_with('|') && trimmed.ends_with('|') && trimmed.len() > 1;
+        // Keep the kind of block we are in; anything else ends it.
+        if !(is_table) && !table.is_empty()
+            || bullet.is_none() && !bullets.is_empty()
+            || number.is_none() && !numbered.is_empty()
+            || (heading.is_some()
+                || trimmed.is_empty()
+                || bullet.is_some()
+                || number.is_some()
+                || is_table)
+                && !paragraph.is_empty()
+        {
+            flush(
+                &mut blocks,
+                &mut paragraph,
+                &mut bullets,
+                &mut numbered,
+                &mut table,
+            );
+        }
+        if let Some((level, text)) = heading {
+            blocks.push(Block::Heading {
+                text: text.trim().to_string(),
+                level: Some(level),
+            });
+        } else if trimmed == "---" || trimmed == "***" {
+            blocks.push(Block::PageBreak);
+        } else if let Some(item) = bullet {
+            bullets.push(item.trim().to_string());
+        } else if let Some(item) = number {
+            numbered.push(item.trim().to_string());
+        } else if is_table {
+            let cells: Vec<String> = trimmed[1..trimmed.len() - 1]
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect();
+            // The |---|---| line under the header.
+            if !cells
+                .iter()
+                .all(|c| !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':')))
+            {
+                table.push(cells);
+            }
+        } else if !trimmed.is_empty() {
+            paragraph.push(trimmed);
+        }
+    }
+    flush(
+        &mut blocks,
+        &mut paragraph,
+        &mut bullets,
+        &mut numbered,
+        &mut table,
+    );
+    blocks
+}
+
+#[cfg(test)]
+mod markdown_tests {
+    use super::*;
+
+    #[test]
+    fn markdown_becomes_blocks() {
+        let md = "# Trip notes\nWe met **three** clients\nin Lyon.\n\n## Actions\n- Send quotes\n- Book *train*\n1. Call Ana\n2. Email Bo\n\n| City | Days |\n|---|---|\n| Lyon | 2 |\n\n---\n## Later\nDone.";
+        let blocks = from_markdown(md);
+        let kinds: Vec<String> = blocks
+            .iter()
+            .map(|b| match b {
+                Block::Heading { text, level } => format!("h{}:{text}", level.unwrap_or(1)),
+                Block::Paragraph { text } => format!("p:{text}"),
+                Block::Bullets { items } => format!("ul:{}", items.join("/")),
+                Block::Numbered { items } => format!("ol:{}", items.join("/")),
+                Block::Table { header, rows } => format!("t:{}:{}", header.join("/"), rows.len()),
+                Block::PageBreak => "br".to_string(),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "h1:Trip notes",
+                "p:We met **three** clients in Lyon.",
+                "h2:Actions",
+                "ul:Send quotes/Book *train*",
+                "ol:Call Ana/Email Bo",
+                "t:City/Days:1",
+                "br",
+                "h2:Later",
+                "p:Done."
+            ]
+        );
+    }
+}

@@ -116,17 +116,24 @@ struct DocumentInput {
     subtitle: Option<String>,
     author: Option<String>,
     date: Option<String>,
+    #[serde(default)]
     blocks: Vec<errand_office::blocks::Block>,
+    /// Instead of (or after) blocks: Markdown (#, -, 1., | tables |, **bold**).
+    markdown: Option<String>,
 }
 
 impl DocumentInput {
     fn spec(self) -> (String, errand_office::blocks::DocumentSpec) {
+        let mut blocks = self.blocks;
+        if let Some(markdown) = &self.markdown {
+            blocks.extend(errand_office::blocks::from_markdown(markdown));
+        }
         let spec = errand_office::blocks::DocumentSpec {
             title: self.title,
             subtitle: self.subtitle,
             author: self.author,
             date: self.date,
-            blocks: self.blocks,
+            blocks,
         };
         (self.path, spec)
     }
@@ -137,7 +144,7 @@ impl Tool for CreateDocument {
     fn spec(&self) -> ToolSpec {
         spec(
             "create_document",
-            "Write a .docx in a clean business style: an optional title page, then blocks (heading, paragraph with **bold**/*italic*/[link](url), bullets, numbered, table, page_break); page numbers in the footer.",
+            "Write a .docx in a clean business style: an optional title page, then blocks (heading, paragraph with **bold**/*italic*/[link](url), bullets, numbered, table, page_break) or markdown; page numbers in the footer.",
             input_schema::<DocumentInput>(),
         )
     }
@@ -156,10 +163,9 @@ impl Tool for CreateDocument {
         let present = self.0.root(r.root).dir.symlink_metadata(&r.rel).is_ok();
         Ok(Assessment {
             summary: format!(
-                "{} {} ({} blocks)",
+                "{} {}",
                 if present { "replace" } else { "create" },
-                r.display,
-                i.blocks.len()
+                r.display
             ),
             preview: i.title.iter().cloned().collect(),
             replaces_existing: present && !made_by_task(ctx, &r.display),

@@ -1,6 +1,7 @@
 //! The offline planner: built-in recipes chosen from the request, driven through the same
 //! tools, policy and journal as any model. It is a `Model` that reads the conversation and
 //! answers with the recipe's next tool calls, so a resumed task continues where it stopped.
+mod notes;
 mod organize;
 mod rename;
 mod survey;
@@ -16,6 +17,8 @@ pub use rename::RenamePattern;
 pub enum Recipe {
     Organize(Layout),
     Rename(RenamePattern),
+    /// Markdown or text notes into one Word document.
+    NotesToDocument,
 }
 
 impl Recipe {
@@ -23,6 +26,7 @@ impl Recipe {
         match self {
             Recipe::Organize(layout) => format!("organize by {}", layout.describe()),
             Recipe::Rename(pattern) => format!("rename to `{}`", pattern.template),
+            Recipe::NotesToDocument => "notes into a Word document".to_string(),
         }
     }
 }
@@ -31,6 +35,10 @@ impl Recipe {
 pub fn select(request: &str) -> Option<Recipe> {
     let text = request.to_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+    if has(&["note", "markdown", ".md"]) && has(&["document", "docx", "word", "report", "write-up"])
+    {
+        return Some(Recipe::NotesToDocument);
+    }
     if has(&["rename"]) {
         return Some(Recipe::Rename(RenamePattern::from_request(request, &text)));
     }
@@ -68,7 +76,8 @@ pub fn no_recipe_message(request: &str) -> String {
     format!(
         "No built-in recipe fits \"{request}\".\n\
          Offline, Errand can: organize a folder by type and date (\"organize my downloads by type and date\"), \
-         and batch rename to a pattern (\"rename photos to YYYY-MM-DD name.ext\").\n\
+         batch rename to a pattern (\"rename photos to YYYY-MM-DD name.ext\"), \
+         and turn notes into a document (\"make a Word document from my notes\").\n\
          For anything else, configure a model: set ANTHROPIC_API_KEY, or OPENAI_API_KEY (+ OPENAI_BASE_URL), \
          or pass --model SPEC (e.g. ollama:llama3.1, openai-compatible:MODEL@URL) — or set ERRAND_MODEL."
     )
@@ -92,6 +101,7 @@ impl Model for Offline {
         let turn = match &recipe {
             Recipe::Organize(layout) => organize::next(layout, &history)?,
             Recipe::Rename(pattern) => rename::next(pattern, &history)?,
+            Recipe::NotesToDocument => notes::next(&history)?,
         };
         Ok(ModelResponse {
             text: turn.text,
@@ -163,6 +173,24 @@ impl<'a> History<'a> {
     pub fn count(&self, tool: &str) -> usize {
         self.calls.iter().filter(|(c, _)| c.name == tool).count()
     }
+
+    /// Every finished call to `tool`: its input and (content, is_error).
+    pub fn results(&self, tool: &str) -> Vec<(&'a Value, (&'a str, bool))> {
+        self.calls
+            .iter()
+            .filter(|(c, _)| c.name == tool)
+            .filter_map(|(c, r)| r.map(|r| (&c.input, r)))
+            .collect()
+    }
+
+    /// The inputs of every call to `tool`, in order.
+    pub fn inputs(&self, tool: &str) -> Vec<&'a Value> {
+        self.calls
+            .iter()
+            .filter(|(c, _)| c.name == tool)
+            .map(|(c, _)| &c.input)
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -183,6 +211,10 @@ mod tests {
             select("rename photos to YYYY-MM-DD name.ext"),
             Some(Recipe::Rename(_))
         ));
+        assert_eq!(
+            select("make a Word document from my notes"),
+            Some(Recipe::NotesToDocument)
+        );
         assert_eq!(select("write me a poem"), None);
         assert!(no_recipe_message("write me a poem").contains("ANTHROPIC_API_KEY"));
     }

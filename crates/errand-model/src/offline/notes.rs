@@ -1,0 +1,123 @@
+//! Recipe: Markdown or text notes in a folder → one Word document, through
+//! `create_document`'s Markdown input: each note a section, in name order.
+use super::survey::{free_name, from_listing};
+use super::{History, Turn};
+use errand_core::ModelError;
+use serde_json::json;
+use std::collections::HashSet;
+
+/// Notes read into one document at most; more would make an unreadable document anyway.
+const MAX_NOTES: usize = 200;
+
+fn is_note(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    [".md", ".markdown", ".txt"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
+pub(super) fn next(history: &History) -> Result<Turn, ModelError> {
+    let Some((listing, is_error)) = history.last("list_files") else {
+        return Ok(Turn::new(
+            "Turning your notes into a document. First, the notes.",
+            vec![(
+                "list_files",
+                json!({"path": ".", "recursive": true, "limit": 100_000}),
+            )],
+        ));
+    };
+    if is_error {
+        return Err(ModelError::Offline(format!(
+            "could not list the folder: {listing}"
+        )));
+    }
+    let survey = from_listing(listing)?;
+    let mut notes: Vec<String> = survey
+        .files
+        .iter()
+        .filter(|f| !f.hidden && is_note(&f.name))
+        .map(|f| f.path.clone())
+        .collect();
+    notes.sort();
+    notes.truncate(MAX_NOTES);
+    if notes.is_empty() {
+        return Ok(Turn::new(
+            "",
+            vec![(
+                "finish",
+                json!({"summary": "No notes here: the recipe reads .md, .markdown and .txt files. Nothing was written."}),
+            )],
+        ));
+    }
+    let reads = history.results("read_file");
+    if reads.is_empty() {
+        let calls = notes
+            .iter()
+            .map(|path| ("read_file", json!({"path": path, "limit": 100_000})))
+            .collect();
+        return Ok(Turn::new(format!("Reading {} notes.", notes.len()), calls));
+    }
+    if let Some((result, is_error)) = history.last("create_document") {
+        let summary = if is_error {
+            format!("The document could not be written: {result}")
+        } else {
+            format!(
+                "Wrote one document from {} notes, each note a section. {result}",
+                notes.len()
+            )
+        };
+        let deliverables: Vec<String> = history
+            .inputs("create_document")
+            .last()
+            .and_then(|i| i["path"].as_str().map(str::to_string))
+            .filter(|_| !is_error)
+            .into_iter()
+            .collect();
+        return Ok(Turn::new(
+            "",
+            vec![(
+                "finish",
+                json!({"summary": summary, "deliverables": deliverables}),
+            )],
+        ));
+    }
+    let mut markdown = String::new();
+    for (input, (content, is_error)) in reads {
+        if is_error {
+            continue;
+        }
+        let path = input["path"].as_str().unwrap_or_default();
+        let stem = path
+            .rsplit('/')
+            .next()
+            .unwrap_or(path)
+            .rsplit_once('.')
+            .map_or(path, |(s, _)| s);
+        let body = strip_read_notes(content);
+        // A note without its own heading gets its name as one.
+        if !body.trim_start().starts_with("# ") {
+            markdown.push_str(&format!("# {stem}\n\n"));
+        }
+        markdown.push_str(&body);
+        markdown.push_str("\n\n");
+    }
+    let mut taken: HashSet<String> = survey.files.iter().map(|f| f.path.clone()).collect();
+    let (path, _) = free_name("Notes.docx", &mut taken);
+    Ok(Turn::new(
+        format!("Writing {path}."),
+        vec![(
+            "create_document",
+            json!({"path": path, "title": "Notes", "subtitle": format!("{} notes", notes.len()), "markdown": markdown}),
+        )],
+    ))
+}
+
+/// `read_file` appends a note when a file continues past the lines read; it is not part
+/// of the note.
+fn strip_read_notes(content: &str) -> String {
+    content
+        .lines()
+        .filter(|l| !(l.starts_with("[… ") && l.ends_with(']')))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
