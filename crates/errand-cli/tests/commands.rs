@@ -29,21 +29,7 @@ fn a_command_that_deletes_and_rewrites_files_is_undone() {
              "tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "rewrote the ledger"}}]}
         ]),
     );
-    let out = env
-        .cmd()
-        .args([
-            "--json",
-            "run",
-            "tidy the books",
-            "--model",
-            &script,
-            "--mode",
-            "auto",
-            "--folder",
-        ])
-        .arg(&folder)
-        .output()
-        .expect("run");
+    let out = env.run_auto("tidy the books", &script, &folder);
     assert_eq!(code(&out), 0, "{}", text(&out));
     let all = events(&out);
     let result = tool_result(&all, "c1");
@@ -106,21 +92,7 @@ fn python_unzip_and_git_run_inside() {
             {"tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "ok"}}]}
         ]),
     );
-    let out = env
-        .cmd()
-        .args([
-            "--json",
-            "run",
-            "chart the sales",
-            "--model",
-            &script,
-            "--mode",
-            "auto",
-            "--folder",
-        ])
-        .arg(&folder)
-        .output()
-        .expect("run");
+    let out = env.run_auto("chart the sales", &script, &folder);
     assert_eq!(code(&out), 0, "{}", text(&out));
     let events = events(&out);
     let py = tool_result(&events, "py");

@@ -43,21 +43,7 @@ fn a_task_writes_a_workbook_libreoffice_agrees_with() {
                              "input": {"summary": "expense report", "deliverables": ["report/expenses.xlsx"]}}]}
         ]),
     );
-    let out = env
-        .cmd()
-        .args([
-            "--json",
-            "run",
-            "make an expense report",
-            "--model",
-            &script,
-            "--mode",
-            "auto",
-            "--folder",
-        ])
-        .arg(&folder)
-        .output()
-        .expect("run");
+    let out = env.run_auto("make an expense report", &script, &folder);
     assert_eq!(code(&out), 0, "{}", text(&out));
     assert!(
         !folder.join("broken.xlsx").exists(),
@@ -91,21 +77,7 @@ fn a_task_writes_a_document_and_a_chart() {
             {"tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "memo and chart"}}]}
         ]),
     );
-    let out = env
-        .cmd()
-        .args([
-            "--json",
-            "run",
-            "write the memo",
-            "--model",
-            &script,
-            "--mode",
-            "auto",
-            "--folder",
-        ])
-        .arg(&folder)
-        .output()
-        .expect("run");
+    let out = env.run_auto("write the memo", &script, &folder);
     assert_eq!(code(&out), 0, "{}", text(&out));
     let svg = std::fs::read_to_string(folder.join("spend.svg")).expect("svg");
     assert!(svg.starts_with("<svg") && svg.contains(">Spend<"), "{svg}");
@@ -117,21 +89,7 @@ fn a_task_writes_a_document_and_a_chart() {
              "tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "read"}}]}
         ]),
     );
-    let again = env
-        .cmd()
-        .args([
-            "--json",
-            "run",
-            "read the memo",
-            "--model",
-            &read,
-            "--mode",
-            "auto",
-            "--folder",
-        ])
-        .arg(&folder)
-        .output()
-        .expect("run");
+    let again = env.run_auto("read the memo", &read, &folder);
     assert_eq!(code(&again), 0, "{}", text(&again));
 }
 

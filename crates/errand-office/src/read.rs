@@ -118,21 +118,7 @@ fn document(bytes: &[u8]) -> Result<String, OfficeError> {
                 _ => {}
             },
             Event::Text(t) if in_text => paragraph.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) if in_text => {
-                if let Ok(Some(ch)) = r.resolve_char_ref() {
-                    paragraph.push(ch);
-                } else {
-                    let name: String = r.as_ref().to_string();
-                    paragraph.push_str(match name.as_str() {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        "apos" => "'",
-                        _ => "",
-                    });
-                }
-            }
+            Event::GeneralRef(r) if in_text => push_reference(&mut paragraph, &r),
             Event::End(e) => match e.local_name().into_inner() {
                 "t" => in_text = false,
                 "p" => {
@@ -180,6 +166,22 @@ fn document(bytes: &[u8]) -> Result<String, OfficeError> {
     Ok(out)
 }
 
+/// Appends what an entity or character reference in text stands for (`&amp;`, `&#233;`).
+fn push_reference(text: &mut String, reference: &quick_xml::events::BytesRef<'_>) {
+    if let Ok(Some(ch)) = reference.resolve_char_ref() {
+        text.push(ch);
+        return;
+    }
+    text.push_str(match reference.as_ref() {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" => "'",
+        _ => "",
+    });
+}
+
 /// Text runs (`a:t`) of a DrawingML part, one line per paragraph.
 fn drawing_text(xml: &str) -> Result<String, OfficeError> {
     let mut reader = XmlReader::from_str(xml);
@@ -190,17 +192,7 @@ fn drawing_text(xml: &str) -> Result<String, OfficeError> {
         match reader.read_event().map_err(|e| bad("deck", e))? {
             Event::Start(e) if e.local_name().into_inner() == "t" => in_text = true,
             Event::Text(t) if in_text => line.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) if in_text => {
-                let name: String = r.as_ref().to_string();
-                line.push_str(match name.as_str() {
-                    "amp" => "&",
-                    "lt" => "<",
-                    "gt" => ">",
-                    "quot" => "\"",
-                    "apos" => "'",
-                    _ => "",
-                });
-            }
+            Event::GeneralRef(r) if in_text => push_reference(&mut line, &r),
             Event::End(e) => match e.local_name().into_inner() {
                 "t" => in_text = false,
                 "p" => {

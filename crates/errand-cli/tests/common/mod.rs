@@ -41,6 +41,17 @@ impl Env {
         self.cmd().args(args).output().expect("run errand")
     }
 
+    /// `errand --json run OUTCOME --model MODEL --mode auto --folder FOLDER`.
+    pub fn run_auto(&self, outcome: &str, model: &str, folder: &Path) -> Output {
+        self.cmd()
+            .args([
+                "--json", "run", outcome, "--model", model, "--mode", "auto", "--folder",
+            ])
+            .arg(folder)
+            .output()
+            .expect("run errand")
+    }
+
     /// Writes a scripted model file and returns its `scripted:` spec.
     pub fn script(&self, name: &str, turns: serde_json::Value) -> String {
         let path = self.work.path().join(name);
