@@ -1,6 +1,6 @@
 //! Office files as text a model can read: spreadsheets sheet by sheet as CSV lines (with
 //! cached formula values), documents as paragraphs with headings and tables, decks slide by
-//! slide with their notes.
+//! slide with their notes, PDFs page by page.
 use crate::OfficeError;
 use calamine::{Data, Reader, open_workbook_auto_from_rs};
 use quick_xml::Reader as XmlReader;
@@ -13,6 +13,7 @@ pub fn extract(extension: &str, bytes: &[u8]) -> Option<Result<String, OfficeErr
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Some(spreadsheet(bytes)),
         "docx" => Some(document(bytes)),
         "pptx" => Some(deck(bytes)),
+        "pdf" => Some(pdf(bytes)),
         _ => None,
     }
 }
@@ -67,6 +68,23 @@ fn csv_field(cell: &Data) -> String {
     } else {
         text
     }
+}
+
+fn pdf(bytes: &[u8]) -> Result<String, OfficeError> {
+    // The extractor can panic on malformed files; a file must never bring the task down.
+    let pages = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pdf_extract::extract_text_from_mem_by_pages(bytes)
+    }))
+    .map_err(|_| bad("PDF", "the text extractor failed on it"))?
+    .map_err(|e| bad("PDF", e))?;
+    let mut out = String::new();
+    for (n, page) in pages.iter().enumerate() {
+        out.push_str(&format!("## Page {}\n{}\n", n + 1, page.trim()));
+    }
+    if pages.iter().all(|p| p.trim().is_empty()) {
+        out.push_str("(no text layer: the pages may be scanned images)\n");
+    }
+    Ok(out)
 }
 
 fn zip_entry(bytes: &[u8], name: &str) -> Result<Option<String>, OfficeError> {

@@ -72,3 +72,46 @@ fn a_python_pptx_deck_reads_slide_by_slide_with_notes() {
     );
     assert!(text.contains("Notes: Mention the deadline"), "{text}");
 }
+
+#[test]
+fn a_pdf_reads_page_by_page() {
+    let dir = tempfile::tempdir().expect("dir");
+    let spec: errand_office::blocks::DocumentSpec = serde_json::from_value(serde_json::json!({
+        "title": "Board pack",
+        "blocks": [{"type": "heading", "text": "Revenue"}, {"type": "paragraph", "text": "Revenue rose 12% in Q3."},
+                   {"type": "page_break"}, {"type": "heading", "text": "Costs"}, {"type": "paragraph", "text": "Costs held flat."}]
+    }))
+    .expect("spec");
+    let docx = dir.path().join("pack.docx");
+    std::fs::write(&docx, errand_office::docx::build(&spec).expect("docx")).expect("write");
+    let profile = tempfile::tempdir().expect("profile");
+    let status = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.path().display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(dir.path())
+        .arg(&docx)
+        .output()
+        .expect("soffice");
+    assert!(status.status.success(), "{status:?}");
+    let bytes = std::fs::read(dir.path().join("pack.pdf")).expect("pdf");
+    let text = extract("pdf", &bytes).expect("pdf").expect("readable");
+    let page = |n: usize| {
+        text.split("## Page ")
+            .find(|p| p.starts_with(&format!("{n}\n")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(page(1).contains("Board pack"), "{text}");
+    assert!(page(2).contains("Revenue rose 12% in Q3."), "{text}");
+    assert!(page(3).contains("Costs held flat."), "{text}");
+    assert!(extract("pdf", b"%PDF-1.4 broken").expect("pdf").is_err());
+}

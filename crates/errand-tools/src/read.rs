@@ -249,7 +249,7 @@ impl Tool for ReadFile {
     fn spec(&self) -> ToolSpec {
         spec(
             "read_file",
-            "Read a text file, or the text of an xlsx/xls/ods (sheets as CSV), docx or pptx; optionally a range of lines (offset is 1-based).",
+            "Read a text file, or the text of an xlsx/xls/ods (sheets as CSV), docx, pptx or pdf (by page); optionally a range of lines (offset is 1-based).",
             input_schema::<ReadInput>(),
         )
     }
