@@ -129,9 +129,9 @@ impl Agent {
             let system = system_prompt(&view);
             let tools = self.tools.specs();
             if let Some(window) = self.model.context_window()
-                && estimate_tokens(&system, &view.messages, &tools)
+                && estimate_tokens(&system, &view.messages, tools)
                     > window * COMPACT_AT_PERCENT / 100
-                && self.compact(&mut view, &system, &tools, window).await?
+                && self.compact(&mut view, &system, tools, window).await?
             {
                 // Budgets and stop requests are checked again before the next call.
                 continue;
@@ -140,7 +140,7 @@ impl Agent {
                 turn: view.model_turns + view.compactions,
                 system: &system,
                 messages: &view.messages,
-                tools: &tools,
+                tools,
             };
             // A model call can stream for minutes; a stop must not wait for it to end.
             // Dropping the call closes its connection; nothing of it was recorded.

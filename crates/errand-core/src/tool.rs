@@ -118,6 +118,8 @@ pub trait Tool: Send + Sync {
 #[derive(Default, Clone)]
 pub struct ToolRegistry {
     tools: BTreeMap<String, Arc<dyn Tool>>,
+    /// Every tool's spec, in name order: made once, sent with every model call.
+    specs: Vec<ToolSpec>,
 }
 
 impl ToolRegistry {
@@ -125,7 +127,11 @@ impl ToolRegistry {
         Self::default()
     }
     pub fn register(&mut self, tool: Arc<dyn Tool>) {
-        self.tools.insert(tool.spec().name, tool);
+        let spec = tool.spec();
+        self.specs.retain(|s| s.name != spec.name);
+        let at = self.specs.partition_point(|s| s.name < spec.name);
+        self.tools.insert(spec.name.clone(), tool);
+        self.specs.insert(at, spec);
     }
     pub fn get(&self, name: &str) -> Option<Arc<dyn Tool>> {
         self.tools.get(name).cloned()
@@ -133,12 +139,11 @@ impl ToolRegistry {
     pub fn names(&self) -> Vec<String> {
         self.tools.keys().cloned().collect()
     }
-    pub fn specs(&self) -> Vec<ToolSpec> {
-        self.tools.values().map(|t| t.spec()).collect()
+    pub fn specs(&self) -> &[ToolSpec] {
+        &self.specs
     }
 }
 
-/// Deserializes a tool's input, naming the bad field in the error the model sees.
 /// A tool's input schema, generated from the Rust type its input is parsed into (so the
 /// two cannot drift), trimmed to what a model needs: no titles, formats or meta-schema.
 /// Field doc comments become the descriptions, so keep them short.
@@ -208,6 +213,7 @@ fn trim_schema(value: &mut serde_json::Value) {
 /// Where a provider puts tool arguments that did not parse as JSON.
 pub const INVALID_JSON_KEY: &str = "__invalid_json";
 
+/// Deserializes a tool's input, naming the bad field in the error the model sees.
 pub fn parse_input<T: serde::de::DeserializeOwned>(
     tool: &str,
     input: &serde_json::Value,

@@ -1,5 +1,6 @@
 //! Keeping what is sent to a model lean: large tool results are clipped to their head and
 //! tail, with a note saying how to read the rest. The full result stays in the task's log.
+use errand_core::ToolSpec;
 use std::borrow::Cow;
 
 /// Tool results longer than this many bytes are clipped before they reach a model.
@@ -20,6 +21,15 @@ pub fn clip_tool_result(content: &str, max_bytes: usize) -> Cow<'_, str> {
         content.len(),
         &content[tail_start..]
     ))
+}
+
+/// A tool's input schema as the APIs take it: an object schema, `{}` properties at least.
+pub fn object_schema(spec: &ToolSpec) -> Cow<'_, serde_json::Value> {
+    if spec.input_schema.is_object() {
+        Cow::Borrowed(&spec.input_schema)
+    } else {
+        Cow::Owned(serde_json::json!({"type": "object", "properties": {}}))
+    }
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {

@@ -140,15 +140,10 @@ pub(crate) fn request_body<'a>(
 }
 
 fn tool(spec: &ToolSpec) -> Tool<'_> {
-    let input_schema = if spec.input_schema.is_object() {
-        Cow::Borrowed(&spec.input_schema)
-    } else {
-        Cow::Owned(serde_json::json!({"type": "object", "properties": {}}))
-    };
     Tool {
         name: &spec.name,
         description: &spec.description,
-        input_schema,
+        input_schema: crate::context::object_schema(spec),
         cache_control: None,
     }
 }

@@ -128,17 +128,12 @@ fn message(message: &Message) -> Out<'_> {
 }
 
 fn tool(spec: &ToolSpec) -> ToolOut<'_> {
-    let parameters = if spec.input_schema.is_object() {
-        Cow::Borrowed(&spec.input_schema)
-    } else {
-        Cow::Owned(serde_json::json!({"type": "object", "properties": {}}))
-    };
     ToolOut {
         r#type: "function",
         function: ToolFunction {
             name: &spec.name,
             description: &spec.description,
-            parameters,
+            parameters: crate::context::object_schema(spec),
         },
     }
 }
