@@ -127,21 +127,23 @@ fn commands_ask_in_ask_mode_and_rules_match_the_command_line() {
         {"tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "ok"}}]}
     ]);
     // Ask mode without a terminal: the first command waits for approval.
-    let script = env.script("ask.json", turns.clone());
-    let out = env
-        .cmd()
-        .args([
-            "--json",
-            "--no-input",
-            "run",
-            "look",
-            "--model",
-            &script,
-            "--folder",
-        ])
-        .arg(&folder)
-        .output()
-        .expect("run");
+    // Ask mode (the default) and no terminal.
+    let look = |script: &str| {
+        env.cmd()
+            .args([
+                "--json",
+                "--no-input",
+                "run",
+                "look",
+                "--model",
+                script,
+                "--folder",
+            ])
+            .arg(&folder)
+            .output()
+            .expect("run")
+    };
+    let out = look(&env.script("ask.json", turns.clone()));
     assert_eq!(code(&out), 3, "{}", text(&out));
     assert!(text(&out).contains("run `ls`"), "{}", text(&out));
 
@@ -151,21 +153,7 @@ fn commands_ask_in_ask_mode_and_rules_match_the_command_line() {
         "[rules]\nallow = [\"run_command(ls*)\"]\ndeny = [\"run_command(rm *)\"]\n",
     )
     .expect("config");
-    let script = env.script("rules.json", turns);
-    let out = env
-        .cmd()
-        .args([
-            "--json",
-            "--no-input",
-            "run",
-            "look",
-            "--model",
-            &script,
-            "--folder",
-        ])
-        .arg(&folder)
-        .output()
-        .expect("run");
+    let out = look(&env.script("rules.json", turns));
     assert_eq!(code(&out), 0, "{}", text(&out));
     let all = events(&out);
     assert!(

@@ -3,6 +3,28 @@
 use errand_office::read::extract;
 use std::process::Command;
 
+/// Converts `file` with LibreOffice (a fresh profile each time) into `out`.
+fn convert(file: &std::path::Path, filter: &str, out: &std::path::Path) {
+    let profile = tempfile::tempdir().expect("profile");
+    let status = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.path().display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            filter,
+            "--outdir",
+        ])
+        .arg(out)
+        .arg(file)
+        .output()
+        .expect("soffice (apt-get install libreoffice-writer)");
+    assert!(status.status.success(), "{status:?}");
+}
+
 #[test]
 fn a_libreoffice_docx_reads_with_headings_lists_and_tables() {
     let dir = tempfile::tempdir().expect("dir");
@@ -15,24 +37,7 @@ fn a_libreoffice_docx_reads_with_headings_lists_and_tables() {
          </body></html>",
     )
     .expect("html");
-    let profile = tempfile::tempdir().expect("profile");
-    let status = Command::new("soffice")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.path().display()
-        ))
-        .args([
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "docx:MS Word 2007 XML",
-            "--outdir",
-        ])
-        .arg(dir.path())
-        .arg(&html)
-        .output()
-        .expect("soffice (apt-get install libreoffice-writer)");
-    assert!(status.status.success(), "{status:?}");
+    convert(&html, "docx:MS Word 2007 XML", dir.path());
     let bytes = std::fs::read(dir.path().join("memo.docx")).expect("docx");
     let text = extract("docx", &bytes).expect("docx").expect("readable");
     assert!(text.contains("# Quarterly memo"), "{text}");
@@ -84,24 +89,7 @@ fn a_pdf_reads_page_by_page() {
     .expect("spec");
     let docx = dir.path().join("pack.docx");
     std::fs::write(&docx, errand_office::docx::build(&spec).expect("docx")).expect("write");
-    let profile = tempfile::tempdir().expect("profile");
-    let status = Command::new("soffice")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.path().display()
-        ))
-        .args([
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-        ])
-        .arg(dir.path())
-        .arg(&docx)
-        .output()
-        .expect("soffice");
-    assert!(status.status.success(), "{status:?}");
+    convert(&docx, "pdf", dir.path());
     let bytes = std::fs::read(dir.path().join("pack.pdf")).expect("pdf");
     let text = extract("pdf", &bytes).expect("pdf").expect("readable");
     let page = |n: usize| {
