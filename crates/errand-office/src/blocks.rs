@@ -37,6 +37,29 @@ pub enum Block {
         rows: Vec<Vec<String>>,
     },
     PageBreak,
+    /// A PNG or JPEG from the task's folders.
+    Image {
+        path: String,
+        caption: Option<String>,
+        /// Share of the text width, 10-100; default 100.
+        width_percent: Option<u8>,
+    },
+    /// A chart drawn from numbers, the same shape as create_chart's.
+    Chart {
+        chart: crate::chart::Chart,
+        caption: Option<String>,
+    },
+}
+
+/// The width share an image block asks for, checked.
+pub fn width_share(width_percent: Option<u8>, index: usize) -> Result<f64, crate::OfficeError> {
+    match width_percent {
+        None => Ok(1.0),
+        Some(p) if (10..=100).contains(&p) => Ok(f64::from(p) / 100.0),
+        Some(p) => Err(crate::OfficeError::Spec(format!(
+            "blocks[{index}].width_percent: {p}; give 10 to 100"
+        ))),
+    }
 }
 
 /// A piece of text with one style.
@@ -264,6 +287,7 @@ mod markdown_tests {
                 Block::Numbered { items } => format!("ol:{}", items.join("/")),
                 Block::Table { header, rows } => format!("t:{}:{}", header.join("/"), rows.len()),
                 Block::PageBreak => "br".to_string(),
+                Block::Image { .. } | Block::Chart { .. } => "media".to_string(),
             })
             .collect();
         assert_eq!(

@@ -2,7 +2,8 @@
 //! page, bulleted and numbered lists, banded tables with a header row, links, page numbers
 //! in the footer). Written by hand because the format needs only a few parts.
 use crate::OfficeError;
-use crate::blocks::{Block, DocumentSpec, Run, runs};
+use crate::blocks::{Block, DocumentSpec, Run, runs, width_share};
+use crate::media::{Image, ImageSource};
 use std::io::Write;
 
 fn esc(text: &str) -> String {
@@ -21,10 +22,10 @@ fn esc(text: &str) -> String {
     out
 }
 
-const W: &str = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"";
+const W: &str = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing\" xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"";
 
-/// The .docx bytes for `spec`.
-pub fn build(spec: &DocumentSpec) -> Result<Vec<u8>, OfficeError> {
+/// The .docx bytes for `spec`; `images` supplies the pictures `image` blocks name.
+pub fn build(spec: &DocumentSpec, images: &dyn ImageSource) -> Result<Vec<u8>, OfficeError> {
     if spec.blocks.is_empty() && spec.title.is_none() {
         return Err(OfficeError::Spec(
             "`blocks` is empty; give headings, paragraphs, lists or tables".into(),
@@ -33,6 +34,7 @@ pub fn build(spec: &DocumentSpec) -> Result<Vec<u8>, OfficeError> {
     let mut body = String::new();
     let mut links: Vec<String> = Vec::new();
     let mut numbered_lists = 0u32;
+    let mut pictures: Vec<Image> = Vec::new();
     if let Some(title) = &spec.title {
         body.push_str(&paragraph("Title", &[plain(title)], &mut links));
         if let Some(subtitle) = &spec.subtitle {
@@ -84,6 +86,22 @@ pub fn build(spec: &DocumentSpec) -> Result<Vec<u8>, OfficeError> {
                 body.push_str(&table(header, rows, &mut links));
             }
             Block::PageBreak => body.push_str(PAGE_BREAK),
+            Block::Image {
+                path,
+                caption,
+                width_percent,
+            } => {
+                let share = width_share(*width_percent, i)?;
+                let image = images.image(path)?;
+                body.push_str(&picture(&image, share, pictures.len() + 1, caption, &mut links));
+                pictures.push(image);
+            }
+            Block::Chart { chart, caption } => {
+                let image = crate::chart::png(chart)
+                    .map_err(|e| OfficeError::Spec(format!("blocks[{i}].chart: {e}")))?;
+                body.push_str(&picture(&image, 1.0, pictures.len() + 1, caption, &mut links));
+                pictures.push(image);
+            }
         }
     }
     let document = format!(
@@ -104,6 +122,14 @@ pub fn build(spec: &DocumentSpec) -> Result<Vec<u8>, OfficeError> {
         rels.push_str(&format!(
             "<Relationship Id=\"rIdLink{n}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink\" Target=\"{}\" TargetMode=\"External\"/>",
             esc(url)
+        ));
+    }
+    for (n, image) in pictures.iter().enumerate() {
+        rels.push_str(&format!(
+            "<Relationship Id=\"rIdImg{}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/image{}.{}\"/>",
+            n + 1,
+            n + 1,
+            image.format.extension()
         ));
     }
     rels.push_str("</Relationships>");
@@ -132,10 +158,56 @@ pub fn build(spec: &DocumentSpec) -> Result<Vec<u8>, OfficeError> {
             .and_then(|_| zip.write_all(content.as_bytes()).map_err(Into::into))
             .map_err(|e| OfficeError::Write(e.to_string()))?;
     }
+    for (n, image) in pictures.iter().enumerate() {
+        let name = format!("word/media/image{}.{}", n + 1, image.format.extension());
+        // Pictures are compressed already.
+        let stored = options.compression_method(zip::CompressionMethod::Stored);
+        zip.start_file(name, stored)
+            .and_then(|_| zip.write_all(&image.bytes).map_err(Into::into))
+            .map_err(|e| OfficeError::Write(e.to_string()))?;
+    }
     let cursor = zip
         .finish()
         .map_err(|e| OfficeError::Write(e.to_string()))?;
     Ok(cursor.into_inner())
+}
+
+/// Text area of an A4 page with the margins above, in EMU (635 per twip).
+const TEXT_WIDTH_EMU: u64 = (11906 - 2 * 1300) * 635;
+const MAX_PICTURE_HEIGHT_EMU: u64 = 8000 * 635;
+
+/// An inline picture, centred, scaled to `share` of the text width (and never taller than
+/// about half a page), with an optional caption under it.
+fn picture(
+    image: &Image,
+    share: f64,
+    number: usize,
+    caption: &Option<String>,
+    links: &mut Vec<String>,
+) -> String {
+    let mut width = (TEXT_WIDTH_EMU as f64 * share) as u64;
+    let mut height = (width as f64 * image.aspect()) as u64;
+    if height > MAX_PICTURE_HEIGHT_EMU {
+        width = (width as f64 * MAX_PICTURE_HEIGHT_EMU as f64 / height as f64) as u64;
+        height = MAX_PICTURE_HEIGHT_EMU;
+    }
+    let description = esc(caption.as_deref().unwrap_or_default());
+    let mut xml = format!(
+        "<w:p><w:pPr><w:keepNext/><w:jc w:val=\"center\"/><w:spacing w:before=\"120\" w:after=\"120\"/></w:pPr><w:r><w:drawing>\
+         <wp:inline distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\"><wp:extent cx=\"{width}\" cy=\"{height}\"/>\
+         <wp:docPr id=\"{number}\" name=\"Picture {number}\" descr=\"{description}\"/>\
+         <wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect=\"1\"/></wp:cNvGraphicFramePr>\
+         <a:graphic><a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:pic>\
+         <pic:nvPicPr><pic:cNvPr id=\"{number}\" name=\"image{number}.{ext}\"/><pic:cNvPicPr/></pic:nvPicPr>\
+         <pic:blipFill><a:blip r:embed=\"rIdImg{number}\"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>\
+         <pic:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"{width}\" cy=\"{height}\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr>\
+         </pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>",
+        ext = image.format.extension()
+    );
+    if let Some(caption) = caption {
+        xml.push_str(&paragraph("Caption", &runs(caption), links));
+    }
+    xml
 }
 
 const PAGE_BREAK: &str = "<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>";
@@ -257,6 +329,8 @@ fn numbering(numbered_lists: u32) -> String {
 const CONTENT_TYPES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
 <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+<Default Extension=\"png\" ContentType=\"image/png\"/>\
+<Default Extension=\"jpeg\" ContentType=\"image/jpeg\"/>\
 <Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
 <Override PartName=\"/word/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/>\
 <Override PartName=\"/word/numbering.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml\"/>\
@@ -293,6 +367,7 @@ const STYLES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\
 <w:style w:type=\"paragraph\" w:styleId=\"ListParagraph\"><w:name w:val=\"List Paragraph\"/><w:basedOn w:val=\"Normal\"/><w:qFormat/><w:pPr><w:spacing w:after=\"60\"/><w:ind w:left=\"720\"/><w:contextualSpacing/></w:pPr></w:style>\
 <w:style w:type=\"paragraph\" w:styleId=\"TableHeader\"><w:name w:val=\"Table Header\"/><w:basedOn w:val=\"Normal\"/><w:pPr><w:spacing w:before=\"40\" w:after=\"40\"/></w:pPr><w:rPr><w:b/><w:color w:val=\"FFFFFF\"/><w:sz w:val=\"20\"/></w:rPr></w:style>\
 <w:style w:type=\"paragraph\" w:styleId=\"TableText\"><w:name w:val=\"Table Text\"/><w:basedOn w:val=\"Normal\"/><w:pPr><w:spacing w:before=\"40\" w:after=\"40\"/></w:pPr><w:rPr><w:sz w:val=\"20\"/></w:rPr></w:style>\
+<w:style w:type=\"paragraph\" w:styleId=\"Caption\"><w:name w:val=\"caption\"/><w:basedOn w:val=\"Normal\"/><w:qFormat/><w:pPr><w:jc w:val=\"center\"/><w:spacing w:after=\"240\"/></w:pPr><w:rPr><w:i/><w:color w:val=\"595959\"/><w:sz w:val=\"18\"/></w:rPr></w:style>\
 <w:style w:type=\"character\" w:styleId=\"Hyperlink\"><w:name w:val=\"Hyperlink\"/><w:rPr><w:color w:val=\"0563C1\"/><w:u w:val=\"single\"/></w:rPr></w:style>\
 <w:style w:type=\"table\" w:styleId=\"TableGrid\"><w:name w:val=\"Table Grid\"/><w:tblPr><w:tblBorders><w:top w:val=\"single\" w:sz=\"4\" w:color=\"BFBFBF\"/><w:left w:val=\"single\" w:sz=\"4\" w:color=\"BFBFBF\"/><w:bottom w:val=\"single\" w:sz=\"4\" w:color=\"BFBFBF\"/><w:right w:val=\"single\" w:sz=\"4\" w:color=\"BFBFBF\"/><w:insideH w:val=\"single\" w:sz=\"4\" w:color=\"BFBFBF\"/><w:insideV w:val=\"single\" w:sz=\"4\" w:color=\"BFBFBF\"/></w:tblBorders><w:tblCellMar><w:left w:w=\"100\" w:type=\"dxa\"/><w:right w:w=\"100\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr></w:style>\
 </w:styles>";

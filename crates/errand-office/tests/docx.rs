@@ -29,7 +29,7 @@ fn report() -> DocumentSpec {
 
 #[test]
 fn a_report_opens_converts_and_reads_back() {
-    let bytes = errand_office::docx::build(&report()).expect("docx");
+    let bytes = errand_office::docx::build(&report(), &errand_office::media::NoImages).expect("docx");
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("review.docx");
     std::fs::write(&file, &bytes).expect("write");
@@ -90,10 +90,10 @@ fn bad_documents_name_the_field() {
     let spec: DocumentSpec =
         serde_json::from_value(json!({"blocks": [{"type": "heading", "text": "x", "level": 7}]}))
             .expect("spec");
-    let e = errand_office::docx::build(&spec)
+    let e = errand_office::docx::build(&spec, &errand_office::media::NoImages)
         .expect_err("refused")
         .to_string();
     assert!(e.contains("blocks[0].level"), "{e}");
     let spec: DocumentSpec = serde_json::from_value(json!({"blocks": []})).expect("spec");
-    assert!(errand_office::docx::build(&spec).is_err());
+    assert!(errand_office::docx::build(&spec, &errand_office::media::NoImages).is_err());
 }

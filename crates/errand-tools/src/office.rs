@@ -176,7 +176,8 @@ impl Tool for CreateDocument {
         let i: DocumentInput = parse_input("create_document", &input)?;
         let (path, spec) = i.spec();
         let blocks = spec.blocks.len();
-        let bytes = errand_office::docx::build(&spec).map_err(|e| ToolError(e.to_string()))?;
+        let bytes = errand_office::docx::build(&spec, &FolderImages(&self.0))
+            .map_err(|e| ToolError(e.to_string()))?;
         let size = bytes.len();
         write_content(&self.0, ctx, &path, bytes)?;
         Ok(ToolOutput::text(format!(
@@ -258,5 +259,33 @@ impl Tool for CreateChart {
             "wrote {}: an SVG chart, {size} bytes",
             i.path
         )))
+    }
+}
+
+/// Pictures named by `image` blocks, read from the task's folders (any grant, read-only
+/// ones included), at most 20 MB each.
+pub(crate) struct FolderImages<'a>(pub(crate) &'a Workspace);
+
+const MAX_IMAGE_BYTES: u64 = 20 * 1024 * 1024;
+
+impl errand_office::media::ImageSource for FolderImages<'_> {
+    fn image(&self, path: &str) -> Result<errand_office::media::Image, errand_office::OfficeError> {
+        use std::io::Read;
+        let fail = |m: String| errand_office::OfficeError::Spec(format!("image {path}: {m}"));
+        let r = self.0.resolve(path).map_err(|e| fail(e.to_string()))?;
+        let file = self
+            .0
+            .root(r.root)
+            .dir
+            .open(&r.rel)
+            .map_err(|e| fail(format!("cannot open it ({e}); list_dir shows what is there")))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_IMAGE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| fail(e.to_string()))?;
+        if bytes.len() as u64 > MAX_IMAGE_BYTES {
+            return Err(fail("larger than 20 MB; use a smaller picture".into()));
+        }
+        errand_office::media::Image::from_bytes(bytes, path)
     }
 }
