@@ -3,10 +3,12 @@
 //! with its cell instead of being saved silently.
 use crate::OfficeError;
 use crate::grid::{Cell, Grid, column_name};
+use crate::shape::shape;
 use crate::spec::NamedRange;
 use ironcalc_base::Model;
 use ironcalc_base::cell::CellValue;
 use ironcalc_base::types::CellType;
+use std::collections::HashMap;
 
 /// A formula's computed value.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,17 +70,47 @@ pub fn evaluate(grids: &[Grid], names: &[NamedRange]) -> Result<Results, OfficeE
         }
     }
     for (s, grid) in grids.iter().enumerate() {
+        // Formula index by shape: a column of one formula is parsed once.
+        let mut shapes: HashMap<String, i32> = HashMap::new();
         for (r, row) in grid.rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
                 let (sheet, row, col) = (s as u32, r as i32 + 1, c as i32 + 1);
-                // Typed setters: no number formatting and re-parsing for a million cells.
+                // Typed setters straight into the sheet with the default style: a fresh
+                // model has no row, column or quote styles to look up, and for a million
+                // cells the lookups cost more than the evaluation.
                 let set = match cell {
                     Cell::Empty => continue,
-                    Cell::Number(n) => model.update_cell_with_number(sheet, row, col, *n),
+                    Cell::Number(n) => model
+                        .workbook
+                        .worksheet_mut(sheet)
+                        .and_then(|w| w.set_cell_with_number(row, col, *n, 0)),
                     Cell::Text(t) => model.update_cell_with_text(sheet, row, col, t),
-                    Cell::Bool(b) => model.update_cell_with_bool(sheet, row, col, *b),
+                    Cell::Bool(b) => model
+                        .workbook
+                        .worksheet_mut(sheet)
+                        .and_then(|w| w.set_cell_with_boolean(row, col, *b, 0)),
                     Cell::Formula(f) => {
-                        model.update_cell_with_formula(sheet, row, col, format!("={f}"))
+                        let key = shape(f, r as u32, c as u16);
+                        match key.as_ref().and_then(|k| shapes.get(k)) {
+                            Some(&index) => model
+                                .workbook
+                                .worksheet_mut(sheet)
+                                .and_then(|w| w.set_cell_with_formula(row, col, index, 0)),
+                            None => {
+                                let set = model.update_cell_with_formula(
+                                    sheet,
+                                    row,
+                                    col,
+                                    format!("={f}"),
+                                );
+                                if let (Ok(()), Some(key)) = (&set, key)
+                                    && let Some(index) = plain_formula_index(&model, sheet, row, col)
+                                {
+                                    shapes.insert(key, index);
+                                }
+                                set
+                            }
+                        }
                     }
                 };
                 set.map_err(|e| {
@@ -113,9 +145,9 @@ pub fn evaluate(grids: &[Grid], names: &[NamedRange]) -> Result<Results, OfficeE
                     continue;
                 };
                 let (sheet, row, col) = (s as u32, r as i32 + 1, c as i32 + 1);
-                let at = format!("{}!{}{}", grid.name, column_name(c as u16), r + 1);
                 let kind = model.get_cell_type(sheet, row, col).map_err(engine)?;
                 if kind == CellType::ErrorValue {
+                    let at = format!("{}!{}{}", grid.name, column_name(c as u16), r + 1);
                     let shown = model
                         .get_formatted_cell_value(sheet, row, col)
                         .unwrap_or_default();
@@ -139,6 +171,15 @@ pub fn evaluate(grids: &[Grid], names: &[NamedRange]) -> Result<Results, OfficeE
         Ok(Results(results))
     } else {
         Err(OfficeError::Formula(errors))
+    }
+}
+
+/// The formula index of a plain (not array, not spilling) formula cell.
+fn plain_formula_index(model: &Model, sheet: u32, row: i32, col: i32) -> Option<i32> {
+    let worksheet = model.workbook.worksheet(sheet).ok()?;
+    match worksheet.cell(row, col)?.as_ref() {
+        ironcalc_base::types::Cell::CellFormula { f, .. } => Some(*f),
+        _ => None,
     }
 }
 

@@ -93,13 +93,25 @@ pub fn build(spec: &DocumentSpec, images: &dyn ImageSource) -> Result<Vec<u8>, O
             } => {
                 let share = width_share(*width_percent, i)?;
                 let image = images.image(path)?;
-                body.push_str(&picture(&image, share, pictures.len() + 1, caption, &mut links));
+                body.push_str(&picture(
+                    &image,
+                    share,
+                    pictures.len() + 1,
+                    caption,
+                    &mut links,
+                ));
                 pictures.push(image);
             }
             Block::Chart { chart, caption } => {
                 let image = crate::chart::png(chart)
                     .map_err(|e| OfficeError::Spec(format!("blocks[{i}].chart: {e}")))?;
-                body.push_str(&picture(&image, 1.0, pictures.len() + 1, caption, &mut links));
+                body.push_str(&picture(
+                    &image,
+                    1.0,
+                    pictures.len() + 1,
+                    caption,
+                    &mut links,
+                ));
                 pictures.push(image);
             }
         }

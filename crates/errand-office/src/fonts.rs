@@ -21,7 +21,12 @@ impl Style {
         }
     }
 
-    const ALL: [Style; 4] = [Style::Regular, Style::Bold, Style::Italic, Style::BoldItalic];
+    const ALL: [Style; 4] = [
+        Style::Regular,
+        Style::Bold,
+        Style::Italic,
+        Style::BoldItalic,
+    ];
 
     fn index(self) -> usize {
         self as usize

@@ -7,6 +7,7 @@ pub mod fonts;
 pub mod grid;
 pub mod media;
 pub mod read;
+mod shape;
 pub mod spec;
 pub mod xlsx;
 

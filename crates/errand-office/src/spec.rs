@@ -48,6 +48,8 @@ pub struct ColumnSpec {
     pub kind: ColumnKind,
     /// Characters; sized to the content when absent.
     pub width: Option<f64>,
+    /// For currency columns: a symbol ("€", "£") or code ("EUR"); default "$".
+    pub currency: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]

@@ -28,6 +28,12 @@ pub fn build(mut spec: WorkbookSpec) -> Result<Written, OfficeError> {
     let grids = lay_out(&mut spec)?;
     let results = evaluate(&grids, &spec.names)?;
     let mut workbook = Workbook::new();
+    let total_cells: usize = grids.iter().flat_map(|g| &g.rows).map(Vec::len).sum();
+    if total_cells > CONSTANT_MEMORY_CELLS {
+        // Deflate dominates saving a big sheet; level 1 takes a fraction of the default's
+        // time for files about a fifth larger.
+        workbook.set_zip_compression_level(1);
+    }
     let formats = Formats::new();
     for (s, (grid, sheet)) in grids.iter().zip(&spec.sheets).enumerate() {
         let cells: usize = grid.rows.iter().map(Vec::len).sum();
@@ -160,6 +166,20 @@ impl Formats {
         }
     }
 
+    /// The format of each column: its kind's, with the column's own currency if it has one.
+    fn columns(&self, sheet: &SheetSpec) -> Vec<Format> {
+        sheet
+            .columns
+            .iter()
+            .map(|column| match (&column.kind, column.currency.as_deref()) {
+                (ColumnKind::Currency, Some(symbol)) => {
+                    self.text.clone().set_num_format(currency_format(symbol))
+                }
+                (kind, _) => self.of(*kind).clone(),
+            })
+            .collect()
+    }
+
     fn of(&self, kind: ColumnKind) -> &Format {
         match kind {
             ColumnKind::Text => &self.text,
@@ -169,6 +189,16 @@ impl Formats {
             ColumnKind::Percent => &self.percent,
             ColumnKind::Date => &self.date,
         }
+    }
+}
+
+/// Symbols lead ("€1,234.50"); three-letter codes follow ("1,234.50 EUR").
+fn currency_format(symbol: &str) -> String {
+    let symbol: String = symbol.trim().chars().filter(|c| *c != '"').collect();
+    if symbol.chars().count() == 3 && symbol.chars().all(|c| c.is_ascii_uppercase()) {
+        format!("#,##0.00 \"{symbol}\"")
+    } else {
+        format!("\"{symbol}\"#,##0.00")
     }
 }
 
@@ -183,6 +213,7 @@ fn write_sheet(
     ws.set_name(&grid.name)?;
     let width = grid.width();
     let mut widths: Vec<usize> = vec![0; width];
+    let column_formats = formats.columns(sheet);
     for (r, row) in grid.rows.iter().enumerate() {
         let header = grid.has_header && r == 0;
         let total_row = !header
@@ -193,10 +224,10 @@ fn write_sheet(
             let format = if header {
                 &formats.header
             } else if total_row {
-                total_format = total_of(formats.of(kind));
+                total_format = total_of(column_formats.get(c).unwrap_or(formats.of(kind)));
                 &total_format
             } else {
-                formats.of(kind)
+                column_formats.get(c).unwrap_or(formats.of(kind))
             };
             let (row_n, col_n) = (r as u32, c as u16);
             let shown = match cell {
@@ -241,6 +272,15 @@ fn write_sheet(
     }
     let last_row = grid.rows.len().saturating_sub(1) as u32;
     let last_col = width.saturating_sub(1) as u16;
+    // A total row under the data stays out of the table and the filter, so sorting or
+    // filtering never moves it in among the rows it sums.
+    let ends_in_total = grid.rows.len() > 2
+        && matches!(grid.rows.last().and_then(|r| r.first()), Some(Cell::Text(t)) if t.trim().to_lowercase().starts_with("total"));
+    let last_data_row = if ends_in_total {
+        last_row - 1
+    } else {
+        last_row
+    };
     if grid.has_header {
         ws.set_row_height(0, 22)?;
         ws.set_freeze_panes(1, 0)?;
@@ -255,9 +295,9 @@ fn write_sheet(
                 })
                 .collect();
             let table = Table::new().set_columns(&columns);
-            ws.add_table(0, 0, last_row, last_col, &table)?;
+            ws.add_table(0, 0, last_data_row, last_col, &table)?;
         } else if sheet.autofilter {
-            ws.autofilter(0, 0, last_row.max(1), last_col)?;
+            ws.autofilter(0, 0, last_data_row.max(1), last_col)?;
         }
     }
     // Printed (and converted to PDF) across the page width, charts included.
@@ -286,14 +326,27 @@ fn write_sheet(
 }
 
 /// Characters a value takes as shown in its format.
+/// Digits before the decimal point, counted rather than formatted: a million numbers are
+/// measured for column widths.
+fn integer_digits(n: f64) -> usize {
+    let a = n.abs();
+    let digits = if a < 10.0 {
+        1
+    } else {
+        (a.log10().floor() as usize + 1).min(20)
+    };
+    digits + usize::from(n < 0.0)
+}
+
 fn shown_len(kind: ColumnKind, value: &Computed) -> usize {
     match (kind, value) {
         (ColumnKind::Date, Computed::Number(_)) => 10,
-        (ColumnKind::Percent, Computed::Number(n)) => format!("{:.1}%", n * 100.0).len(),
+        (ColumnKind::Percent, Computed::Number(n)) => integer_digits(n * 100.0) + 3,
         (ColumnKind::Currency | ColumnKind::Number, Computed::Number(n)) => {
-            let digits = format!("{:.2}", n.abs()).len();
+            let digits = integer_digits(*n) + 3;
             digits + digits / 4 + 2
         }
+        (_, Computed::Number(n)) if n.fract() == 0.0 => integer_digits(*n),
         (_, Computed::Number(n)) => format!("{n}").len(),
         (_, other) => other.as_result().chars().count(),
     }

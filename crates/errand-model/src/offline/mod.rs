@@ -3,6 +3,7 @@
 //! answers with the recipe's next tool calls, so a resumed task continues where it stopped.
 mod notes;
 mod organize;
+mod receipts;
 mod rename;
 mod survey;
 
@@ -19,6 +20,8 @@ pub enum Recipe {
     Rename(RenamePattern),
     /// Markdown or text notes into one Word document.
     NotesToDocument,
+    /// Receipts and bank exports into an expense report workbook.
+    ExpenseReport,
 }
 
 impl Recipe {
@@ -27,6 +30,7 @@ impl Recipe {
             Recipe::Organize(layout) => format!("organize by {}", layout.describe()),
             Recipe::Rename(pattern) => format!("rename to `{}`", pattern.template),
             Recipe::NotesToDocument => "notes into a Word document".to_string(),
+            Recipe::ExpenseReport => "receipts into an expense report".to_string(),
         }
     }
 }
@@ -35,6 +39,9 @@ impl Recipe {
 pub fn select(request: &str) -> Option<Recipe> {
     let text = request.to_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+    if has(&["receipt", "expense"]) {
+        return Some(Recipe::ExpenseReport);
+    }
     if has(&["note", "markdown", ".md"]) && has(&["document", "docx", "word", "report", "write-up"])
     {
         return Some(Recipe::NotesToDocument);
@@ -77,7 +84,8 @@ pub fn no_recipe_message(request: &str) -> String {
         "No built-in recipe fits \"{request}\".\n\
          Offline, Errand can: organize a folder by type and date (\"organize my downloads by type and date\"), \
          batch rename to a pattern (\"rename photos to YYYY-MM-DD name.ext\"), \
-         and turn notes into a document (\"make a Word document from my notes\").\n\
+         turn notes into a document (\"make a Word document from my notes\"), \
+         and turn receipts into an expense report (\"make an expense report from these receipts\").\n\
          For anything else, configure a model: set ANTHROPIC_API_KEY, or OPENAI_API_KEY (+ OPENAI_BASE_URL), \
          or pass --model SPEC (e.g. ollama:llama3.1, openai-compatible:MODEL@URL) — or set ERRAND_MODEL."
     )
@@ -102,6 +110,7 @@ impl Model for Offline {
             Recipe::Organize(layout) => organize::next(layout, &history)?,
             Recipe::Rename(pattern) => rename::next(pattern, &history)?,
             Recipe::NotesToDocument => notes::next(&history)?,
+            Recipe::ExpenseReport => receipts::next(&history)?,
         };
         Ok(ModelResponse {
             text: turn.text,
@@ -214,6 +223,10 @@ mod tests {
         assert_eq!(
             select("make a Word document from my notes"),
             Some(Recipe::NotesToDocument)
+        );
+        assert_eq!(
+            select("turn these receipts into an expense report"),
+            Some(Recipe::ExpenseReport)
         );
         assert_eq!(select("write me a poem"), None);
         assert!(no_recipe_message("write me a poem").contains("ANTHROPIC_API_KEY"));
