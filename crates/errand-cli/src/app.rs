@@ -53,6 +53,10 @@ pub enum Command {
     /// Fill a folder with a realistic mess of files to try Errand on.
     DemoFolder {
         dir: PathBuf,
+        /// downloads: a messy Downloads folder; receipts: receipts and a bank export.
+        #[arg(long, value_enum, default_value_t = DemoKind::Downloads)]
+        kind: DemoKind,
+        /// Files in a downloads folder.
         #[arg(long, default_value_t = 300)]
         files: usize,
         #[arg(long, default_value_t = 1)]
@@ -139,4 +143,10 @@ pub enum TrashAction {
 
 fn parse_mode(s: &str) -> Result<Mode, String> {
     s.parse()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoKind {
+    Downloads,
+    Receipts,
 }

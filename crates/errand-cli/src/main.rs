@@ -60,7 +60,12 @@ fn try_main() -> Result<ExitCode> {
         Command::Trash {
             action: Some(TrashAction::Restore { id }),
         } => manage::trash_restore(id),
-        Command::DemoFolder { dir, files, seed } => demo_folder(&dir, files, seed),
+        Command::DemoFolder {
+            dir,
+            kind,
+            files,
+            seed,
+        } => demo_folder(&dir, kind, files, seed),
         Command::Sandbox { action } => sandbox::sandbox(action, cli.json),
         Command::HashListing { dir } => {
             for line in demo::hash_listing(&dir)? {
@@ -72,7 +77,26 @@ fn try_main() -> Result<ExitCode> {
 }
 
 /// `errand demo-folder DIR`: a messy folder to try Errand on.
-fn demo_folder(dir: &std::path::Path, files: usize, seed: u64) -> Result<ExitCode> {
+fn demo_folder(
+    dir: &std::path::Path,
+    kind: app::DemoKind,
+    files: usize,
+    seed: u64,
+) -> Result<ExitCode> {
+    if kind == app::DemoKind::Receipts {
+        let report = demo::make_receipts(dir).map_err(|e| {
+            Exit::usage(format!(
+                "cannot make the demo folder {}: {e}",
+                dir.display()
+            ))
+        })?;
+        println!(
+            "Made {} files (text and PDF receipts, a bank export, a photo) in {}",
+            report.files,
+            dir.display()
+        );
+        return Ok(ExitCode::Done);
+    }
     let report = demo::make_demo_folder(dir, &demo::DemoSpec { files, seed }).map_err(|e| {
         Exit::usage(format!(
             "cannot make the demo folder {}: {e}",

@@ -10,6 +10,7 @@ pub mod grant;
 pub mod journal;
 pub mod model;
 pub mod policy;
+pub mod schema_notation;
 pub mod store;
 pub mod task;
 pub mod tool;

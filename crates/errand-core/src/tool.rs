@@ -160,6 +160,12 @@ pub fn input_schema<T: schemars::JsonSchema>() -> serde_json::Value {
     schema
 }
 
+/// `input_schema` with nested parts as a compact notation (see `schema_notation`): for
+/// tools whose inputs nest deeply, so the fixed context stays small.
+pub fn compact_input_schema<T: schemars::JsonSchema>() -> serde_json::Value {
+    crate::schema_notation::compact(input_schema::<T>())
+}
+
 fn trim_schema(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {

@@ -104,7 +104,8 @@ pub fn evaluate(grids: &[Grid], names: &[NamedRange]) -> Result<Results, OfficeE
                                     format!("={f}"),
                                 );
                                 if let (Ok(()), Some(key)) = (&set, key)
-                                    && let Some(index) = plain_formula_index(&model, sheet, row, col)
+                                    && let Some(index) =
+                                        plain_formula_index(&model, sheet, row, col)
                                 {
                                     shapes.insert(key, index);
                                 }

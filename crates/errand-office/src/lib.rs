@@ -6,6 +6,8 @@ pub mod docx;
 pub mod fonts;
 pub mod grid;
 pub mod media;
+pub mod pdf;
+pub mod pptx;
 pub mod read;
 mod shape;
 pub mod spec;

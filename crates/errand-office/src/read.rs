@@ -23,24 +23,98 @@ fn bad(what: &str, e: impl std::fmt::Display) -> OfficeError {
 }
 
 fn spreadsheet(bytes: &[u8]) -> Result<String, OfficeError> {
+    spreadsheet_part(bytes, &SheetPart::default())
+}
+
+/// Which part of a workbook to read: one sheet, and within it a range like `B2:F40`.
+#[derive(Debug, Default, Clone)]
+pub struct SheetPart<'a> {
+    pub sheet: Option<&'a str>,
+    pub range: Option<&'a str>,
+}
+
+/// Part of a spreadsheet as CSV lines. A range below the first row is preceded by the
+/// header row, so the columns keep their names.
+pub fn spreadsheet_part(bytes: &[u8], part: &SheetPart) -> Result<String, OfficeError> {
     let mut workbook =
         open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| bad("spreadsheet", e))?;
+    let names = workbook.sheet_names().to_vec();
+    let bounds = match part.range {
+        Some(range) => {
+            let (sheet, r1, c1, r2, c2) = crate::grid::parse_range(range).ok_or_else(|| {
+                OfficeError::Read(format!(
+                    "range `{range}` is not a cell range; write it like A1:F50"
+                ))
+            })?;
+            if let (Some(inner), Some(outer)) = (&sheet, part.sheet)
+                && !inner.eq_ignore_ascii_case(outer)
+            {
+                return Err(OfficeError::Read(format!(
+                    "range `{range}` names sheet `{inner}` but sheet is `{outer}`; give one"
+                )));
+            }
+            Some((sheet, r1, c1, r2, c2))
+        }
+        None => None,
+    };
+    let wanted = part
+        .sheet
+        .map(str::to_string)
+        .or_else(|| bounds.as_ref().and_then(|b| b.0.clone()));
+    let chosen: Vec<String> = match &wanted {
+        Some(want) => {
+            let found = names
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(want))
+                .cloned()
+                .ok_or_else(|| {
+                    OfficeError::Read(format!(
+                        "no sheet `{want}`; the sheets are: {}",
+                        names.join(", ")
+                    ))
+                })?;
+            vec![found]
+        }
+        None => names,
+    };
     let mut out = String::new();
-    for name in workbook.sheet_names().to_vec() {
+    for name in chosen {
         let range = workbook
             .worksheet_range(&name)
             .map_err(|e| bad("spreadsheet", e))?;
         let (rows, cols) = range.get_size();
+        let Some((_, r1, c1, r2, c2)) = &bounds else {
+            out.push_str(&format!(
+                "## Sheet: {name} ({rows} rows x {cols} columns)\n"
+            ));
+            for row in range.rows() {
+                push_row(&mut out, row.iter());
+            }
+            continue;
+        };
         out.push_str(&format!(
-            "## Sheet: {name} ({rows} rows x {cols} columns)\n"
+            "## Sheet: {name} ({rows} rows x {cols} columns), cells {}{}:{}{}\n",
+            crate::grid::column_name(*c1),
+            r1 + 1,
+            crate::grid::column_name(*c2),
+            r2 + 1
         ));
-        for row in range.rows() {
-            let line: Vec<String> = row.iter().map(csv_field).collect();
-            out.push_str(line.join(",").trim_end_matches(','));
-            out.push('\n');
+        let cell = |r: u32, c: u16| range.get_value((r, u32::from(c))).unwrap_or(&Data::Empty);
+        if *r1 > 0 {
+            out.push_str("header (row 1): ");
+            push_row(&mut out, (*c1..=*c2).map(|c| cell(0, c)));
+        }
+        for r in *r1..=(*r2).min(range.end().map_or(0, |e| e.0)) {
+            push_row(&mut out, (*c1..=*c2).map(|c| cell(r, c)));
         }
     }
     Ok(out)
+}
+
+fn push_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a Data>) {
+    let line: Vec<String> = cells.map(csv_field).collect();
+    out.push_str(line.join(",").trim_end_matches(','));
+    out.push('\n');
 }
 
 fn csv_field(cell: &Data) -> String {

@@ -81,13 +81,16 @@ fn cell_ref(token: &str) -> Option<(bool, u32, bool, u32)> {
     let mut i = 0;
     let col_abs = b.first() == Some(&b'$');
     i += usize::from(col_abs);
-    let letters = b[i..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let letters = b[i..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
     if !(1..=3).contains(&letters) {
         return None;
     }
-    let col = b[i..i + letters]
-        .iter()
-        .fold(0u32, |n, c| n * 26 + u32::from(c.to_ascii_uppercase() - b'A') + 1);
+    let col = b[i..i + letters].iter().fold(0u32, |n, c| {
+        n * 26 + u32::from(c.to_ascii_uppercase() - b'A') + 1
+    });
     i += letters;
     let row_abs = b.get(i) == Some(&b'$');
     i += usize::from(row_abs);

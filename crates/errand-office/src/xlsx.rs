@@ -192,6 +192,15 @@ impl Formats {
     }
 }
 
+/// A row whose first filled cell is a label starting with "Total" (under a date column the
+/// label sits in the second).
+fn is_total_row(row: &[Cell]) -> bool {
+    matches!(
+        row.iter().find(|c| !matches!(c, Cell::Empty)),
+        Some(Cell::Text(t)) if t.trim().to_lowercase().starts_with("total")
+    )
+}
+
 /// Symbols lead ("€1,234.50"); three-letter codes follow ("1,234.50 EUR").
 fn currency_format(symbol: &str) -> String {
     let symbol: String = symbol.trim().chars().filter(|c| *c != '"').collect();
@@ -216,8 +225,7 @@ fn write_sheet(
     let column_formats = formats.columns(sheet);
     for (r, row) in grid.rows.iter().enumerate() {
         let header = grid.has_header && r == 0;
-        let total_row = !header
-            && matches!(row.first(), Some(Cell::Text(t)) if t.trim().to_lowercase().starts_with("total"));
+        let total_row = !header && is_total_row(row);
         for (c, cell) in row.iter().enumerate() {
             let kind = grid.kinds.get(c).copied().unwrap_or_default();
             let total_format;
@@ -274,8 +282,7 @@ fn write_sheet(
     let last_col = width.saturating_sub(1) as u16;
     // A total row under the data stays out of the table and the filter, so sorting or
     // filtering never moves it in among the rows it sums.
-    let ends_in_total = grid.rows.len() > 2
-        && matches!(grid.rows.last().and_then(|r| r.first()), Some(Cell::Text(t)) if t.trim().to_lowercase().starts_with("total"));
+    let ends_in_total = grid.rows.len() > 2 && grid.rows.last().is_some_and(|r| is_total_row(r));
     let last_data_row = if ends_in_total {
         last_row - 1
     } else {

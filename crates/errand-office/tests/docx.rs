@@ -29,7 +29,8 @@ fn report() -> DocumentSpec {
 
 #[test]
 fn a_report_opens_converts_and_reads_back() {
-    let bytes = errand_office::docx::build(&report(), &errand_office::media::NoImages).expect("docx");
+    let bytes =
+        errand_office::docx::build(&report(), &errand_office::media::NoImages).expect("docx");
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("review.docx");
     std::fs::write(&file, &bytes).expect("write");

@@ -88,7 +88,11 @@ fn a_pdf_reads_page_by_page() {
     }))
     .expect("spec");
     let docx = dir.path().join("pack.docx");
-    std::fs::write(&docx, errand_office::docx::build(&spec, &errand_office::media::NoImages).expect("docx")).expect("write");
+    std::fs::write(
+        &docx,
+        errand_office::docx::build(&spec, &errand_office::media::NoImages).expect("docx"),
+    )
+    .expect("write");
     convert(&docx, "pdf", dir.path());
     let bytes = std::fs::read(dir.path().join("pack.pdf")).expect("pdf");
     let text = extract("pdf", &bytes).expect("pdf").expect("readable");

@@ -108,3 +108,51 @@ fn bad_specs_name_the_field() {
     let e = bad(json!({"sheets": [{"name": "S", "rows": [[{"x": 1}]]}]}));
     assert!(e.contains("sheets[0].rows[0][0]"), "{e}");
 }
+
+/// Formulas repeated down a column are compiled once per shape; every row must still get
+/// its own value, and look-alikes (text holding a reference, absolute rows, other columns)
+/// must not be mistaken for the same formula.
+#[test]
+fn formulas_repeated_down_columns_each_get_their_own_value() {
+    let rows: Vec<serde_json::Value> = (2..=301)
+        .map(|n| {
+            json!([
+                n as f64 * 1.5,
+                (n % 7) as f64,
+                format!("=A{n}*B{n}+$A$2"),
+                format!("=IF(A{n}>200,\"big A{n}\",\"A{n}\")"),
+                format!("=SUM($A$2:A{n})"),
+                format!("=Rates!A{n}*2")
+            ])
+        })
+        .collect();
+    let rates: Vec<serde_json::Value> = (1..=301).map(|n| json!([n as f64 / 100.0])).collect();
+    let spec: WorkbookSpec = serde_json::from_value(json!({
+        "sheets": [
+            {"name": "Data", "columns": [
+                {"header": "a", "type": "number"}, {"header": "b", "type": "number"},
+                {"header": "product", "type": "number"}, {"header": "label"},
+                {"header": "running", "type": "number"}, {"header": "rate", "type": "number"}],
+             "rows": rows},
+            {"name": "Rates", "rows": rates}
+        ]
+    }))
+    .expect("spec");
+    let written = build(spec).expect("build");
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("repeated.xlsx");
+    std::fs::write(&file, &written.bytes).expect("write");
+    assert_eq!(written.formulas, 1200);
+    // Every cached value equals LibreOffice's own recalculation.
+    assert_eq!(office_check(&file), 1200);
+    let text = errand_office::read::extract("xlsx", &written.bytes)
+        .expect("xlsx")
+        .expect("read");
+    // Row 250: a = 375, b = 250 % 7 = 5 → 375 * 5 + 3 = 1878; running sum of 1.5·(2..=250).
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("375,"))
+        .expect("row 250");
+    let running: f64 = (2..=250).map(|n| n as f64 * 1.5).sum();
+    assert_eq!(row, format!("375,5,1878,big A250,{running},5"));
+}

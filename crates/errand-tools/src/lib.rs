@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod command;
+pub mod documents;
 pub mod exec;
 pub mod filetype;
 pub mod moves;

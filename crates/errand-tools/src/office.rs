@@ -1,10 +1,10 @@
 //! Office tools, writing through the same journal as every other write (a replaced file is
 //! kept): `create_spreadsheet` (an .xlsx whose formulas are computed before saving) and
-//! `create_document` (a .docx) and `create_chart` (an .svg).
+//! `create_chart` (.png or .svg); documents, PDFs and decks are in `documents`.
 use crate::workspace::Workspace;
 use crate::write::{made_by_task, resolve_writable, spec, write_content};
 use async_trait::async_trait;
-use errand_core::tool::{Assessment, input_schema, parse_input};
+use errand_core::tool::{Assessment, compact_input_schema, input_schema, parse_input};
 use errand_core::{Effect, Tool, ToolContext, ToolError, ToolOutput, ToolRegistry, ToolSpec};
 use errand_office::WorkbookSpec;
 use schemars::JsonSchema;
@@ -14,8 +14,41 @@ use std::sync::Arc;
 
 pub fn register(registry: &mut ToolRegistry, ws: &Arc<Workspace>) {
     registry.register(Arc::new(CreateSpreadsheet(ws.clone())));
-    registry.register(Arc::new(CreateDocument(ws.clone())));
+    crate::documents::register(registry, ws);
     registry.register(Arc::new(CreateChart(ws.clone())));
+}
+
+/// What an office tool's approval shows: create or replace, and whether it replaces a file
+/// the person made. Refuses a path without the tool's extension.
+pub(crate) fn assess_output(
+    ws: &Workspace,
+    ctx: &ToolContext,
+    tool: &str,
+    path: &str,
+    extensions: &[&str],
+    preview: Vec<String>,
+) -> Result<Assessment, ToolError> {
+    let lower = path.to_lowercase();
+    if !extensions.iter().any(|e| lower.ends_with(&format!(".{e}"))) {
+        let list: Vec<String> = extensions.iter().map(|e| format!(".{e}")).collect();
+        return Err(ToolError(format!(
+            "`{path}`: {tool} writes {} files; end the path in {}",
+            list.join(" or "),
+            list.join(" or ")
+        )));
+    }
+    let r = resolve_writable(ws, path)?;
+    let present = ws.root(r.root).dir.symlink_metadata(&r.rel).is_ok();
+    Ok(Assessment {
+        summary: format!(
+            "{} {}",
+            if present { "replace" } else { "create" },
+            r.display
+        ),
+        preview,
+        replaces_existing: present && !made_by_task(ctx, &r.display),
+        subjects: vec![r.display],
+    })
 }
 
 struct CreateSpreadsheet(Arc<Workspace>);
@@ -48,7 +81,7 @@ impl Tool for CreateSpreadsheet {
         spec(
             "create_spreadsheet",
             DESCRIPTION,
-            input_schema::<SpreadsheetInput>(),
+            compact_input_schema::<SpreadsheetInput>(),
         )
     }
     fn effect(&self) -> Effect {
@@ -105,98 +138,12 @@ impl Tool for CreateSpreadsheet {
     }
 }
 
-struct CreateDocument(Arc<Workspace>);
-
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct DocumentInput {
-    /// Where to write, ending in .docx.
-    path: String,
-    title: Option<String>,
-    subtitle: Option<String>,
-    author: Option<String>,
-    date: Option<String>,
-    #[serde(default)]
-    blocks: Vec<errand_office::blocks::Block>,
-    /// Instead of (or after) blocks: Markdown (#, -, 1., | tables |, **bold**).
-    markdown: Option<String>,
-}
-
-impl DocumentInput {
-    fn spec(self) -> (String, errand_office::blocks::DocumentSpec) {
-        let mut blocks = self.blocks;
-        if let Some(markdown) = &self.markdown {
-            blocks.extend(errand_office::blocks::from_markdown(markdown));
-        }
-        let spec = errand_office::blocks::DocumentSpec {
-            title: self.title,
-            subtitle: self.subtitle,
-            author: self.author,
-            date: self.date,
-            blocks,
-        };
-        (self.path, spec)
-    }
-}
-
-#[async_trait]
-impl Tool for CreateDocument {
-    fn spec(&self) -> ToolSpec {
-        spec(
-            "create_document",
-            "Write a .docx in a clean business style: an optional title page, then blocks (heading, paragraph with **bold**/*italic*/[link](url), bullets, numbered, table, page_break) or markdown; page numbers in the footer.",
-            input_schema::<DocumentInput>(),
-        )
-    }
-    fn effect(&self) -> Effect {
-        Effect::Write
-    }
-    fn assess(&self, ctx: &ToolContext, input: &Value) -> Result<Assessment, ToolError> {
-        let i: DocumentInput = parse_input("create_document", input)?;
-        if !i.path.to_lowercase().ends_with(".docx") {
-            return Err(ToolError(format!(
-                "`{}`: create_document writes .docx files; end the path in .docx",
-                i.path
-            )));
-        }
-        let r = resolve_writable(&self.0, &i.path)?;
-        let present = self.0.root(r.root).dir.symlink_metadata(&r.rel).is_ok();
-        Ok(Assessment {
-            summary: format!(
-                "{} {}",
-                if present { "replace" } else { "create" },
-                r.display
-            ),
-            preview: i.title.iter().cloned().collect(),
-            replaces_existing: present && !made_by_task(ctx, &r.display),
-            subjects: vec![r.display],
-        })
-    }
-    async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
-        let i: DocumentInput = parse_input("create_document", &input)?;
-        let (path, spec) = i.spec();
-        let blocks = spec.blocks.len();
-        let bytes = errand_office::docx::build(&spec, &FolderImages(&self.0))
-            .map_err(|e| ToolError(e.to_string()))?;
-        let size = bytes.len();
-        write_content(&self.0, ctx, &path, bytes)?;
-        Ok(ToolOutput::text(format!(
-            "wrote {path}: {blocks} blocks{}, {size} bytes",
-            if spec.title.is_some() {
-                " after a title page"
-            } else {
-                ""
-            }
-        )))
-    }
-}
-
 struct CreateChart(Arc<Workspace>);
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ChartInput {
-    /// Where to write, ending in .svg.
+    /// Where to write, ending in .png or .svg.
     path: String,
     #[serde(rename = "type")]
     kind: errand_office::spec::ChartKind,
@@ -213,7 +160,7 @@ impl Tool for CreateChart {
     fn spec(&self) -> ToolSpec {
         spec(
             "create_chart",
-            "Draw a chart as an .svg image: column, bar, line, pie or scatter, with title, axis titles and legend.",
+            "Draw a chart as a .png or .svg image: column, bar, line, pie or scatter, with title, axis titles and legend.",
             input_schema::<ChartInput>(),
         )
     }
@@ -222,25 +169,17 @@ impl Tool for CreateChart {
     }
     fn assess(&self, ctx: &ToolContext, input: &Value) -> Result<Assessment, ToolError> {
         let i: ChartInput = parse_input("create_chart", input)?;
-        if !i.path.to_lowercase().ends_with(".svg") {
-            return Err(ToolError(format!(
-                "`{}`: create_chart writes .svg images; end the path in .svg",
-                i.path
-            )));
-        }
-        let r = resolve_writable(&self.0, &i.path)?;
-        let present = self.0.root(r.root).dir.symlink_metadata(&r.rel).is_ok();
-        Ok(Assessment {
-            summary: format!(
-                "{} {} ({} series)",
-                if present { "replace" } else { "create" },
-                r.display,
-                i.series.len()
-            ),
-            preview: i.title.iter().cloned().collect(),
-            replaces_existing: present && !made_by_task(ctx, &r.display),
-            subjects: vec![r.display],
-        })
+        let preview = i.title.iter().cloned().collect();
+        let mut a = assess_output(
+            &self.0,
+            ctx,
+            "create_chart",
+            &i.path,
+            &["png", "svg"],
+            preview,
+        )?;
+        a.summary.push_str(&format!(" ({} series)", i.series.len()));
+        Ok(a)
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
         let i: ChartInput = parse_input("create_chart", &input)?;
@@ -252,11 +191,20 @@ impl Tool for CreateChart {
             x_title: i.x_title,
             y_title: i.y_title,
         };
-        let svg = errand_office::chart::svg(&chart).map_err(|e| ToolError(e.to_string()))?;
-        let size = svg.len();
-        write_content(&self.0, ctx, &i.path, svg.into_bytes())?;
+        let (bytes, kind) = if i.path.to_lowercase().ends_with(".png") {
+            let png = errand_office::chart::png(&chart).map_err(|e| ToolError(e.to_string()))?;
+            (
+                png.bytes,
+                format!("a {}x{} PNG chart", png.width, png.height),
+            )
+        } else {
+            let svg = errand_office::chart::svg(&chart).map_err(|e| ToolError(e.to_string()))?;
+            (svg.into_bytes(), "an SVG chart".to_string())
+        };
+        let size = bytes.len();
+        write_content(&self.0, ctx, &i.path, bytes)?;
         Ok(ToolOutput::text(format!(
-            "wrote {}: an SVG chart, {size} bytes",
+            "wrote {}: {kind}, {size} bytes",
             i.path
         )))
     }
@@ -273,12 +221,11 @@ impl errand_office::media::ImageSource for FolderImages<'_> {
         use std::io::Read;
         let fail = |m: String| errand_office::OfficeError::Spec(format!("image {path}: {m}"));
         let r = self.0.resolve(path).map_err(|e| fail(e.to_string()))?;
-        let file = self
-            .0
-            .root(r.root)
-            .dir
-            .open(&r.rel)
-            .map_err(|e| fail(format!("cannot open it ({e}); list_dir shows what is there")))?;
+        let file = self.0.root(r.root).dir.open(&r.rel).map_err(|e| {
+            fail(format!(
+                "cannot open it ({e}); list_dir shows what is there"
+            ))
+        })?;
         let mut bytes = Vec::new();
         file.take(MAX_IMAGE_BYTES + 1)
             .read_to_end(&mut bytes)

@@ -217,6 +217,10 @@ struct ReadInput {
     offset: Option<usize>,
     /// Number of lines.
     limit: Option<usize>,
+    /// Spreadsheets: the sheet to read (default: all).
+    sheet: Option<String>,
+    /// Spreadsheets: cells like "A1:F50"; the header row comes along.
+    range: Option<String>,
 }
 
 fn read_whole(dir: &Dir, name: &std::ffi::OsStr, display: &str) -> Result<Vec<u8>, ToolError> {
@@ -267,7 +271,20 @@ impl Tool for ReadFile {
         let (dir, name) = self.ws.parent(&r)?;
         let offset = i.offset.unwrap_or(1).max(1);
         let limit = i.limit.unwrap_or(2000).max(1);
-        let key = (r.display.clone(), offset, limit);
+        let part = errand_office::read::SheetPart {
+            sheet: i.sheet.as_deref(),
+            range: i.range.as_deref(),
+        };
+        let key = (
+            format!(
+                "{}#{}!{}",
+                r.display,
+                part.sheet.unwrap_or(""),
+                part.range.unwrap_or("")
+            ),
+            offset,
+            limit,
+        );
         let stamp = dir
             .metadata(&name)
             .ok()
@@ -288,8 +305,23 @@ impl Tool for ReadFile {
             .extension()
             .map(|e| e.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let is_sheet = matches!(
+            extension.to_ascii_lowercase().as_str(),
+            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods"
+        );
+        if !is_sheet && (part.sheet.is_some() || part.range.is_some()) {
+            return Err(ToolError(format!(
+                "`{}`: sheet and range apply to spreadsheets (.xlsx, .xls, .ods); use offset and limit for lines",
+                r.display
+            )));
+        }
         // Spreadsheets, documents and decks are read as their text.
-        let extracted = match errand_office::read::extract(&extension, &bytes) {
+        let extracted = if is_sheet && (part.sheet.is_some() || part.range.is_some()) {
+            Some(errand_office::read::spreadsheet_part(&bytes, &part))
+        } else {
+            errand_office::read::extract(&extension, &bytes)
+        };
+        let extracted = match extracted {
             Some(Ok(text)) => Some(text),
             Some(Err(e)) => return Err(ToolError(format!("`{}`: {e}", r.display))),
             None => None,

@@ -20,6 +20,7 @@ mod content;
 mod jpeg;
 mod plan;
 mod random;
+mod receipts;
 #[cfg(test)]
 mod tests;
 
@@ -28,6 +29,7 @@ use content::*;
 use jpeg::*;
 use plan::*;
 use random::*;
+pub use receipts::make_receipts;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]

@@ -54,7 +54,9 @@ fn gather(history: &History) -> Findings {
     for (input, (content, is_error)) in history.results("read_file") {
         let path = input["path"].as_str().unwrap_or_default().to_string();
         if is_error {
-            found.review.push((path, format!("could not be read: {content}")));
+            found
+                .review
+                .push((path, format!("could not be read: {content}")));
             continue;
         }
         let text: String = content
@@ -92,28 +94,34 @@ fn gather(history: &History) -> Findings {
         }
     }
     // The same purchase on a receipt and on the statement: keep the receipt.
-    let mut used = vec![false; found.expenses.len()];
+    let receipts = found.expenses.len();
+    let mut used = vec![false; receipts];
     for row in bank {
-        let twin = found.expenses.iter().enumerate().position(|(i, r)| {
-            !used[i]
-                && r.amount == row.amount
-                && match (r.date, row.date) {
-                    (Some(a), Some(b)) => (a - b).num_days().abs() <= 3,
-                    _ => true,
-                }
-        });
+        let twin = found.expenses[..receipts]
+            .iter()
+            .enumerate()
+            .position(|(i, r)| {
+                !used[i]
+                    && r.amount == row.amount
+                    && match (r.date, row.date) {
+                        (Some(a), Some(b)) => (a - b).num_days().abs() <= 3,
+                        _ => true,
+                    }
+            });
         match twin {
             Some(i) => {
                 used[i] = true;
                 found.matched += 1;
-                found.expenses[i].source.push_str(&format!(" + {}", row.source));
+                found.expenses[i]
+                    .source
+                    .push_str(&format!(" + {}", row.source));
             }
             None => found.expenses.push(row),
         }
     }
-    found
-        .expenses
-        .sort_by(|a, b| (a.date.is_none(), a.date, &a.vendor).cmp(&(b.date.is_none(), b.date, &b.vendor)));
+    found.expenses.sort_by(|a, b| {
+        (a.date.is_none(), a.date, &a.vendor).cmp(&(b.date.is_none(), b.date, &b.vendor))
+    });
     found
 }
 
@@ -141,7 +149,7 @@ pub(super) fn money(cents: Cents, currency: &str) -> String {
     let whole = (cents.abs() / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -284,7 +292,11 @@ fn finish_summary(path: &str, found: &Findings, currency: &str, other_currency: 
             ));
         }
         if found.credits > 0 {
-            text.push_str(&format!("; {} incoming payments left out", found.credits));
+            text.push_str(&format!(
+                "; {} incoming payment{} left out",
+                found.credits,
+                if found.credits == 1 { "" } else { "s" }
+            ));
         }
         text.push(')');
     }

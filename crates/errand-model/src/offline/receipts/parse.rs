@@ -33,53 +33,150 @@ const KEYWORDS: [(&str, &[&str]); 7] = [
     (
         "Lodging",
         &[
-            "hotel", "motel", "inn ", "airbnb", "lodging", "suites", "hostel", "marriott",
-            "hilton", "hyatt", "ibis", "novotel", "room night", "nights",
+            "hotel",
+            "motel",
+            "inn ",
+            "airbnb",
+            "lodging",
+            "suites",
+            "hostel",
+            "marriott",
+            "hilton",
+            "hyatt",
+            "ibis",
+            "novotel",
+            "room night",
+            "nights",
         ],
     ),
     (
         "Travel",
         &[
-            "airline", "airways", "air lines", "flight", "boarding", "rail", "train", "sncf",
-            "amtrak", "eurostar", "uber", "lyft", "taxi", "cab ", "parking", "fuel", "petrol",
-            "gas station", "toll", "car rental", "hertz", "avis", "metro", "transit", "bus ",
+            "airline",
+            "airways",
+            "air lines",
+            "flight",
+            "boarding",
+            "rail",
+            "train",
+            "sncf",
+            "amtrak",
+            "eurostar",
+            "uber",
+            "lyft",
+            "taxi",
+            "cab ",
+            "parking",
+            "fuel",
+            "petrol",
+            "gas station",
+            "toll",
+            "car rental",
+            "hertz",
+            "avis",
+            "metro",
+            "transit",
+            "bus ",
         ],
     ),
     (
         "Meals",
         &[
-            "restaurant", "cafe", "café", "coffee", "bistro", "pizza", "lunch", "dinner",
-            "breakfast", "brasserie", "grill", "kitchen", "deli", "bakery", "starbucks", "bar ",
-            "tavern", "sushi", "burger", "catering", "gratuity", "tip",
+            "restaurant",
+            "cafe",
+            "café",
+            "coffee",
+            "bistro",
+            "pizza",
+            "lunch",
+            "dinner",
+            "breakfast",
+            "brasserie",
+            "grill",
+            "kitchen",
+            "deli",
+            "bakery",
+            "starbucks",
+            "bar ",
+            "tavern",
+            "sushi",
+            "burger",
+            "catering",
+            "gratuity",
+            "tip",
         ],
     ),
     (
         "Software",
         &[
-            "software", "subscription", "saas", "licence", "license", "github", "adobe",
-            "microsoft 365", "google workspace", "slack", "zoom", "aws", "cloud", "hosting",
-            "domain", "atlassian", "notion", "dropbox",
+            "software",
+            "subscription",
+            "saas",
+            "licence",
+            "license",
+            "github",
+            "adobe",
+            "microsoft 365",
+            "google workspace",
+            "slack",
+            "zoom",
+            "aws",
+            "cloud",
+            "hosting",
+            "domain",
+            "atlassian",
+            "notion",
+            "dropbox",
         ],
     ),
     (
         "Office supplies",
         &[
-            "office", "staples", "paper", "printer", "toner", "ink", "supplies", "stationery",
-            "envelopes", "postage", "shipping", "courier",
+            "office",
+            "staples",
+            "paper",
+            "printer",
+            "toner",
+            "ink",
+            "supplies",
+            "stationery",
+            "envelopes",
+            "postage",
+            "shipping",
+            "courier",
         ],
     ),
     (
         "Equipment",
         &[
-            "laptop", "monitor", "computer", "electronics", "keyboard", "headset", "webcam",
-            "apple store", "best buy", "hardware", "desk", "chair",
+            "laptop",
+            "monitor",
+            "computer",
+            "electronics",
+            "keyboard",
+            "headset",
+            "webcam",
+            "apple store",
+            "best buy",
+            "hardware",
+            "desk",
+            "chair",
         ],
     ),
     (
         "Phone & internet",
         &[
-            "mobile", "phone", "internet", "telecom", "broadband", "verizon", "vodafone",
-            "orange", "t-mobile", "at&t", "sim ",
+            "mobile",
+            "phone",
+            "internet",
+            "telecom",
+            "broadband",
+            "verizon",
+            "vodafone",
+            "orange",
+            "t-mobile",
+            "at&t",
+            "sim ",
         ],
     ),
 ];
@@ -140,7 +237,10 @@ pub fn amounts(line: &str) -> Vec<Cents> {
         // Separators continue a number: thousands take three digits, a decimal point or
         // comma two and ends it (so "9.00 120.00" stays two amounts).
         while i < chars.len() && matches!(chars[i], ',' | '.' | '\'' | ' ') {
-            let digits = chars[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            let digits = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
             if digits == 3 {
                 i += 4;
             } else if digits == 2 && matches!(chars[i], ',' | '.') {
@@ -227,7 +327,10 @@ pub fn date_in(line: &str, us: bool) -> Option<NaiveDate> {
             };
             // "March 14 2026" or "14 March 2026".
             let after = (number(words.get(n + 1)), number(words.get(n + 2)));
-            let around = (number(n.checked_sub(1).and_then(|p| words.get(p))), number(words.get(n + 1)));
+            let around = (
+                number(n.checked_sub(1).and_then(|p| words.get(p))),
+                number(words.get(n + 1)),
+            );
             for (day, year) in [after, around] {
                 if let (Some(day), Some(year)) = (day, year)
                     && let Some(d) = NaiveDate::from_ymd_opt(year as i32, month, day)
@@ -253,12 +356,24 @@ fn month_number(word: &str) -> Option<u32> {
 
 /// "BLUE BOTTLE COFFEE" → "Blue Bottle Coffee"; mixed case stays as written.
 fn tidy_name(name: &str) -> String {
-    let name = name.trim().trim_matches(|c: char| c == '*' || c == '#' || c == '=');
+    let name = name
+        .trim()
+        .trim_matches(|c: char| c == '*' || c == '#' || c == '=');
     if name.chars().any(char::is_lowercase) {
         return name.trim().to_string();
     }
     name.split_whitespace()
         .map(|w| {
+            // Short capitals are usually initials or codes (SFO, USA, BP), kept as they are.
+            if w.len() <= 3
+                && ![
+                    "THE", "AND", "OF", "FOR", "INN", "BAR", "OIL", "GAS", "CAR", "BUS", "INC",
+                    "TAX", "NEW",
+                ]
+                .contains(&w)
+            {
+                return w.to_string();
+            }
             let mut chars = w.chars();
             match chars.next() {
                 Some(first) => first.to_string() + &chars.as_str().to_lowercase(),
@@ -272,15 +387,27 @@ fn tidy_name(name: &str) -> String {
 /// Lines that name the document rather than the seller.
 fn is_boilerplate(line: &str) -> bool {
     let lower = line.to_lowercase();
-    let words = ["receipt", "invoice", "tax invoice", "order confirmation", "thank you"];
+    let words = [
+        "receipt",
+        "invoice",
+        "tax invoice",
+        "order confirmation",
+        "thank you",
+    ];
     lower.starts_with("## page")
-        || words.iter().any(|w| lower.trim() == *w || lower.trim_start().starts_with(&format!("{w} #")))
+        || words
+            .iter()
+            .any(|w| lower.trim() == *w || lower.trim_start().starts_with(&format!("{w} #")))
         || lower.trim().chars().all(|c| !c.is_alphanumeric())
 }
 
 /// One receipt's expense, or why it could not be read.
 pub fn receipt(source: &str, text: &str) -> Result<Expense, String> {
-    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     if lines.is_empty() {
         return Err("the file has no text (a scan needs a model that reads images)".into());
     }
@@ -310,7 +437,13 @@ pub fn receipt(source: &str, text: &str) -> Result<Expense, String> {
         "total charged",
     ])
     .or_else(|| labelled(&["total"]))
-    .or_else(|| lines.iter().flat_map(|l| amounts(l)).max().filter(|a| *a > 0))
+    .or_else(|| {
+        lines
+            .iter()
+            .flat_map(|l| amounts(l))
+            .max()
+            .filter(|a| *a > 0)
+    })
     .ok_or("no amount found: expected a line like \"Total 42.50\"")?;
     let date = lines
         .iter()
@@ -366,7 +499,10 @@ fn fields(line: &str, delimiter: char) -> Vec<String> {
 /// A bank export with a header naming a date, a description and an amount (or debit and
 /// credit) column; `None` when the file is not one.
 pub fn bank_export(source: &str, text: &str) -> Option<BankExport> {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
     let (_, header_line) = lines.next()?;
     let delimiter = [';', '\t', ',']
         .into_iter()
@@ -375,9 +511,22 @@ pub fn bank_export(source: &str, text: &str) -> Option<BankExport> {
         .iter()
         .map(|h| h.to_lowercase())
         .collect();
-    let column = |names: &[&str]| header.iter().position(|h| names.iter().any(|n| h.contains(n)));
+    let column = |names: &[&str]| {
+        header
+            .iter()
+            .position(|h| names.iter().any(|n| h.contains(n)))
+    };
     let date_col = column(&["date", "posted", "booked"])?;
-    let text_col = column(&["description", "payee", "merchant", "details", "narrative", "memo", "name", "reference"])?;
+    let text_col = column(&[
+        "description",
+        "payee",
+        "merchant",
+        "details",
+        "narrative",
+        "memo",
+        "name",
+        "reference",
+    ])?;
     let amount_col = column(&["amount", "value", "sum"]);
     let debit_col = column(&["debit", "withdrawal", "paid out", "money out", "outflow"]);
     let credit_col = column(&["credit", "deposit", "paid in", "money in", "inflow"]);
@@ -385,7 +534,8 @@ pub fn bank_export(source: &str, text: &str) -> Option<BankExport> {
         return None;
     }
     let currency = column(&["currency"]);
-    let mut rows: Vec<(usize, Vec<String>)> = lines.map(|(n, l)| (n + 1, fields(l, delimiter))).collect();
+    let mut rows: Vec<(usize, Vec<String>)> =
+        lines.map(|(n, l)| (n + 1, fields(l, delimiter))).collect();
     rows.retain(|(_, f)| f.len() > 1);
     let signed = |f: &[String], col: Option<usize>| -> Option<Cents> {
         let raw = f.get(col?)?.replace(['$', '€', '£', ' '], "");
@@ -393,7 +543,9 @@ pub fn bank_export(source: &str, text: &str) -> Option<BankExport> {
             return None;
         }
         let negative = raw.starts_with('-') || raw.starts_with('(');
-        let digits = raw.trim_start_matches(['-', '+', '(']).trim_end_matches(')');
+        let digits = raw
+            .trim_start_matches(['-', '+', '('])
+            .trim_end_matches(')');
         // "12.5" or "12" are money in a bank column even without two decimals.
         let cents = money(digits).or_else(|| {
             let value: f64 = digits.replace(',', ".").parse().ok()?;
@@ -403,7 +555,9 @@ pub fn bank_export(source: &str, text: &str) -> Option<BankExport> {
     };
     // With one signed amount column, spending is whichever sign most rows carry when both
     // appear (banks write debits negative); all-positive exports are all spending.
-    let any_negative = rows.iter().any(|(_, f)| signed(f, amount_col).is_some_and(|a| a < 0));
+    let any_negative = rows
+        .iter()
+        .any(|(_, f)| signed(f, amount_col).is_some_and(|a| a < 0));
     let mut export = BankExport::default();
     for (line, f) in &rows {
         let us = currency_in(header_line).as_deref() == Some("$");

@@ -39,8 +39,8 @@ pub(super) fn workbook(path: &str, found: &Findings, currency: &str) -> Value {
             ])
         })
         .chain(std::iter::once(json!([
-            "Total",
             null,
+            "Total",
             null,
             null,
             format!("=SUM(E2:E{last})")
@@ -77,7 +77,8 @@ pub(super) fn workbook(path: &str, found: &Findings, currency: &str) -> Value {
     ]));
     summary.push(json!([null]));
     summary.push(json!(["Highlighted on Expenses: over", threshold]));
-    let money_column = |header: &str| json!({"header": header, "type": "currency", "currency": currency});
+    let money_column =
+        |header: &str| json!({"header": header, "type": "currency", "currency": currency});
     let mut sheets = vec![
         json!({
             "name": "Expenses",

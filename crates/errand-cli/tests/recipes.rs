@@ -1,0 +1,116 @@
+//! The offline office recipes end to end, from the CLI with no model: what a person gets
+//! from a folder of receipts, checked cell by cell and by LibreOffice.
+mod common;
+
+use common::*;
+use errand_testkit::office::office_check;
+use std::process::Command;
+
+/// Runs a Python snippet over a file (openpyxl, python-pptx, pypdf are installed by CI).
+fn python(code: &str, file: &std::path::Path) -> String {
+    let out = Command::new("python3")
+        .args(["-c", code])
+        .arg(file)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn offline_receipts_become_an_expense_report() {
+    let env = Env::new();
+    let folder = env.dir("receipts");
+    let made = env.run(&[
+        "demo-folder",
+        "--kind",
+        "receipts",
+        folder.to_str().expect("utf8"),
+    ]);
+    assert_eq!(code(&made), 0, "{}", text(&made));
+    let out = env.run(&[
+        "--json",
+        "run",
+        "turn these receipts into an expense report",
+        "--mode",
+        "auto",
+        "--folder",
+        folder.to_str().expect("utf8"),
+    ]);
+    let shown = text(&out);
+    assert_eq!(code(&out), 0, "{shown}");
+    assert!(
+        shown.contains("14 expenses totalling $2,368.36 in 7 categories"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("2 matched to a receipt and counted once"),
+        "{shown}"
+    );
+    assert!(shown.contains("scribble.txt: no amount found"), "{shown}");
+    assert!(shown.contains("IMG_2041.jpg: a photo"), "{shown}");
+
+    let file = folder.join("Expense report.xlsx");
+    // 1 total on Expenses; 7 categories x (SUMIF, COUNTIF, share) and 3 totals on Summary.
+    assert_eq!(
+        office_check(&file),
+        1 + 7 * 3 + 3,
+        "LibreOffice agrees with every cached value"
+    );
+
+    let bytes = std::fs::read(&file).expect("xlsx");
+    let cells = errand_office::read::extract("xlsx", &bytes)
+        .expect("xlsx")
+        .expect("readable");
+    for line in [
+        "2026-10-02,Blue Bottle Coffee,Meals,coffee-2026-10-02.txt,10.59",
+        "2026-10-06,Uber,Travel,uber-oct-06.txt + bank/october-statement.csv line 2,33.45",
+        "2026-10-18,Amtrak,Travel,amtrak-receipt.pdf,89",
+        "2026-10-20,Marriott Marquis New York,Lodging,marriott-folio.pdf,561.05",
+        "2026-10-16,\"Dell Technologies, Monitor\",Equipment,bank/october-statement.csv line 6,329.99",
+        ",Total,,,2368.36",
+        "Travel,710.95,5,",
+        "Lodging,885.65,2,",
+        "Phone & internet,85,1,",
+        "Total,2368.36,14,1",
+        "Highlighted on Expenses: over,250",
+        "scribble.txt,\"no amount found: expected a line like \"\"Total 42.50\"\"\"",
+    ] {
+        assert!(cells.contains(line), "{line} in:\n{cells}");
+    }
+
+    // What a person sees in Excel: a filter, a drop-down of categories, large amounts
+    // highlighted, a chart of the summary, a named grand total.
+    let structure = python(
+        "import sys, openpyxl\n\
+         wb = openpyxl.load_workbook(sys.argv[1])\n\
+         e, s = wb['Expenses'], wb['Summary']\n\
+         print('filter', e.auto_filter.ref)\n\
+         print('freeze', e.freeze_panes)\n\
+         print('validation', [str(v.sqref) for v in e.data_validations.dataValidation])\n\
+         print('rules', [(str(r.sqref), [x.operator for x in r.rules]) for r in e.conditional_formatting])\n\
+         print('charts', len(s._charts))\n\
+         print('names', list(wb.defined_names.keys()))\n\
+         print('money', e['E2'].number_format)",
+        &file,
+    );
+    for expected in [
+        "filter A1:E15",
+        "freeze A2",
+        "validation ['C2:C15']",
+        "rules [('E2:E15', ['greaterThan'])]",
+        "charts 1",
+        "names ['GrandTotal']",
+        "money \"$\"#,##0.00",
+    ] {
+        assert!(structure.contains(expected), "{expected} in:\n{structure}");
+    }
+
+    let undo = env.run(&["undo", &task_id(&out)]);
+    assert_eq!(code(&undo), 0, "{}", text(&undo));
+    assert!(!file.exists(), "undo removes the report");
+}
