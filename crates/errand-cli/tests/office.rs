@@ -141,3 +141,134 @@ fn offline_notes_become_a_document() {
         assert!(shown.contains(expected), "{expected} in:\n{shown}");
     }
 }
+
+/// A deck and a PDF report from one task, both showing a PNG chart the task drew, read back
+/// by the libraries people use and rendered by LibreOffice; a picture that is not there
+/// comes back to the model naming it; a spreadsheet range reads with its header.
+#[test]
+fn a_task_writes_a_deck_and_a_pdf_report_with_charts() {
+    let env = Env::new();
+    let folder = env.dir("review");
+    let chart = json!({"type": "column", "title": "Spend by quarter",
+                       "categories": ["Q1", "Q2", "Q3", "Q4"],
+                       "series": [{"name": "2026", "values": [120, 180, 150, 210]}]});
+    let rows: Vec<serde_json::Value> = (1..=30).map(|m| json!([format!("M{m}"), m * 10])).collect();
+    let script = env.script(
+        "deck.json",
+        json!([
+            {"tool_calls": [
+                {"id": "png", "name": "create_chart", "input": {"path": "charts/spend.png", "type": "column",
+                 "title": "Spend", "categories": ["Q1", "Q2"], "series": [{"values": [10, 20]}]}},
+                {"id": "xlsx", "name": "create_spreadsheet", "input": {"path": "data.xlsx", "sheets": [
+                    {"name": "Months", "columns": [{"header": "Month"}, {"header": "Amount", "type": "number"}],
+                     "rows": rows}]}}
+            ]},
+            {"expect_tool_result_contains": "a 1600x960 PNG chart",
+             "tool_calls": [
+                {"id": "deck", "name": "create_presentation", "input": {"path": "deck.pptx", "title": "Q3 review",
+                 "slides": [
+                    {"type": "title", "title": "Q3 review", "subtitle": "Operations", "notes": "Open with the headline."},
+                    {"type": "bullets", "title": "Highlights", "bullets": ["Revenue **up 12%**", "  North up 18%", "Costs flat"]},
+                    {"type": "image", "title": "The chart we drew", "path": "charts/spend.png", "caption": "From the task"},
+                    {"type": "chart", "title": "By quarter", "chart": chart},
+                    {"type": "table", "title": "Numbers", "header": ["Quarter", "Spend"], "rows": [["Q1", "120"], ["Q2", "180"]]}
+                 ]}},
+                {"id": "pdf", "name": "create_pdf", "input": {"path": "report.pdf", "title": "Q3 report", "author": "Ops",
+                 "blocks": [
+                    {"type": "heading", "text": "Summary"},
+                    {"type": "paragraph", "text": "Spend rose in **Q4**."},
+                    {"type": "image", "path": "charts/spend.png", "caption": "Spend", "width_percent": 60},
+                    {"type": "chart", "chart": chart, "caption": "By quarter"},
+                    {"type": "table", "header": ["Quarter", "Spend"], "rows": [["Q1", "120"], ["Q4", "210"]]}
+                 ]}},
+                {"id": "missing", "name": "create_pdf", "input": {"path": "broken.pdf",
+                 "blocks": [{"type": "image", "path": "nowhere.png"}]}}
+             ]},
+            {"expect_tool_result_contains": "image nowhere.png",
+             "tool_calls": [
+                {"id": "read-deck", "name": "read_file", "input": {"path": "deck.pptx"}},
+                {"id": "read-pdf", "name": "read_file", "input": {"path": "report.pdf"}},
+                {"id": "range", "name": "read_file", "input": {"path": "data.xlsx", "range": "A20:B21"}}
+             ]},
+            {"expect_tool_result_contains": "header (row 1): Month,Amount\nM19,190\nM20,200",
+             "tool_calls": [{"id": "f", "name": "finish",
+                             "input": {"summary": "deck and report", "deliverables": ["deck.pptx", "report.pdf"]}}]}
+        ]),
+    );
+    let out = env.run_auto("make the review deck and report", &script, &folder);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(!folder.join("broken.pdf").exists());
+    let png = std::fs::read(folder.join("charts/spend.png")).expect("png");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+
+    let deck = folder.join("deck.pptx");
+    let shown = std::process::Command::new("python3")
+        .args(["-c", "import sys, pptx\np = pptx.Presentation(sys.argv[1])\nprint(len(p.slides))\nfor s in p.slides:\n    kinds = sorted(set(sh.shape_type for sh in s.shapes if sh.shape_type is not None))\n    print(s.shapes.title.text if s.shapes.title else '', [str(k) for k in kinds], s.has_notes_slide and s.notes_slide.notes_text_frame.text)"])
+        .arg(&deck)
+        .output()
+        .expect("python-pptx");
+    let listing = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    assert!(listing.starts_with("5\n"), "{listing}");
+    assert!(listing.contains("Open with the headline."), "{listing}");
+    assert!(
+        listing.contains("The chart we drew") && listing.contains("PICTURE"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("Numbers") && listing.contains("TABLE"),
+        "{listing}"
+    );
+
+    let report = folder.join("report.pdf");
+    let pdf = std::process::Command::new("python3")
+        .args(["-c", "import sys, pypdf\nr = pypdf.PdfReader(sys.argv[1])\nprint(len(r.pages), r.metadata.title, r.metadata.author)\nprint(r.pages[1].extract_text())"])
+        .arg(&report)
+        .output()
+        .expect("pypdf");
+    let pdf_text = String::from_utf8_lossy(&pdf.stdout);
+    assert!(
+        pdf.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pdf.stderr)
+    );
+    assert!(pdf_text.contains("Q3 report Ops"), "{pdf_text}");
+    assert!(
+        pdf_text.contains("Summary") && pdf_text.contains("Page 2"),
+        "{pdf_text}"
+    );
+
+    for (file, at_least) in [(&deck, 5), (&report, 2)] {
+        let pngs = env.work.path().join(format!(
+            "png-{}",
+            file.file_stem().and_then(|s| s.to_str()).unwrap_or("x")
+        ));
+        let render = std::process::Command::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/office-check/render"
+        ))
+        .arg(file)
+        .arg(&pngs)
+        .output()
+        .expect("render (LibreOffice and poppler)");
+        assert!(
+            render.status.success(),
+            "{}",
+            String::from_utf8_lossy(&render.stderr)
+        );
+        let pages = std::fs::read_dir(&pngs)
+            .expect("pngs")
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
+            .count();
+        assert!(
+            pages >= at_least,
+            "{} rendered {pages} pages",
+            file.display()
+        );
+    }
+}
