@@ -53,7 +53,8 @@ pub enum Command {
     /// Fill a folder with a realistic mess of files to try Errand on.
     DemoFolder {
         dir: PathBuf,
-        /// downloads: a messy Downloads folder; receipts: receipts and a bank export.
+        /// downloads: a messy Downloads folder; receipts: receipts and a bank export;
+        /// notes: meeting notes in Markdown; sales: a year of orders as CSV.
         #[arg(long, value_enum, default_value_t = DemoKind::Downloads)]
         kind: DemoKind,
         /// Files in a downloads folder.
@@ -149,4 +150,6 @@ fn parse_mode(s: &str) -> Result<Mode, String> {
 pub enum DemoKind {
     Downloads,
     Receipts,
+    Notes,
+    Sales,
 }

@@ -83,6 +83,22 @@ fn demo_folder(
     files: usize,
     seed: u64,
 ) -> Result<ExitCode> {
+    let cannot = |e: std::io::Error| {
+        Exit::usage(format!(
+            "cannot make the demo folder {}: {e}",
+            dir.display()
+        ))
+    };
+    if kind == app::DemoKind::Notes {
+        let n = demo::make_notes(dir).map_err(cannot)?;
+        println!("Made {n} notes (Markdown and text) in {}", dir.display());
+        return Ok(ExitCode::Done);
+    }
+    if kind == app::DemoKind::Sales {
+        let n = demo::make_sales(dir).map_err(cannot)?;
+        println!("Made orders-2026.csv ({n} orders) in {}", dir.display());
+        return Ok(ExitCode::Done);
+    }
     if kind == app::DemoKind::Receipts {
         let report = demo::make_receipts(dir).map_err(|e| {
             Exit::usage(format!(

@@ -114,3 +114,48 @@ fn offline_receipts_become_an_expense_report() {
     assert_eq!(code(&undo), 0, "{}", text(&undo));
     assert!(!file.exists(), "undo removes the report");
 }
+
+#[test]
+fn offline_notes_become_a_deck() {
+    let env = Env::new();
+    let folder = env.dir("notes");
+    let made = env.run(&[
+        "demo-folder",
+        "--kind",
+        "notes",
+        folder.to_str().expect("utf8"),
+    ]);
+    assert_eq!(code(&made), 0, "{}", text(&made));
+    let out = env.run(&[
+        "run",
+        "make a deck from these notes",
+        "--mode",
+        "auto",
+        "--folder",
+        folder.to_str().expect("utf8"),
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let deck = folder.join("Notes.pptx");
+    let slides = python(
+        "import sys, pptx\n\
+         p = pptx.Presentation(sys.argv[1])\n\
+         for s in p.slides:\n    \
+             body = [sh.text_frame.text.replace('\\n', '/') for sh in s.placeholders if sh.placeholder_format.idx != 0 and sh.has_text_frame]\n    \
+             tables = [len(sh.table.rows) for sh in s.shapes if sh.has_table]\n    \
+             print(s.slide_layout.name, '|', s.shapes.title.text, '|', body, tables)",
+        &deck,
+    );
+    let lines: Vec<&str> = slides.lines().collect();
+    assert_eq!(lines.len(), 11, "{slides}");
+    for expected in [
+        "| Notes | ['3 notes']",
+        "| Website relaunch kickoff | []",
+        "Title and Content | Decisions | ['Keep the current CMS and replace the theme/Move the shop to the new payment provider/Launch in English and French first', '4']",
+        "Title Only | Owners | ['5'] [4]",
+        "Title and Content | Next steps | ['Simplify the pricing page/Compress every photo/Run a second test on Nov 2', '9']",
+        "Section Header | Risks | [] []",
+        "Title and Content | Risks | [\"Payments migration could slip if the provider's sandbox stays unstable./Translation costs may exceed the estimate by 20%./Ana is on leave the week of Nov 23.\", '11']",
+    ] {
+        assert!(slides.contains(expected), "{expected} in:\n{slides}");
+    }
+}

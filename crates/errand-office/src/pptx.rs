@@ -15,6 +15,7 @@ mod draw;
 mod fit;
 mod geom;
 mod lists;
+mod markdown;
 mod parts;
 mod table;
 
@@ -85,6 +86,8 @@ pub enum Slide {
         notes: Option<String>,
     },
 }
+
+pub use markdown::slides as slides_from_markdown;
 
 const DEFAULT_ACCENT: [u8; 3] = [0x1F, 0x4E, 0x78];
 

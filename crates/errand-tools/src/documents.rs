@@ -169,16 +169,24 @@ struct PresentationInput {
     title: Option<String>,
     author: Option<String>,
     theme: Option<errand_office::pptx::Theme>,
+    #[serde(default)]
     slides: Vec<errand_office::pptx::Slide>,
+    /// Instead of (or after) slides: Markdown; # = section, ## = slide, lists and
+    /// paragraphs = bullets, | tables | = table slides.
+    markdown: Option<String>,
 }
 
 impl PresentationInput {
     fn deck(self) -> (String, errand_office::pptx::PresentationSpec) {
+        let mut slides = self.slides;
+        if let Some(markdown) = &self.markdown {
+            slides.extend(errand_office::pptx::slides_from_markdown(markdown));
+        }
         let deck = errand_office::pptx::PresentationSpec {
             title: self.title,
             author: self.author,
             theme: self.theme,
-            slides: self.slides,
+            slides,
         };
         (self.path, deck)
     }

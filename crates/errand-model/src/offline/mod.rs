@@ -20,6 +20,8 @@ pub enum Recipe {
     Rename(RenamePattern),
     /// Markdown or text notes into one Word document.
     NotesToDocument,
+    /// Markdown or text notes into one deck.
+    NotesToDeck,
     /// Receipts and bank exports into an expense report workbook.
     ExpenseReport,
 }
@@ -30,6 +32,7 @@ impl Recipe {
             Recipe::Organize(layout) => format!("organize by {}", layout.describe()),
             Recipe::Rename(pattern) => format!("rename to `{}`", pattern.template),
             Recipe::NotesToDocument => "notes into a Word document".to_string(),
+            Recipe::NotesToDeck => "notes into a slide deck".to_string(),
             Recipe::ExpenseReport => "receipts into an expense report".to_string(),
         }
     }
@@ -41,6 +44,11 @@ pub fn select(request: &str) -> Option<Recipe> {
     let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
     if has(&["receipt", "expense"]) {
         return Some(Recipe::ExpenseReport);
+    }
+    if has(&["note", "markdown", ".md"])
+        && has(&["deck", "presentation", "slides", "pptx", "powerpoint"])
+    {
+        return Some(Recipe::NotesToDeck);
     }
     if has(&["note", "markdown", ".md"]) && has(&["document", "docx", "word", "report", "write-up"])
     {
@@ -84,7 +92,7 @@ pub fn no_recipe_message(request: &str) -> String {
         "No built-in recipe fits \"{request}\".\n\
          Offline, Errand can: organize a folder by type and date (\"organize my downloads by type and date\"), \
          batch rename to a pattern (\"rename photos to YYYY-MM-DD name.ext\"), \
-         turn notes into a document (\"make a Word document from my notes\"), \
+         turn notes into a document or a deck (\"make a Word document from my notes\", \"make a deck from these notes\"), \
          and turn receipts into an expense report (\"make an expense report from these receipts\").\n\
          For anything else, configure a model: set ANTHROPIC_API_KEY, or OPENAI_API_KEY (+ OPENAI_BASE_URL), \
          or pass --model SPEC (e.g. ollama:llama3.1, openai-compatible:MODEL@URL) — or set ERRAND_MODEL."
@@ -109,7 +117,8 @@ impl Model for Offline {
         let turn = match &recipe {
             Recipe::Organize(layout) => organize::next(layout, &history)?,
             Recipe::Rename(pattern) => rename::next(pattern, &history)?,
-            Recipe::NotesToDocument => notes::next(&history)?,
+            Recipe::NotesToDocument => notes::next(&history, notes::NotesOutput::Document)?,
+            Recipe::NotesToDeck => notes::next(&history, notes::NotesOutput::Deck)?,
             Recipe::ExpenseReport => receipts::next(&history)?,
         };
         Ok(ModelResponse {
@@ -227,6 +236,10 @@ mod tests {
         assert_eq!(
             select("turn these receipts into an expense report"),
             Some(Recipe::ExpenseReport)
+        );
+        assert_eq!(
+            select("make a deck from these notes"),
+            Some(Recipe::NotesToDeck)
         );
         assert_eq!(select("write me a poem"), None);
         assert!(no_recipe_message("write me a poem").contains("ANTHROPIC_API_KEY"));

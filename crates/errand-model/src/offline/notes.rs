@@ -1,5 +1,6 @@
-//! Recipe: Markdown or text notes in a folder → one Word document, through
-//! `create_document`'s Markdown input: each note a section, in name order.
+//! Recipe: Markdown or text notes in a folder → one Word document or one deck, through
+//! the Markdown input of `create_document` / `create_presentation`: each note a section,
+//! in name order.
 use super::survey::{free_name, from_listing};
 use super::{History, Turn};
 use errand_core::ModelError;
@@ -16,10 +17,29 @@ fn is_note(name: &str) -> bool {
         .any(|e| lower.ends_with(e))
 }
 
-pub(super) fn next(history: &History) -> Result<Turn, ModelError> {
+/// What the notes become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotesOutput {
+    Document,
+    Deck,
+}
+
+impl NotesOutput {
+    fn tool(self) -> &'static str {
+        match self {
+            NotesOutput::Document => "create_document",
+            NotesOutput::Deck => "create_presentation",
+        }
+    }
+}
+
+pub(super) fn next(history: &History, output: NotesOutput) -> Result<Turn, ModelError> {
     let Some((listing, is_error)) = history.last("list_files") else {
         return Ok(Turn::new(
-            "Turning your notes into a document. First, the notes.",
+            match output {
+                NotesOutput::Document => "Turning your notes into a document. First, the notes.",
+                NotesOutput::Deck => "Turning your notes into a deck. First, the notes.",
+            },
             vec![(
                 "list_files",
                 json!({"path": ".", "recursive": true, "limit": 100_000}),
@@ -57,17 +77,21 @@ pub(super) fn next(history: &History) -> Result<Turn, ModelError> {
             .collect();
         return Ok(Turn::new(format!("Reading {} notes.", notes.len()), calls));
     }
-    if let Some((result, is_error)) = history.last("create_document") {
+    if let Some((result, is_error)) = history.last(output.tool()) {
+        let what = match output {
+            NotesOutput::Document => "document",
+            NotesOutput::Deck => "deck",
+        };
         let summary = if is_error {
-            format!("The document could not be written: {result}")
+            format!("The {what} could not be written: {result}")
         } else {
             format!(
-                "Wrote one document from {} notes, each note a section. {result}",
+                "Wrote one {what} from {} notes, each note a section. {result}",
                 notes.len()
             )
         };
         let deliverables: Vec<String> = history
-            .inputs("create_document")
+            .inputs(output.tool())
             .last()
             .and_then(|i| i["path"].as_str().map(str::to_string))
             .filter(|_| !is_error)
@@ -96,19 +120,40 @@ pub(super) fn next(history: &History) -> Result<Turn, ModelError> {
         let body = strip_read_notes(content);
         // A note without its own heading gets its name as one.
         if !body.trim_start().starts_with("# ") {
-            markdown.push_str(&format!("# {stem}\n\n"));
+            let mut chars = stem.chars();
+            let title: String = chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
+            markdown.push_str(&format!("# {title}\n\n"));
         }
         markdown.push_str(&body);
         markdown.push_str("\n\n");
     }
     let mut taken: HashSet<String> = survey.files.iter().map(|f| f.path.clone()).collect();
-    let (path, _) = free_name("Notes.docx", &mut taken);
+    let subtitle = format!(
+        "{} note{}",
+        notes.len(),
+        if notes.len() == 1 { "" } else { "s" }
+    );
+    let (path, call) = match output {
+        NotesOutput::Document => {
+            let (path, _) = free_name("Notes.docx", &mut taken);
+            let call =
+                json!({"path": path, "title": "Notes", "subtitle": subtitle, "markdown": markdown});
+            (path, call)
+        }
+        NotesOutput::Deck => {
+            let (path, _) = free_name("Notes.pptx", &mut taken);
+            let call = json!({"path": path, "title": "Notes",
+                "slides": [{"type": "title", "title": "Notes", "subtitle": subtitle}],
+                "markdown": markdown});
+            (path, call)
+        }
+    };
     Ok(Turn::new(
         format!("Writing {path}."),
-        vec![(
-            "create_document",
-            json!({"path": path, "title": "Notes", "subtitle": format!("{} notes", notes.len()), "markdown": markdown}),
-        )],
+        vec![(output.tool(), call)],
     ))
 }
 
