@@ -159,3 +159,68 @@ fn offline_notes_become_a_deck() {
         assert!(slides.contains(expected), "{expected} in:\n{slides}");
     }
 }
+
+/// A CSV becomes a workbook whose statistics and cross-tab are formulas LibreOffice agrees
+/// with, and a one-page PDF stating the same numbers.
+#[test]
+fn offline_csv_becomes_a_workbook_and_a_one_page_pdf() {
+    let env = Env::new();
+    let folder = env.dir("sales");
+    let made = env.run(&[
+        "demo-folder",
+        "--kind",
+        "sales",
+        folder.to_str().expect("utf8"),
+    ]);
+    assert_eq!(code(&made), 0, "{}", text(&made));
+    let out = env.run(&[
+        "run",
+        "make a report from orders-2026.csv",
+        "--mode",
+        "auto",
+        "--folder",
+        folder.to_str().expect("utf8"),
+    ]);
+    let shown = text(&out);
+    assert_eq!(code(&out), 0, "{shown}");
+    assert!(
+        shown.contains("Revenue totals 157,185 (mean 523.95). 6 outliers"),
+        "{shown}"
+    );
+
+    let xlsx = folder.join("orders-2026 report.xlsx");
+    // Summary: 7 statistics x 2 numeric columns; Crosstab: 4 regions x (3 products +
+    // total) and a total row of 4.
+    assert_eq!(office_check(&xlsx), 7 * 2 + 4 * 4 + 4);
+    let cells = errand_office::read::extract("xlsx", &std::fs::read(&xlsx).expect("xlsx"))
+        .expect("xlsx")
+        .expect("readable");
+    for line in [
+        "## Sheet: Data (301 rows x 6 columns)",
+        "Sum,1745,157185",
+        "Median,5,392",
+        "East,6125,12282,17135,35542",
+        "Total,31066,58473,67646,157185",
+        "268,10267,revenue,9612,12.4",
+    ] {
+        assert!(cells.contains(line), "{line} in:\n{cells}");
+    }
+
+    let pdf = folder.join("orders-2026 report.pdf");
+    let read = python(
+        "import sys, pypdf\nr = pypdf.PdfReader(sys.argv[1])\nprint(len(r.pages))\nprint(r.pages[0].extract_text())",
+        &pdf,
+    );
+    assert!(read.starts_with("1\n"), "one page:\n{read}");
+    for expected in [
+        "Report: orders-2026.csv",
+        "300 rows",
+        "157,185",
+        "735.47",
+        "Revenue by region and product",
+        "Row 268 (order_id 10267): revenue 9,612, 12.4 standard deviations above the mean",
+        "and 2 more on the Outliers sheet",
+    ] {
+        assert!(read.contains(expected), "{expected} in:\n{read}");
+    }
+}

@@ -151,9 +151,10 @@ pub fn svg(chart: &Chart) -> Result<String, OfficeError> {
     let right = if legend { 170.0 } else { 30.0 };
     let area = Area {
         left: 80.0,
-        top: 60.0,
+        // Room for a title or an x-axis title only when there is one.
+        top: if chart.title.is_some() { 60.0 } else { 24.0 },
         right: WIDTH - right,
-        bottom: HEIGHT - 70.0,
+        bottom: HEIGHT - if chart.x_title.is_some() { 70.0 } else { 40.0 },
     };
     match chart.kind {
         ChartKind::Pie => pie(&mut out, chart, &area),

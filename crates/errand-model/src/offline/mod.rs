@@ -1,6 +1,7 @@
 //! The offline planner: built-in recipes chosen from the request, driven through the same
 //! tools, policy and journal as any model. It is a `Model` that reads the conversation and
 //! answers with the recipe's next tool calls, so a resumed task continues where it stopped.
+mod csv_report;
 mod notes;
 mod organize;
 mod receipts;
@@ -24,6 +25,8 @@ pub enum Recipe {
     NotesToDeck,
     /// Receipts and bank exports into an expense report workbook.
     ExpenseReport,
+    /// A CSV into a report workbook and a one-page PDF.
+    CsvReport,
 }
 
 impl Recipe {
@@ -34,6 +37,7 @@ impl Recipe {
             Recipe::NotesToDocument => "notes into a Word document".to_string(),
             Recipe::NotesToDeck => "notes into a slide deck".to_string(),
             Recipe::ExpenseReport => "receipts into an expense report".to_string(),
+            Recipe::CsvReport => "a CSV into a report".to_string(),
         }
     }
 }
@@ -44,6 +48,9 @@ pub fn select(request: &str) -> Option<Recipe> {
     let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
     if has(&["receipt", "expense"]) {
         return Some(Recipe::ExpenseReport);
+    }
+    if has(&["csv"]) && has(&["report", "summar", "analy", "statistic", "overview"]) {
+        return Some(Recipe::CsvReport);
     }
     if has(&["note", "markdown", ".md"])
         && has(&["deck", "presentation", "slides", "pptx", "powerpoint"])
@@ -93,7 +100,8 @@ pub fn no_recipe_message(request: &str) -> String {
          Offline, Errand can: organize a folder by type and date (\"organize my downloads by type and date\"), \
          batch rename to a pattern (\"rename photos to YYYY-MM-DD name.ext\"), \
          turn notes into a document or a deck (\"make a Word document from my notes\", \"make a deck from these notes\"), \
-         and turn receipts into an expense report (\"make an expense report from these receipts\").\n\
+         turn receipts into an expense report (\"make an expense report from these receipts\"), \
+         and turn a CSV into a report (\"make a report from orders.csv\").\n\
          For anything else, configure a model: set ANTHROPIC_API_KEY, or OPENAI_API_KEY (+ OPENAI_BASE_URL), \
          or pass --model SPEC (e.g. ollama:llama3.1, openai-compatible:MODEL@URL) — or set ERRAND_MODEL."
     )
@@ -120,6 +128,7 @@ impl Model for Offline {
             Recipe::NotesToDocument => notes::next(&history, notes::NotesOutput::Document)?,
             Recipe::NotesToDeck => notes::next(&history, notes::NotesOutput::Deck)?,
             Recipe::ExpenseReport => receipts::next(&history)?,
+            Recipe::CsvReport => csv_report::next(outcome, &history)?,
         };
         Ok(ModelResponse {
             text: turn.text,
@@ -240,6 +249,10 @@ mod tests {
         assert_eq!(
             select("make a deck from these notes"),
             Some(Recipe::NotesToDeck)
+        );
+        assert_eq!(
+            select("make a report from orders.csv"),
+            Some(Recipe::CsvReport)
         );
         assert_eq!(select("write me a poem"), None);
         assert!(no_recipe_message("write me a poem").contains("ANTHROPIC_API_KEY"));

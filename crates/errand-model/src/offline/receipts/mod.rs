@@ -2,7 +2,7 @@
 //! workbook: one row per expense with its category, a summary by category built from SUMIF
 //! formulas, a total, large items highlighted and a chart. A bank row that matches a
 //! receipt (same amount, dates within three days) is the same purchase and counts once.
-mod parse;
+pub(super) mod parse;
 mod sheet;
 
 use super::survey::{free_name, from_listing};

@@ -476,7 +476,7 @@ pub struct BankExport {
 }
 
 /// Splits one CSV line, honouring quotes.
-fn fields(line: &str, delimiter: char) -> Vec<String> {
+pub(crate) fn fields(line: &str, delimiter: char) -> Vec<String> {
     let mut out = Vec::new();
     let mut field = String::new();
     let mut quoted = false;
