@@ -247,24 +247,7 @@ fn a_task_writes_a_deck_and_a_pdf_report_with_charts() {
             "png-{}",
             file.file_stem().and_then(|s| s.to_str()).unwrap_or("x")
         ));
-        let render = std::process::Command::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/office-check/render"
-        ))
-        .arg(file)
-        .arg(&pngs)
-        .output()
-        .expect("render (LibreOffice and poppler)");
-        assert!(
-            render.status.success(),
-            "{}",
-            String::from_utf8_lossy(&render.stderr)
-        );
-        let pages = std::fs::read_dir(&pngs)
-            .expect("pngs")
-            .flatten()
-            .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
-            .count();
+        let pages = errand_testkit::office::render_pages(file, &pngs);
         assert!(
             pages >= at_least,
             "{} rendered {pages} pages",

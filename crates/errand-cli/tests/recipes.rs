@@ -3,46 +3,28 @@
 mod common;
 
 use common::*;
-use errand_testkit::office::office_check;
-use std::process::Command;
+use errand_testkit::office::{office_check, python};
 
-/// Runs a Python snippet over a file (openpyxl, python-pptx, pypdf are installed by CI).
-fn python(code: &str, file: &std::path::Path) -> String {
-    let out = Command::new("python3")
-        .args(["-c", code])
-        .arg(file)
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+/// Makes a demo folder of `kind` and runs `outcome` on it offline, in auto mode.
+fn run_recipe(env: &Env, kind: &str, outcome: &str) -> (std::path::PathBuf, std::process::Output) {
+    let folder = env.dir(kind);
+    let path = folder.to_str().expect("utf8");
+    let made = env.run(&["demo-folder", "--kind", kind, path]);
+    assert_eq!(code(&made), 0, "{}", text(&made));
+    let out = env.run(&["--json", "run", outcome, "--mode", "auto", "--folder", path]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    (folder, out)
 }
 
 #[test]
 fn offline_receipts_become_an_expense_report() {
     let env = Env::new();
-    let folder = env.dir("receipts");
-    let made = env.run(&[
-        "demo-folder",
-        "--kind",
+    let (folder, out) = run_recipe(
+        &env,
         "receipts",
-        folder.to_str().expect("utf8"),
-    ]);
-    assert_eq!(code(&made), 0, "{}", text(&made));
-    let out = env.run(&[
-        "--json",
-        "run",
         "turn these receipts into an expense report",
-        "--mode",
-        "auto",
-        "--folder",
-        folder.to_str().expect("utf8"),
-    ]);
+    );
     let shown = text(&out);
-    assert_eq!(code(&out), 0, "{shown}");
     assert!(
         shown.contains("14 expenses totalling $2,368.36 in 7 categories"),
         "{shown}"
@@ -118,23 +100,7 @@ fn offline_receipts_become_an_expense_report() {
 #[test]
 fn offline_notes_become_a_deck() {
     let env = Env::new();
-    let folder = env.dir("notes");
-    let made = env.run(&[
-        "demo-folder",
-        "--kind",
-        "notes",
-        folder.to_str().expect("utf8"),
-    ]);
-    assert_eq!(code(&made), 0, "{}", text(&made));
-    let out = env.run(&[
-        "run",
-        "make a deck from these notes",
-        "--mode",
-        "auto",
-        "--folder",
-        folder.to_str().expect("utf8"),
-    ]);
-    assert_eq!(code(&out), 0, "{}", text(&out));
+    let (folder, _) = run_recipe(&env, "notes", "make a deck from these notes");
     let deck = folder.join("Notes.pptx");
     let slides = python(
         "import sys, pptx\n\
@@ -165,24 +131,8 @@ fn offline_notes_become_a_deck() {
 #[test]
 fn offline_csv_becomes_a_workbook_and_a_one_page_pdf() {
     let env = Env::new();
-    let folder = env.dir("sales");
-    let made = env.run(&[
-        "demo-folder",
-        "--kind",
-        "sales",
-        folder.to_str().expect("utf8"),
-    ]);
-    assert_eq!(code(&made), 0, "{}", text(&made));
-    let out = env.run(&[
-        "run",
-        "make a report from orders-2026.csv",
-        "--mode",
-        "auto",
-        "--folder",
-        folder.to_str().expect("utf8"),
-    ]);
+    let (folder, out) = run_recipe(&env, "sales", "make a report from orders-2026.csv");
     let shown = text(&out);
-    assert_eq!(code(&out), 0, "{shown}");
     assert!(
         shown.contains("Revenue totals 157,185 (mean 523.95). 6 outliers"),
         "{shown}"

@@ -2,6 +2,7 @@
 //! titles, round-number gridlines and a legend — readable defaults, no dependencies.
 use crate::OfficeError;
 use crate::spec::ChartKind;
+use crate::xml::esc;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::fmt::Write;
@@ -32,13 +33,6 @@ const PALETTE: [&str; 8] = [
     "#1F4E78", "#ED7D31", "#70AD47", "#5B9BD5", "#FFC000", "#A5A5A5", "#264478", "#9E480E",
 ];
 const FONT: &str = "Liberation Sans, Arial, Helvetica, sans-serif";
-
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// 1, 2, 2.5 or 5 times a power of ten, at least `raw`.
 fn nice(raw: f64) -> f64 {

@@ -12,6 +12,7 @@ pub mod read;
 mod shape;
 pub mod spec;
 pub mod xlsx;
+mod xml;
 
 pub use spec::WorkbookSpec;
 pub use xlsx::{Written, build};

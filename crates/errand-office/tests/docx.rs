@@ -55,24 +55,7 @@ fn a_report_opens_converts_and_reads_back() {
         "one table"
     );
 
-    let render = Command::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/office-check/render"
-    ))
-    .arg(&file)
-    .arg(dir.path().join("png"))
-    .output()
-    .expect("render (LibreOffice and poppler)");
-    assert!(
-        render.status.success(),
-        "{}",
-        String::from_utf8_lossy(&render.stderr)
-    );
-    let pages = std::fs::read_dir(dir.path().join("png"))
-        .expect("png")
-        .flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
-        .count();
+    let pages = errand_testkit::office::render_pages(&file, &dir.path().join("png"));
     assert_eq!(pages, 3, "title page, body, appendix");
 
     let text = errand_office::read::extract("docx", &bytes)

@@ -246,24 +246,7 @@ fn a_report_opens_embeds_its_fonts_and_reads_back_in_order() {
     // The chart is drawn as vectors with real text, not a picture of text.
     assert!(text[2].contains("North") && text[2].contains("Revenue ($k)"));
 
-    let render = Command::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/office-check/render"
-    ))
-    .arg(&file)
-    .arg(dir.path().join("png"))
-    .output()
-    .expect("render (poppler)");
-    assert!(
-        render.status.success(),
-        "{}",
-        String::from_utf8_lossy(&render.stderr)
-    );
-    let pngs = std::fs::read_dir(dir.path().join("png"))
-        .expect("png")
-        .flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
-        .count();
+    let pngs = errand_testkit::office::render_pages(&file, &dir.path().join("png"));
     assert_eq!(pngs, 4);
 }
 

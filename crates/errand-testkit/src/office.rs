@@ -126,3 +126,42 @@ fn parse_csv_line(line: &str) -> Vec<String> {
     out.push(field);
     out
 }
+
+/// Converts `file` with LibreOffice (PDFs go straight to poppler) through
+/// `../shared/office-check/render` and returns how many PNG pages came out in `out`.
+pub fn render_pages(file: &Path, out: &Path) -> usize {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/office-check/render");
+    let render = std::process::Command::new(script)
+        .arg(file)
+        .arg(out)
+        .output()
+        .expect("render (needs LibreOffice and poppler-utils)");
+    assert!(
+        render.status.success(),
+        "render {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&render.stderr)
+    );
+    std::fs::read_dir(out)
+        .expect("rendered pages")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
+        .count()
+}
+
+/// Runs a Python snippet with `file` as `sys.argv[1]` (python-docx, python-pptx, openpyxl
+/// and pypdf are what people's scripts use; CI installs them) and returns its output.
+pub fn python(code: &str, file: &Path) -> String {
+    let out = std::process::Command::new("python3")
+        .args(["-c", code])
+        .arg(file)
+        .output()
+        .expect("python3 (pip install python-docx python-pptx openpyxl pypdf)");
+    assert!(
+        out.status.success(),
+        "python on {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -1,7 +1,7 @@
 //! Recipe: Markdown or text notes in a folder → one Word document or one deck, through
 //! the Markdown input of `create_document` / `create_presentation`: each note a section,
 //! in name order.
-use super::survey::{free_name, from_listing};
+use super::survey::{free_name, listed};
 use super::{History, Turn};
 use errand_core::ModelError;
 use serde_json::json;
@@ -34,24 +34,16 @@ impl NotesOutput {
 }
 
 pub(super) fn next(history: &History, output: NotesOutput) -> Result<Turn, ModelError> {
-    let Some((listing, is_error)) = history.last("list_files") else {
-        return Ok(Turn::new(
-            match output {
-                NotesOutput::Document => "Turning your notes into a document. First, the notes.",
-                NotesOutput::Deck => "Turning your notes into a deck. First, the notes.",
-            },
-            vec![(
-                "list_files",
-                json!({"path": ".", "recursive": true, "limit": 100_000}),
-            )],
-        ));
+    let survey = match listed(
+        history,
+        match output {
+            NotesOutput::Document => "Turning your notes into a document. First, the notes.",
+            NotesOutput::Deck => "Turning your notes into a deck. First, the notes.",
+        },
+    )? {
+        Ok(survey) => survey,
+        Err(first) => return Ok(first),
     };
-    if is_error {
-        return Err(ModelError::Offline(format!(
-            "could not list the folder: {listing}"
-        )));
-    }
-    let survey = from_listing(listing)?;
     let mut notes: Vec<String> = survey
         .files
         .iter()

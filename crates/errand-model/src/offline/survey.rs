@@ -70,6 +70,29 @@ struct Info {
 }
 
 /// Reads the list_files result.
+/// The folder's survey from the recipe's first listing, or (`Err`) the turn that lists the
+/// folder first, introduced by `intro`.
+pub(crate) fn listed(
+    history: &super::History,
+    intro: &str,
+) -> Result<Result<Survey, super::Turn>, ModelError> {
+    let Some((listing, is_error)) = history.last("list_files") else {
+        return Ok(Err(super::Turn::new(
+            intro,
+            vec![(
+                "list_files",
+                serde_json::json!({"path": ".", "recursive": true, "limit": 100_000}),
+            )],
+        )));
+    };
+    if is_error {
+        return Err(ModelError::Offline(format!(
+            "could not list the folder: {listing}"
+        )));
+    }
+    from_listing(listing).map(Ok)
+}
+
 pub fn from_listing(content: &str) -> Result<Survey, ModelError> {
     let listing: Listing = serde_json::from_str(content)
         .map_err(|e| ModelError::Offline(format!("could not read the folder listing: {e}")))?;

@@ -5,23 +5,7 @@ use super::parts::{
     GROUP_PROPS, Layout, NOTES_BODY, NOTES_IMAGE, NS, REL, SLIDE_NUMBER_FIELD, XML_DECL,
 };
 use crate::blocks::Run;
-
-/// Text for XML: markup characters escaped, characters XML 1.0 cannot carry dropped.
-pub(super) fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' => out.push(c),
-            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(super) use crate::xml::esc;
 
 /// A link target as a URI: bytes outside URI syntax (spaces, quotes, non-ASCII) are
 /// percent-encoded, since Office treats a malformed target as a damaged file.

@@ -4,7 +4,7 @@
 mod report;
 mod table;
 
-use super::survey::{free_name, from_listing};
+use super::survey::{free_name, listed};
 use super::{History, Turn};
 use errand_core::ModelError;
 use serde_json::json;
@@ -19,21 +19,10 @@ fn is_csv(path: &str) -> bool {
 }
 
 pub(super) fn next(request: &str, history: &History) -> Result<Turn, ModelError> {
-    let Some((listing, is_error)) = history.last("list_files") else {
-        return Ok(Turn::new(
-            "Making a report from the CSV. First, the files.",
-            vec![(
-                "list_files",
-                json!({"path": ".", "recursive": true, "limit": 100_000}),
-            )],
-        ));
+    let survey = match listed(history, "Making a report from the CSV. First, the files.")? {
+        Ok(survey) => survey,
+        Err(first) => return Ok(first),
     };
-    if is_error {
-        return Err(ModelError::Offline(format!(
-            "could not list the folder: {listing}"
-        )));
-    }
-    let survey = from_listing(listing)?;
     let request = request.to_lowercase();
     let mut csvs: Vec<&super::survey::FileFact> = survey
         .files

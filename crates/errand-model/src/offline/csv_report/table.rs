@@ -227,7 +227,7 @@ mod tests {
             (s.count, s.sum, s.median, s.min, s.max),
             (4, 490.0, 122.5, 49.0, 196.0)
         );
-        assert!((s.stdev - 63.245).abs() < 0.01, "{}", s.stdev);
+        assert!((s.stdev - 63.2587).abs() < 0.001, "{}", s.stdev);
         assert_eq!(shown(1234.5), "1,234.50");
         assert_eq!(shown(2400.0), "2,400");
         assert!(parse("just one column\n1\n").is_err());

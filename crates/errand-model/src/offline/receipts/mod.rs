@@ -5,7 +5,7 @@
 pub(super) mod parse;
 mod sheet;
 
-use super::survey::{free_name, from_listing};
+use super::survey::{free_name, listed};
 use super::{History, Turn};
 use errand_core::ModelError;
 use parse::{Cents, Expense};
@@ -159,21 +159,10 @@ pub(super) fn money(cents: Cents, currency: &str) -> String {
 }
 
 pub(super) fn next(history: &History) -> Result<Turn, ModelError> {
-    let Some((listing, is_error)) = history.last("list_files") else {
-        return Ok(Turn::new(
-            "Building an expense report. First, the receipts.",
-            vec![(
-                "list_files",
-                json!({"path": ".", "recursive": true, "limit": 100_000}),
-            )],
-        ));
+    let survey = match listed(history, "Building an expense report. First, the receipts.")? {
+        Ok(survey) => survey,
+        Err(first) => return Ok(first),
     };
-    if is_error {
-        return Err(ModelError::Offline(format!(
-            "could not list the folder: {listing}"
-        )));
-    }
-    let survey = from_listing(listing)?;
     let mut files: Vec<String> = survey
         .files
         .iter()
