@@ -140,6 +140,8 @@ fn offline_notes_become_a_document() {
     ] {
         assert!(shown.contains(expected), "{expected} in:\n{shown}");
     }
+    let pages = errand_testkit::office::render_pages(&doc, &env.work.path().join("png"));
+    assert_eq!(pages, 2, "a title page and the notes");
 }
 
 /// A deck and a PDF report from one task, both showing a PNG chart the task drew, read back

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use errand_testkit::office::{office_check, python};
+use errand_testkit::office::{office_check, python, render_pages};
 
 /// Makes a demo folder of `kind` and runs `outcome` on it offline, in auto mode.
 fn run_recipe(env: &Env, kind: &str, outcome: &str) -> (std::path::PathBuf, std::process::Output) {
@@ -113,6 +113,7 @@ fn offline_notes_become_a_deck() {
     );
     let lines: Vec<&str> = slides.lines().collect();
     assert_eq!(lines.len(), 11, "{slides}");
+    assert_eq!(render_pages(&deck, &env.work.path().join("deck-png")), 11);
     for expected in [
         "| Notes | ['3 notes']",
         "| Website relaunch kickoff | []",
@@ -162,6 +163,7 @@ fn offline_csv_becomes_a_workbook_and_a_one_page_pdf() {
         &pdf,
     );
     assert!(read.starts_with("1\n"), "one page:\n{read}");
+    assert_eq!(render_pages(&pdf, &env.work.path().join("pdf-png")), 1);
     for expected in [
         "Report: orders-2026.csv",
         "300 rows",
