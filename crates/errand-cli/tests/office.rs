@@ -200,6 +200,8 @@ fn a_task_writes_a_deck_and_a_pdf_report_with_charts() {
     let out = env.run_auto("make the review deck and report", &script, &folder);
     assert_eq!(code(&out), 0, "{}", text(&out));
     assert!(!folder.join("broken.pdf").exists());
+    // A workbook with no formulas still opens in LibreOffice and openpyxl without errors.
+    assert_eq!(office_check(&folder.join("data.xlsx")), 0);
     let png = std::fs::read(folder.join("charts/spend.png")).expect("png");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
 

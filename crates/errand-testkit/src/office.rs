@@ -102,7 +102,7 @@ fn number(text: &str) -> Option<f64> {
     };
     let cleaned: String = t
         .chars()
-        .filter(|c| !matches!(c, '$' | ',' | ' '))
+        .filter(|c| !matches!(c, '$' | '€' | '£' | '¥' | ',' | ' '))
         .collect();
     cleaned.parse::<f64>().ok().map(|n| n * scale)
 }
