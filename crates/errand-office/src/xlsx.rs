@@ -223,6 +223,17 @@ fn write_sheet(
     let width = grid.width();
     let mut widths: Vec<usize> = vec![0; width];
     let column_formats = formats.columns(sheet);
+    // Cells in plain text columns carry the workbook's default style, so they are written
+    // without one: looking a format up costs more than writing the cell.
+    let plain_columns: Vec<bool> = (0..width)
+        .map(|c| {
+            grid.kinds.get(c).copied().unwrap_or_default() == ColumnKind::Text
+                && sheet
+                    .columns
+                    .get(c)
+                    .is_none_or(|col| col.currency.is_none())
+        })
+        .collect();
     for (r, row) in grid.rows.iter().enumerate() {
         let header = grid.has_header && r == 0;
         let total_row = !header && is_total_row(row);
@@ -238,6 +249,7 @@ fn write_sheet(
                 column_formats.get(c).unwrap_or(formats.of(kind))
             };
             let (row_n, col_n) = (r as u32, c as u16);
+            let plain = !header && !total_row && plain_columns.get(c).copied().unwrap_or(false);
             let shown = match cell {
                 Cell::Empty => {
                     if header {
@@ -246,11 +258,19 @@ fn write_sheet(
                     0
                 }
                 Cell::Number(n) => {
-                    ws.write_number_with_format(row_n, col_n, *n, format)?;
+                    if plain {
+                        ws.write_number(row_n, col_n, *n)?;
+                    } else {
+                        ws.write_number_with_format(row_n, col_n, *n, format)?;
+                    }
                     shown_len(kind, &Computed::Number(*n))
                 }
                 Cell::Text(t) => {
-                    ws.write_string_with_format(row_n, col_n, t, format)?;
+                    if plain {
+                        ws.write_string(row_n, col_n, t)?;
+                    } else {
+                        ws.write_string_with_format(row_n, col_n, t, format)?;
+                    }
                     t.lines().map(|l| l.chars().count()).max().unwrap_or(0)
                 }
                 Cell::Bool(b) => {
@@ -263,7 +283,11 @@ fn write_sheet(
                     if let Some(value) = value {
                         formula = formula.set_result(value.as_result());
                     }
-                    ws.write_formula_with_format(row_n, col_n, formula, format)?;
+                    if plain {
+                        ws.write_formula(row_n, col_n, formula)?;
+                    } else {
+                        ws.write_formula_with_format(row_n, col_n, formula, format)?;
+                    }
                     value.map(|v| shown_len(kind, v)).unwrap_or(8)
                 }
             };
