@@ -62,6 +62,48 @@ pub fn width_share(width_percent: Option<u8>, index: usize) -> Result<f64, crate
     }
 }
 
+/// Checks that need no drawing, so a bad spec fails before any work; the same for a
+/// document and a PDF, which take the same input.
+pub fn validate(blocks: &[Block]) -> Result<(), crate::OfficeError> {
+    let spec = |m: String| Err(crate::OfficeError::Spec(m));
+    for (i, block) in blocks.iter().enumerate() {
+        match block {
+            Block::Heading { level, .. } => {
+                let level = level.unwrap_or(1);
+                if !(1..=3).contains(&level) {
+                    return spec(format!(
+                        "blocks[{i}].level: {level}; headings are level 1, 2 or 3"
+                    ));
+                }
+            }
+            Block::Bullets { items } | Block::Numbered { items } if items.is_empty() => {
+                return spec(format!(
+                    "blocks[{i}].items: the list is empty; give at least one item"
+                ));
+            }
+            Block::Table { header, rows } => {
+                if header.is_empty() {
+                    return spec(format!("blocks[{i}].header: a table needs column headers"));
+                }
+                for (r, row) in rows.iter().enumerate() {
+                    if row.len() > header.len() {
+                        return spec(format!(
+                            "blocks[{i}].rows[{r}]: {} cells but the header has {} columns",
+                            row.len(),
+                            header.len()
+                        ));
+                    }
+                }
+            }
+            Block::Image { width_percent, .. } => {
+                width_share(*width_percent, i)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// A piece of text with one style.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Run {

@@ -16,6 +16,7 @@ pub fn build(spec: &DocumentSpec, images: &dyn ImageSource) -> Result<Vec<u8>, O
             "`blocks` is empty; give headings, paragraphs, lists or tables".into(),
         ));
     }
+    crate::blocks::validate(&spec.blocks)?;
     let mut body = String::new();
     let mut links: Vec<String> = Vec::new();
     let mut numbered_lists = 0u32;
@@ -34,11 +35,6 @@ pub fn build(spec: &DocumentSpec, images: &dyn ImageSource) -> Result<Vec<u8>, O
         match block {
             Block::Heading { text, level } => {
                 let level = level.unwrap_or(1);
-                if !(1..=3).contains(&level) {
-                    return Err(OfficeError::Spec(format!(
-                        "blocks[{i}].level: {level}; headings are level 1, 2 or 3"
-                    )));
-                }
                 body.push_str(&paragraph(
                     &format!("Heading{level}"),
                     &runs(text),
@@ -62,25 +58,17 @@ pub fn build(spec: &DocumentSpec, images: &dyn ImageSource) -> Result<Vec<u8>, O
                     body.push_str(&list_item(1 + numbered_lists, &runs(item), &mut links));
                 }
             }
-            Block::Table { header, rows } => {
-                if header.is_empty() {
-                    return Err(OfficeError::Spec(format!(
-                        "blocks[{i}].header: a table needs column headers"
-                    )));
-                }
-                body.push_str(&table(header, rows, &mut links));
-            }
+            Block::Table { header, rows } => body.push_str(&table(header, rows, &mut links)),
             Block::PageBreak => body.push_str(PAGE_BREAK),
             Block::Image {
                 path,
                 caption,
                 width_percent,
             } => {
-                let share = width_share(*width_percent, i)?;
                 let image = images.image(path)?;
                 body.push_str(&picture(
                     &image,
-                    share,
+                    width_share(*width_percent, i)?,
                     pictures.len() + 1,
                     caption,
                     &mut links,

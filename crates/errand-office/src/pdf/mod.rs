@@ -19,7 +19,7 @@ mod table;
 mod text;
 
 use crate::OfficeError;
-use crate::blocks::{Block, DocumentSpec, width_share};
+use crate::blocks::DocumentSpec;
 use crate::fonts::{self, Style};
 use crate::media::ImageSource;
 use text::Font;
@@ -149,7 +149,7 @@ pub fn build(spec: &DocumentSpec, images: &dyn ImageSource) -> Result<Vec<u8>, O
                 .into(),
         ));
     }
-    validate(&spec.blocks)?;
+    crate::blocks::validate(&spec.blocks)?;
     let mut flow = flow::Flow::default();
     for (i, block) in spec.blocks.iter().enumerate() {
         flow.block(i, block, images)?;
@@ -189,45 +189,4 @@ pub fn build(spec: &DocumentSpec, images: &dyn ImageSource) -> Result<Vec<u8>, O
             .map(str::to_string),
     };
     render::pdf(&pages, &flow.media, &bookmarks, info)
-}
-
-/// Checks that need no drawing, so a bad spec fails before any work.
-fn validate(blocks: &[Block]) -> Result<(), OfficeError> {
-    let spec = |m: String| Err(OfficeError::Spec(m));
-    for (i, block) in blocks.iter().enumerate() {
-        match block {
-            Block::Heading { level, .. } => {
-                let level = level.unwrap_or(1);
-                if !(1..=3).contains(&level) {
-                    return spec(format!(
-                        "blocks[{i}].level: {level}; headings are level 1, 2 or 3"
-                    ));
-                }
-            }
-            Block::Bullets { items } | Block::Numbered { items } if items.is_empty() => {
-                return spec(format!(
-                    "blocks[{i}].items: the list is empty; give at least one item"
-                ));
-            }
-            Block::Table { header, rows } => {
-                if header.is_empty() {
-                    return spec(format!("blocks[{i}].header: a table needs column headers"));
-                }
-                for (r, row) in rows.iter().enumerate() {
-                    if row.len() > header.len() {
-                        return spec(format!(
-                            "blocks[{i}].rows[{r}]: {} cells but the header has {} columns",
-                            row.len(),
-                            header.len()
-                        ));
-                    }
-                }
-            }
-            Block::Image { width_percent, .. } => {
-                width_share(*width_percent, i)?;
-            }
-            _ => {}
-        }
-    }
-    Ok(())
 }
