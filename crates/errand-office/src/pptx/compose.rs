@@ -74,12 +74,12 @@ impl Deck {
                 title,
                 subtitle,
                 notes,
-            } => self.cover(i, title, subtitle.as_deref(), notes),
+            } => self.titled(i, title, subtitle.as_deref(), notes, &TitledLook::cover()),
             Slide::Section {
                 title,
                 subtitle,
                 notes,
-            } => self.section(i, title, subtitle.as_deref(), notes),
+            } => self.titled(i, title, subtitle.as_deref(), notes, &TitledLook::section()),
             Slide::Bullets {
                 title,
                 bullets,
@@ -154,87 +154,57 @@ impl Deck {
         Ok((runs, size))
     }
 
-    fn cover(
+    /// A title slide or a section divider: a big title over an optional subtitle.
+    fn titled(
         &mut self,
         i: usize,
         title: &str,
         subtitle: Option<&str>,
         notes: &Option<String>,
+        look: &TitledLook,
     ) -> Result<(), OfficeError> {
         let mut xml = SlideXml::new();
-        let title_box = Rect::new(COVER_X, COVER_TITLE_Y, COVER_W, COVER_TITLE_H);
-        let (runs, size) =
-            self.fitted(i, "title", title, true, &sizes(44.0, 24.0, 4.0), title_box)?;
+        if look.accent_background {
+            xml.background = Some(format!(
+                "<a:solidFill><a:srgbClr val=\"{}\"/></a:solidFill>",
+                self.palette.accent
+            ));
+        }
+        let (title_y, title_h) = look.title_box;
+        let title_box = Rect::new(COVER_X, title_y, COVER_W, title_h);
+        let (runs, size) = self.fitted(i, "title", title, true, &look.title_sizes, title_box)?;
         xml.text(
             "Title",
-            Holder::Placeholder("type=\"ctrTitle\""),
+            Holder::Placeholder(look.title_placeholder),
             title_box,
             Anchor::Bottom,
             &[Para::new(runs, size, &self.palette.on_accent).bold()],
         );
         if let Some(subtitle) = subtitle {
-            let sub_box = Rect::new(COVER_X, COVER_SUB_Y, COVER_W, COVER_SUB_H);
+            let (sub_y, sub_h) = look.subtitle_box;
+            let sub_box = Rect::new(COVER_X, sub_y, COVER_W, sub_h);
             let (runs, size) = self.fitted(
                 i,
                 "subtitle",
                 subtitle,
                 false,
-                &sizes(24.0, 14.0, 2.0),
+                &look.subtitle_sizes,
                 sub_box,
             )?;
+            let colour = if look.accent_background {
+                self.palette.soft_on_accent.clone()
+            } else {
+                MUTED.to_string()
+            };
             xml.text(
                 "Subtitle",
-                Holder::Placeholder("type=\"subTitle\" idx=\"1\""),
+                Holder::Placeholder(look.subtitle_placeholder),
                 sub_box,
                 Anchor::Top,
-                &[Para::new(runs, size, MUTED)],
+                &[Para::new(runs, size, &colour)],
             );
         }
-        self.push(xml, Layout::Title, notes.clone());
-        Ok(())
-    }
-
-    fn section(
-        &mut self,
-        i: usize,
-        title: &str,
-        subtitle: Option<&str>,
-        notes: &Option<String>,
-    ) -> Result<(), OfficeError> {
-        let mut xml = SlideXml::new();
-        xml.background = Some(format!(
-            "<a:solidFill><a:srgbClr val=\"{}\"/></a:solidFill>",
-            self.palette.accent
-        ));
-        let title_box = Rect::new(COVER_X, SECTION_TITLE_Y, COVER_W, SECTION_TITLE_H);
-        let (runs, size) =
-            self.fitted(i, "title", title, true, &sizes(40.0, 24.0, 4.0), title_box)?;
-        xml.text(
-            "Title",
-            Holder::Placeholder("type=\"title\""),
-            title_box,
-            Anchor::Bottom,
-            &[Para::new(runs, size, &self.palette.on_accent).bold()],
-        );
-        if let Some(subtitle) = subtitle {
-            let sub_box = Rect::new(COVER_X, SECTION_SUB_Y, COVER_W, SECTION_SUB_H);
-            let (runs, size) = self.fitted(
-                i,
-                "subtitle",
-                subtitle,
-                false,
-                &sizes(22.0, 14.0, 2.0),
-                sub_box,
-            )?;
-            xml.text(
-                "Subtitle",
-                Holder::Placeholder("type=\"body\" idx=\"1\""),
-                sub_box,
-                Anchor::Top,
-                &[Para::new(runs, size, &self.palette.soft_on_accent)],
-            );
-        }
-        self.push(xml, Layout::Section, notes.clone());
+        self.push(xml, look.layout, notes.clone());
         Ok(())
     }
 
@@ -339,5 +309,46 @@ impl Deck {
         }
         self.push(xml, Layout::TitleOnly, notes.clone());
         Ok(())
+    }
+}
+
+/// How a title slide and a section divider differ.
+struct TitledLook {
+    layout: Layout,
+    accent_background: bool,
+    /// (y, height) in EMU.
+    title_box: (i64, i64),
+    subtitle_box: (i64, i64),
+    title_sizes: Vec<f64>,
+    subtitle_sizes: Vec<f64>,
+    title_placeholder: &'static str,
+    subtitle_placeholder: &'static str,
+}
+
+impl TitledLook {
+    fn cover() -> TitledLook {
+        TitledLook {
+            layout: Layout::Title,
+            accent_background: false,
+            title_box: (COVER_TITLE_Y, COVER_TITLE_H),
+            subtitle_box: (COVER_SUB_Y, COVER_SUB_H),
+            title_sizes: sizes(44.0, 24.0, 4.0),
+            subtitle_sizes: sizes(24.0, 14.0, 2.0),
+            title_placeholder: "type=\"ctrTitle\"",
+            subtitle_placeholder: "type=\"subTitle\" idx=\"1\"",
+        }
+    }
+
+    fn section() -> TitledLook {
+        TitledLook {
+            layout: Layout::Section,
+            accent_background: true,
+            title_box: (SECTION_TITLE_Y, SECTION_TITLE_H),
+            subtitle_box: (SECTION_SUB_Y, SECTION_SUB_H),
+            title_sizes: sizes(40.0, 24.0, 4.0),
+            subtitle_sizes: sizes(22.0, 14.0, 2.0),
+            title_placeholder: "type=\"title\"",
+            subtitle_placeholder: "type=\"body\" idx=\"1\"",
+        }
     }
 }
