@@ -2,7 +2,6 @@
 //! with pdftoppm, and reads back with its headings, lists and tables.
 use errand_office::blocks::DocumentSpec;
 use serde_json::json;
-use std::process::Command;
 
 fn report() -> DocumentSpec {
     serde_json::from_value(json!({
@@ -38,22 +37,11 @@ fn a_report_opens_converts_and_reads_back() {
         std::fs::copy(&file, std::path::Path::new(&keep).join("review.docx")).expect("keep");
     }
 
-    let opened = Command::new("python3")
-        .args(["-c", "import sys, docx; d = docx.Document(sys.argv[1]); print(len(d.paragraphs), len(d.tables))"])
-        .arg(&file)
-        .output()
-        .expect("python3 (pip install python-docx)");
-    assert!(
-        opened.status.success(),
-        "{}",
-        String::from_utf8_lossy(&opened.stderr)
+    let opened = errand_testkit::office::python(
+        "import sys, docx; d = docx.Document(sys.argv[1]); print(len(d.paragraphs), len(d.tables))",
+        &file,
     );
-    assert!(
-        String::from_utf8_lossy(&opened.stdout)
-            .trim()
-            .ends_with(" 1"),
-        "one table"
-    );
+    assert!(opened.trim().ends_with(" 1"), "one table");
 
     let pages = errand_testkit::office::render_pages(&file, &dir.path().join("png"));
     assert_eq!(pages, 3, "title page, body, appendix");
@@ -78,6 +66,15 @@ fn bad_documents_name_the_field() {
         .expect_err("refused")
         .to_string();
     assert!(e.contains("blocks[0].level"), "{e}");
+    // A row longer than its header would lose cells: refused, as the PDF refuses it.
+    let spec: DocumentSpec = serde_json::from_value(
+        json!({"blocks": [{"type": "table", "header": ["A"], "rows": [["1", "2"]]}]}),
+    )
+    .expect("spec");
+    let e = errand_office::docx::build(&spec, &errand_office::media::NoImages)
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("blocks[0].rows[0]"), "{e}");
     let spec: DocumentSpec = serde_json::from_value(json!({"blocks": []})).expect("spec");
     assert!(errand_office::docx::build(&spec, &errand_office::media::NoImages).is_err());
 }
