@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use errand_testkit::office::office_check;
+use errand_testkit::office::{office_check, python};
 use serde_json::json;
 
 #[test]
@@ -115,19 +115,9 @@ fn offline_notes_become_a_document() {
     ]);
     assert_eq!(code(&out), 0, "{}", text(&out));
     let doc = folder.join("Notes.docx");
-    let read = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import sys, docx; d = docx.Document(sys.argv[1]); print('\\n'.join(p.style.name + ': ' + p.text for p in d.paragraphs)); print('tables', len(d.tables))",
-        ])
-        .arg(&doc)
-        .output()
-        .expect("python-docx");
-    let shown = String::from_utf8_lossy(&read.stdout);
-    assert!(
-        read.status.success(),
-        "{}",
-        String::from_utf8_lossy(&read.stderr)
+    let shown = python(
+        "import sys, docx; d = docx.Document(sys.argv[1]); print('\\n'.join(p.style.name + ': ' + p.text for p in d.paragraphs)); print('tables', len(d.tables))",
+        &doc,
     );
     for expected in [
         "Title: Notes",
@@ -206,16 +196,9 @@ fn a_task_writes_a_deck_and_a_pdf_report_with_charts() {
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
 
     let deck = folder.join("deck.pptx");
-    let shown = std::process::Command::new("python3")
-        .args(["-c", "import sys, pptx\np = pptx.Presentation(sys.argv[1])\nprint(len(p.slides))\nfor s in p.slides:\n    kinds = sorted(set(sh.shape_type for sh in s.shapes if sh.shape_type is not None))\n    print(s.shapes.title.text if s.shapes.title else '', [str(k) for k in kinds], s.has_notes_slide and s.notes_slide.notes_text_frame.text)"])
-        .arg(&deck)
-        .output()
-        .expect("python-pptx");
-    let listing = String::from_utf8_lossy(&shown.stdout);
-    assert!(
-        shown.status.success(),
-        "{}",
-        String::from_utf8_lossy(&shown.stderr)
+    let listing = python(
+        "import sys, pptx\np = pptx.Presentation(sys.argv[1])\nprint(len(p.slides))\nfor s in p.slides:\n    kinds = sorted(set(sh.shape_type for sh in s.shapes if sh.shape_type is not None))\n    print(s.shapes.title.text if s.shapes.title else '', [str(k) for k in kinds], s.has_notes_slide and s.notes_slide.notes_text_frame.text)",
+        &deck,
     );
     assert!(listing.starts_with("5\n"), "{listing}");
     assert!(listing.contains("Open with the headline."), "{listing}");
@@ -229,16 +212,9 @@ fn a_task_writes_a_deck_and_a_pdf_report_with_charts() {
     );
 
     let report = folder.join("report.pdf");
-    let pdf = std::process::Command::new("python3")
-        .args(["-c", "import sys, pypdf\nr = pypdf.PdfReader(sys.argv[1])\nprint(len(r.pages), r.metadata.title, r.metadata.author)\nprint(r.pages[1].extract_text())"])
-        .arg(&report)
-        .output()
-        .expect("pypdf");
-    let pdf_text = String::from_utf8_lossy(&pdf.stdout);
-    assert!(
-        pdf.status.success(),
-        "{}",
-        String::from_utf8_lossy(&pdf.stderr)
+    let pdf_text = python(
+        "import sys, pypdf\nr = pypdf.PdfReader(sys.argv[1])\nprint(len(r.pages), r.metadata.title, r.metadata.author)\nprint(r.pages[1].extract_text())",
+        &report,
     );
     assert!(pdf_text.contains("Q3 report Ops"), "{pdf_text}");
     assert!(

@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
-use std::process::Command;
 
 /// Pictures by path, for image slides.
 struct Pictures(HashMap<String, Image>);
@@ -72,17 +71,7 @@ for s in p.slides:
     })
 print(json.dumps(out))
 "#;
-    let out = Command::new("python3")
-        .args(["-c", SCRIPT])
-        .arg(file)
-        .output()
-        .expect("python3 (pip install python-pptx)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
+    serde_json::from_str(&errand_testkit::office::python(SCRIPT, file)).expect("json")
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {

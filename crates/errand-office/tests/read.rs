@@ -55,16 +55,7 @@ fn a_python_pptx_deck_reads_slide_by_slide_with_notes() {
         s=p.slides.add_slide(p.slide_layouts[0]);s.shapes.title.text='Plan & budget';s.placeholders[1].text='Q3 2026'\n\
         s=p.slides.add_slide(p.slide_layouts[1]);s.shapes.title.text='Goals';s.placeholders[1].text='Ship the report'\n\
         s.notes_slide.notes_text_frame.text='Mention the deadline'\np.save(sys.argv[1])\n";
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(&file)
-        .output()
-        .expect("python3 (pip install python-pptx)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    errand_testkit::office::python(script, &file);
     let bytes = std::fs::read(&file).expect("pptx");
     let text = extract("pptx", &bytes).expect("pptx").expect("readable");
     assert!(
