@@ -81,6 +81,16 @@ pub fn select(request: &str) -> Option<Recipe> {
     None
 }
 
+/// `read_file` appends a note when a file continues past the lines read; it is not part
+/// of the note.
+pub(crate) fn strip_read_notes(content: &str) -> String {
+    content
+        .lines()
+        .filter(|l| !(l.starts_with("[… ") && l.ends_with(']')))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The summary when the change step was refused: plan mode gets the plan, not an error.
 fn not_done(verb: &str, why: &str) -> String {
     if why.contains("plan mode") {

@@ -2,7 +2,7 @@
 //! the Markdown input of `create_document` / `create_presentation`: each note a section,
 //! in name order.
 use super::survey::{free_name, listed};
-use super::{History, Turn};
+use super::{History, Turn, strip_read_notes};
 use errand_core::ModelError;
 use serde_json::json;
 use std::collections::HashSet;
@@ -147,14 +147,4 @@ pub(super) fn next(history: &History, output: NotesOutput) -> Result<Turn, Model
         format!("Writing {path}."),
         vec![(output.tool(), call)],
     ))
-}
-
-/// `read_file` appends a note when a file continues past the lines read; it is not part
-/// of the note.
-fn strip_read_notes(content: &str) -> String {
-    content
-        .lines()
-        .filter(|l| !(l.starts_with("[… ") && l.ends_with(']')))
-        .collect::<Vec<_>>()
-        .join("\n")
 }

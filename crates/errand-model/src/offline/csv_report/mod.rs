@@ -5,7 +5,7 @@ mod report;
 mod table;
 
 use super::survey::{free_name, listed};
-use super::{History, Turn};
+use super::{History, Turn, strip_read_notes};
 use errand_core::ModelError;
 use serde_json::json;
 use std::collections::HashSet;
@@ -63,11 +63,7 @@ pub(super) fn next(request: &str, history: &History) -> Result<Turn, ModelError>
             vec![],
         ));
     }
-    let text: String = content
-        .lines()
-        .filter(|l| !(l.starts_with("[… ") && l.ends_with(']')))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = strip_read_notes(content);
     let table = match table::parse(&text) {
         Ok(table) => table,
         Err(why) => {

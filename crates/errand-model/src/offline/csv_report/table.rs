@@ -1,6 +1,6 @@
 //! A CSV read into typed columns, and the statistics the report states: the same numbers
 //! the workbook's formulas compute, so the PDF and the spreadsheet agree.
-use super::super::receipts::parse::fields;
+use super::super::receipts::parse::{delimiter, fields};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -29,10 +29,7 @@ const MAX_CATEGORIES: usize = 12;
 pub fn parse(text: &str) -> Result<Table, String> {
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let header_line = lines.next().ok_or("the file is empty")?;
-    let delimiter = [',', ';', '\t']
-        .into_iter()
-        .max_by_key(|d| header_line.matches(*d).count())
-        .unwrap_or(',');
+    let delimiter = delimiter(header_line);
     let header = fields(header_line, delimiter);
     if header.len() < 2 {
         return Err("the first line should be a header naming at least two columns".into());
@@ -190,14 +187,7 @@ pub fn stats(values: &[f64]) -> Option<Stats> {
 pub fn shown(n: f64) -> String {
     let rounded = (n * 100.0).round() / 100.0;
     let whole = rounded.trunc().abs() as u64;
-    let digits = whole.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
+    let grouped = super::super::survey::thousands(whole as usize);
     let sign = if rounded < 0.0 { "-" } else { "" };
     let cents = ((rounded.abs() - whole as f64) * 100.0).round() as u64;
     if cents == 0 && n.fract() == 0.0 {

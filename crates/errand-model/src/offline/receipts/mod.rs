@@ -5,8 +5,8 @@
 pub(super) mod parse;
 mod sheet;
 
-use super::survey::{free_name, listed};
-use super::{History, Turn};
+use super::survey::{free_name, listed, thousands};
+use super::{History, Turn, strip_read_notes};
 use errand_core::ModelError;
 use parse::{Cents, Expense};
 use serde_json::json;
@@ -59,11 +59,7 @@ fn gather(history: &History) -> Findings {
                 .push((path, format!("could not be read: {content}")));
             continue;
         }
-        let text: String = content
-            .lines()
-            .filter(|l| !(l.starts_with("[… ") && l.ends_with(']')))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let text = strip_read_notes(content);
         if matches!(extension(&path).as_str(), "csv" | "tsv") {
             match parse::bank_export(&path, &text) {
                 Some(export) => {
@@ -146,14 +142,7 @@ fn main_currency(expenses: &[Expense]) -> (String, usize) {
 }
 
 pub(super) fn money(cents: Cents, currency: &str) -> String {
-    let whole = (cents.abs() / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
+    let grouped = thousands((cents.abs() / 100) as usize);
     let sign = if cents < 0 { "-" } else { "" };
     format!("{sign}{currency}{grouped}.{:02}", cents.abs() % 100)
 }

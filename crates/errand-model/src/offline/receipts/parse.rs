@@ -475,6 +475,15 @@ pub struct BankExport {
     pub unreadable: Vec<usize>,
 }
 
+/// The separator a CSV header uses most: `;` and tab exports exist beside `,`, which wins
+/// a tie.
+pub(crate) fn delimiter(header_line: &str) -> char {
+    [';', '\t', ',']
+        .into_iter()
+        .max_by_key(|d| header_line.matches(*d).count())
+        .unwrap_or(',')
+}
+
 /// Splits one CSV line, honouring quotes.
 pub(crate) fn fields(line: &str, delimiter: char) -> Vec<String> {
     let mut out = Vec::new();
@@ -504,9 +513,7 @@ pub fn bank_export(source: &str, text: &str) -> Option<BankExport> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty());
     let (_, header_line) = lines.next()?;
-    let delimiter = [';', '\t', ',']
-        .into_iter()
-        .max_by_key(|d| header_line.matches(*d).count())?;
+    let delimiter = delimiter(header_line);
     let header: Vec<String> = fields(header_line, delimiter)
         .iter()
         .map(|h| h.to_lowercase())
