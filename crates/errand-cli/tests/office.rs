@@ -217,6 +217,11 @@ fn a_task_writes_a_deck_and_a_pdf_report_with_charts() {
         &report,
     );
     assert!(pdf_text.contains("Q3 report Ops"), "{pdf_text}");
+    // The tools' answers count what the files hold.
+    let pages = pdf_text.split_whitespace().next().unwrap_or_default();
+    let answers = text(&out);
+    assert!(answers.contains(&format!("{pages} pages")), "{answers}");
+    assert!(answers.contains("wrote deck.pptx: 5 slides"), "{answers}");
     assert!(
         pdf_text.contains("Summary") && pdf_text.contains("Page 2"),
         "{pdf_text}"

@@ -93,6 +93,14 @@ const DEFAULT_ACCENT: [u8; 3] = [0x1F, 0x4E, 0x78];
 
 /// The .pptx bytes for `spec`; `images` supplies the pictures `image` slides name.
 pub fn build(spec: &PresentationSpec, images: &dyn ImageSource) -> Result<Vec<u8>, OfficeError> {
+    build_with_count(spec, images).map(|(bytes, _)| bytes)
+}
+
+/// The .pptx bytes and how many slides they hold (continuation slides included).
+pub fn build_with_count(
+    spec: &PresentationSpec,
+    images: &dyn ImageSource,
+) -> Result<(Vec<u8>, usize), OfficeError> {
     if spec.slides.is_empty() {
         return Err(OfficeError::Spec(
             "slides: the deck has no slides; give at least one".into(),
@@ -110,7 +118,8 @@ pub fn build(spec: &PresentationSpec, images: &dyn ImageSource) -> Result<Vec<u8
     for (i, slide) in spec.slides.iter().enumerate() {
         deck.add(i, slide, images)?;
     }
-    package(spec, deck)
+    let slides = deck.slides.len();
+    Ok((package(spec, deck)?, slides))
 }
 
 /// Zips the deck with the parts around it.

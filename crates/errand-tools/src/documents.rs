@@ -119,18 +119,13 @@ impl Tool for CreateDocument {
         let (path, spec) = i.spec();
         let blocks = spec.blocks.len();
         let images = FolderImages(&self.ws);
-        let built = match self.format {
-            Format::Docx => errand_office::docx::build(&spec, &images),
-            Format::Pdf => errand_office::pdf::build(&spec, &images),
-        };
-        let bytes = built.map_err(|e| ToolError(e.to_string()))?;
+        let (bytes, pages) = match self.format {
+            Format::Docx => errand_office::docx::build(&spec, &images).map(|b| (b, String::new())),
+            Format::Pdf => errand_office::pdf::build_with_count(&spec, &images)
+                .map(|(b, n)| (b, format!(", {n} page{}", if n == 1 { "" } else { "s" }))),
+        }
+        .map_err(|e| ToolError(e.to_string()))?;
         let size = bytes.len();
-        let pages = match self.format {
-            Format::Pdf => count_pages(&bytes)
-                .map(|n| format!(", {n} pages"))
-                .unwrap_or_default(),
-            Format::Docx => String::new(),
-        };
         write_content(&self.ws, ctx, &path, bytes)?;
         Ok(ToolOutput::text(format!(
             "wrote {path}: {blocks} blocks{}{pages}, {size} bytes",
@@ -141,21 +136,6 @@ impl Tool for CreateDocument {
             }
         )))
     }
-}
-
-/// Pages in a PDF Errand wrote, from its page objects.
-fn count_pages(bytes: &[u8]) -> Option<usize> {
-    let needle = b"/Type /Page";
-    let alternative = b"/Type/Page";
-    let count = |n: &[u8]| {
-        bytes
-            .windows(n.len())
-            .enumerate()
-            .filter(|(i, w)| *w == n && bytes.get(i + n.len()) != Some(&b's'))
-            .count()
-    };
-    let n = count(needle) + count(alternative);
-    (n > 0).then_some(n)
 }
 
 struct CreatePresentation(Arc<Workspace>);
@@ -221,12 +201,8 @@ impl Tool for CreatePresentation {
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
         let i: PresentationInput = parse_input("create_presentation", &input)?;
         let (path, deck) = i.deck();
-        let bytes = errand_office::pptx::build(&deck, &FolderImages(&self.0))
+        let (bytes, slides) = errand_office::pptx::build_with_count(&deck, &FolderImages(&self.0))
             .map_err(|e| ToolError(e.to_string()))?;
-        let slides = errand_office::read::extract("pptx", &bytes)
-            .and_then(Result::ok)
-            .map(|text| text.lines().filter(|l| l.starts_with("## Slide")).count())
-            .unwrap_or(deck.slides.len());
         let size = bytes.len();
         write_content(&self.0, ctx, &path, bytes)?;
         let extra = if slides > deck.slides.len() {

@@ -138,6 +138,14 @@ pub(crate) struct Slab {
 
 /// The PDF bytes for `spec`; `images` supplies the pictures `image` blocks name.
 pub fn build(spec: &DocumentSpec, images: &dyn ImageSource) -> Result<Vec<u8>, OfficeError> {
+    build_with_count(spec, images).map(|(bytes, _)| bytes)
+}
+
+/// The PDF bytes and how many pages they hold.
+pub fn build_with_count(
+    spec: &DocumentSpec,
+    images: &dyn ImageSource,
+) -> Result<(Vec<u8>, usize), OfficeError> {
     let title = spec
         .title
         .as_deref()
@@ -188,5 +196,6 @@ pub fn build(spec: &DocumentSpec, images: &dyn ImageSource) -> Result<Vec<u8>, O
             .filter(|a| !a.is_empty())
             .map(str::to_string),
     };
-    render::pdf(&pages, &flow.media, &bookmarks, info)
+    let bytes = render::pdf(&pages, &flow.media, &bookmarks, info)?;
+    Ok((bytes, pages.len()))
 }
