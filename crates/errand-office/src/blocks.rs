@@ -206,41 +206,44 @@ mod tests {
 
 /// Markdown as blocks: `#`–`###` headings, `-`/`*`/`+` bullets, `1.` numbered items, pipe
 /// tables, paragraphs (lines joined), `---` page breaks between parts; inline markup kept.
-pub fn from_markdown(text: &str) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    let mut paragraph: Vec<&str> = Vec::new();
-    let mut bullets: Vec<String> = Vec::new();
-    let mut numbered: Vec<String> = Vec::new();
-    let mut table: Vec<Vec<String>> = Vec::new();
-    fn flush(
-        blocks: &mut Vec<Block>,
-        paragraph: &mut Vec<&str>,
-        bullets: &mut Vec<String>,
-        numbered: &mut Vec<String>,
-        table: &mut Vec<Vec<String>>,
-    ) {
-        if !paragraph.is_empty() {
+/// The block being gathered line by line; at most one kind is open at a time.
+#[derive(Default)]
+struct Open<'a> {
+    paragraph: Vec<&'a str>,
+    bullets: Vec<String>,
+    numbered: Vec<String>,
+    table: Vec<Vec<String>>,
+}
+
+impl Open<'_> {
+    fn flush(&mut self, blocks: &mut Vec<Block>) {
+        if !self.paragraph.is_empty() {
             blocks.push(Block::Paragraph {
-                text: paragraph.join(" "),
+                text: self.paragraph.join(" "),
             });
-            paragraph.clear();
+            self.paragraph.clear();
         }
-        if !bullets.is_empty() {
+        if !self.bullets.is_empty() {
             blocks.push(Block::Bullets {
-                items: std::mem::take(bullets),
+                items: std::mem::take(&mut self.bullets),
             });
         }
-        if !numbered.is_empty() {
+        if !self.numbered.is_empty() {
             blocks.push(Block::Numbered {
-                items: std::mem::take(numbered),
+                items: std::mem::take(&mut self.numbered),
             });
         }
-        if !table.is_empty() {
-            let mut rows = std::mem::take(table);
+        if !self.table.is_empty() {
+            let mut rows = std::mem::take(&mut self.table);
             let header = rows.remove(0);
             blocks.push(Block::Table { header, rows });
         }
     }
+}
+
+pub fn from_markdown(text: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut open = Open::default();
     for line in text.lines() {
         let trimmed = line.trim();
         let heading = trimmed
@@ -257,23 +260,17 @@ pub fn from_markdown(text: &str) -> Vec<Block> {
             .map(|(_, rest)| rest);
         let is_table = trimmed.starts_with('|') && trimmed.ends_with('|') && trimmed.len() > 1;
         // Keep the kind of block we are in; anything else ends it.
-        if !(is_table) && !table.is_empty()
-            || bullet.is_none() && !bullets.is_empty()
-            || number.is_none() && !numbered.is_empty()
+        if !(is_table) && !open.table.is_empty()
+            || bullet.is_none() && !open.bullets.is_empty()
+            || number.is_none() && !open.numbered.is_empty()
             || (heading.is_some()
                 || trimmed.is_empty()
                 || bullet.is_some()
                 || number.is_some()
                 || is_table)
-                && !paragraph.is_empty()
+                && !open.paragraph.is_empty()
         {
-            flush(
-                &mut blocks,
-                &mut paragraph,
-                &mut bullets,
-                &mut numbered,
-                &mut table,
-            );
+            open.flush(&mut blocks);
         }
         if let Some((level, text)) = heading {
             blocks.push(Block::Heading {
@@ -283,9 +280,9 @@ pub fn from_markdown(text: &str) -> Vec<Block> {
         } else if trimmed == "---" || trimmed == "***" {
             blocks.push(Block::PageBreak);
         } else if let Some(item) = bullet {
-            bullets.push(item.trim().to_string());
+            open.bullets.push(item.trim().to_string());
         } else if let Some(item) = number {
-            numbered.push(item.trim().to_string());
+            open.numbered.push(item.trim().to_string());
         } else if is_table {
             let cells: Vec<String> = trimmed[1..trimmed.len() - 1]
                 .split('|')
@@ -296,19 +293,13 @@ pub fn from_markdown(text: &str) -> Vec<Block> {
                 .iter()
                 .all(|c| !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':')))
             {
-                table.push(cells);
+                open.table.push(cells);
             }
         } else if !trimmed.is_empty() {
-            paragraph.push(trimmed);
+            open.paragraph.push(trimmed);
         }
     }
-    flush(
-        &mut blocks,
-        &mut paragraph,
-        &mut bullets,
-        &mut numbered,
-        &mut table,
-    );
+    open.flush(&mut blocks);
     blocks
 }
 
