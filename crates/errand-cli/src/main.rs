@@ -89,42 +89,33 @@ fn demo_folder(
             dir.display()
         ))
     };
-    if kind == app::DemoKind::Notes {
-        let n = demo::make_notes(dir).map_err(cannot)?;
-        println!("Made {n} notes (Markdown and text) in {}", dir.display());
-        return Ok(ExitCode::Done);
-    }
-    if kind == app::DemoKind::Sales {
-        let n = demo::make_sales(dir).map_err(cannot)?;
-        println!("Made orders-2026.csv ({n} orders) in {}", dir.display());
-        return Ok(ExitCode::Done);
-    }
-    if kind == app::DemoKind::Receipts {
-        let report = demo::make_receipts(dir).map_err(|e| {
-            Exit::usage(format!(
-                "cannot make the demo folder {}: {e}",
-                dir.display()
-            ))
-        })?;
-        println!(
-            "Made {} files (text and PDF receipts, a bank export, a photo) in {}",
-            report.files,
-            dir.display()
-        );
-        return Ok(ExitCode::Done);
-    }
-    let report = demo::make_demo_folder(dir, &demo::DemoSpec { files, seed }).map_err(|e| {
-        Exit::usage(format!(
-            "cannot make the demo folder {}: {e}",
-            dir.display()
-        ))
-    })?;
-    println!(
-        "Made {} files ({} photos with EXIF dates, {} KB) in {}",
-        report.files,
-        report.photos_with_exif,
-        report.bytes / 1024,
-        dir.display()
-    );
+    let made = match kind {
+        app::DemoKind::Notes => {
+            let n = demo::make_notes(dir).map_err(cannot)?;
+            format!("{n} notes (Markdown and text)")
+        }
+        app::DemoKind::Sales => {
+            let n = demo::make_sales(dir).map_err(cannot)?;
+            format!("orders-2026.csv ({n} orders)")
+        }
+        app::DemoKind::Receipts => {
+            let report = demo::make_receipts(dir).map_err(cannot)?;
+            format!(
+                "{} files (text and PDF receipts, a bank export, a photo)",
+                report.files
+            )
+        }
+        app::DemoKind::Downloads => {
+            let report =
+                demo::make_demo_folder(dir, &demo::DemoSpec { files, seed }).map_err(cannot)?;
+            format!(
+                "{} files ({} photos with EXIF dates, {} KB)",
+                report.files,
+                report.photos_with_exif,
+                report.bytes / 1024
+            )
+        }
+    };
+    println!("Made {made} in {}", dir.display());
     Ok(ExitCode::Done)
 }
