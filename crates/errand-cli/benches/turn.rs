@@ -136,6 +136,10 @@ async fn agent_turns(
         approver: None,
         max_turns: TURNS + 1,
         interrupt: Arc::default(),
+        who: None,
+        hold: false,
+        delegation: None,
+        leases: Default::default(),
     };
     let outcome = agent.run(&id).await.expect("run");
     assert_eq!(outcome, RunOutcome::Done);

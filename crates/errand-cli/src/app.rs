@@ -40,9 +40,24 @@ pub enum Command {
     /// Refuse what a waiting task asked, then continue it.
     Deny { task: String },
     /// Continue an interrupted or waiting task.
-    Resume { task: String },
+    Resume {
+        task: String,
+        /// Keep running in the background: wait in place for approvals and answers.
+        #[arg(long, hide = true)]
+        hold: bool,
+    },
     /// Stop a task at its next step.
     Cancel { task: String },
+    /// Tell a running task something; it reads it before its next step.
+    Say { task: String, message: String },
+    /// Hold a task after its current step, until `errand continue`.
+    Pause { task: String },
+    /// Let a paused task go on (in the process that runs it, or here if none does).
+    Continue { task: String },
+    /// Answer the question a waiting task asked (`ask_user`), then continue it.
+    Answer { task: String, answer: String },
+    /// Follow a task live: plan, activity, sub-agents, usage. Exits with the task's code.
+    Watch { task: String },
     /// Reverse everything a task changed.
     Undo { task: String },
     /// List files tasks trashed or replaced; restore one.
@@ -132,6 +147,9 @@ pub struct RunArgs {
     /// changes are then not journaled). Without it such commands are refused.
     #[arg(long)]
     pub unsafe_no_sandbox: bool,
+    /// Start the task in the background and print its id; follow it with `errand watch`.
+    #[arg(long)]
+    pub detach: bool,
 }
 
 #[derive(Subcommand)]

@@ -45,6 +45,33 @@ pub struct Config {
     pub models: std::collections::BTreeMap<String, Profile>,
     #[serde(default)]
     pub sandbox: SandboxConfig,
+    #[serde(default)]
+    pub agents: AgentsConfig,
+}
+
+/// `[agents]`: how sub-agents run.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AgentsConfig {
+    /// Sub-agents running at once.
+    pub concurrency: usize,
+    /// How deep sub-agents may nest; 1 means sub-agents cannot delegate.
+    pub max_depth: usize,
+    /// Model turns a sub-agent may take unless `delegate` says otherwise.
+    pub max_turns: usize,
+    /// Seconds a writer waits for a file another writer holds before its call is refused.
+    pub lease_wait_s: u64,
+}
+
+impl Default for AgentsConfig {
+    fn default() -> Self {
+        AgentsConfig {
+            concurrency: 4,
+            max_depth: 1,
+            max_turns: 30,
+            lease_wait_s: 60,
+        }
+    }
 }
 
 /// `[sandbox]`: what commands may read beyond the system and the task's folders.
@@ -103,6 +130,12 @@ impl Config {
             .rules()
             .with_context(|| format!("a rule in {} is not valid", path.display()))?;
         Ok(config)
+    }
+
+    /// The folder holding config.toml, where `agents/*.md` role files live.
+    pub fn folder() -> Result<PathBuf> {
+        let path = config_path()?;
+        Ok(path.parent().map(Path::to_path_buf).unwrap_or_default())
     }
 
     /// The spec and environment a `--model` value means: a profile's, or the value itself.

@@ -8,7 +8,7 @@ use errand_core::{
     Agent, Approver, EventKind, Grant, Observer, Policy, RunOutcome, Store, TaskState, TaskView,
 };
 use errand_store::SqliteStore;
-use errand_tools::{Workspace, builtin_tools_with};
+use errand_tools::Workspace;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -73,8 +73,14 @@ pub fn grants(folders: &[PathBuf], read_only: &[PathBuf]) -> Result<Vec<Grant>, 
     Ok(grants)
 }
 
-/// Runs a task in this process until it ends or waits, and reports how it went.
-pub async fn drive(store: Arc<SqliteStore>, task_id: &str, output: Output) -> Result<ExitCode> {
+/// Runs a task in this process until it ends or waits, and reports how it went. With
+/// `hold` (a background run) it waits in place for approvals and answers instead.
+pub async fn drive(
+    store: Arc<SqliteStore>,
+    task_id: &str,
+    output: Output,
+    hold: bool,
+) -> Result<ExitCode> {
     let _lock = match store.lock_task(task_id)? {
         Some(lock) => lock,
         None => {
@@ -97,35 +103,54 @@ pub async fn drive(store: Arc<SqliteStore>, task_id: &str, output: Output) -> Re
     } else {
         terminal.clone()
     };
-    let approver: Option<Arc<dyn Approver>> = output.interactive.then(|| {
-        Arc::new(TerminalApprover {
-            terminal: terminal.clone(),
-        }) as Arc<dyn Approver>
-    });
+    let approver: Option<Arc<dyn Approver>> = output
+        .interactive
+        .then(|| Arc::new(TerminalApprover::new(terminal.clone())) as Arc<dyn Approver>);
     let interrupt = Arc::new(std::sync::atomic::AtomicBool::new(false));
     watch_ctrl_c(interrupt.clone());
+    let options = errand_tools::ToolOptions {
+        commands: errand_tools::command::CommandSettings {
+            unsandboxed: view.commands.unsandboxed,
+            extra_read: config.sandbox_read(),
+            network: view.commands.network.clone(),
+        },
+        ..errand_tools::ToolOptions::default()
+    };
+    let agents = config.agents.clone();
+    let policy = Policy::new(
+        view.mode,
+        config.rules().map_err(|e| Exit::usage(format!("{e:#}")))?,
+    );
+    let roles =
+        crate::roles::load(&Config::folder()?).map_err(|e| Exit::usage(format!("{e:#}")))?;
+    let team = crate::team::Team {
+        grants: view.grants.clone(),
+        options: options.clone(),
+        roles,
+        config: Arc::new(config),
+    };
     let agent = Agent {
         store: store.clone(),
-        tools: builtin_tools_with(
-            workspace,
-            errand_tools::ToolOptions {
-                commands: errand_tools::command::CommandSettings {
-                    unsandboxed: view.commands.unsandboxed,
-                    extra_read: config.sandbox_read(),
-                    network: view.commands.network.clone(),
-                },
-                ..errand_tools::ToolOptions::default()
-            },
-        ),
+        tools: crate::team::task_tools(workspace, options, agents.max_depth > 0),
         model,
-        policy: Policy::new(
-            view.mode,
-            config.rules().map_err(|e| Exit::usage(format!("{e:#}")))?,
-        ),
+        policy,
         observer,
         approver,
-        max_turns: config.max_turns.unwrap_or(200),
+        max_turns: team.config.max_turns.unwrap_or(200),
         interrupt,
+        who: None,
+        hold,
+        delegation: Some(Arc::new(errand_core::agent::Delegation {
+            factory: Arc::new(team),
+            concurrency: agents.concurrency.max(1),
+            max_depth: agents.max_depth,
+            default_max_turns: agents.max_turns.max(1),
+            depth: 0,
+        })),
+        leases: errand_core::agent::Leasing {
+            enabled: !leases_off_for_tests(),
+            wait: std::time::Duration::from_secs(agents.lease_wait_s),
+        },
     };
     let outcome = agent.run(task_id).await?;
     terminal.close();
@@ -138,6 +163,11 @@ pub async fn drive(store: Arc<SqliteStore>, task_id: &str, output: Output) -> Re
         RunOutcome::Waiting(_) => ExitCode::Waiting,
         RunOutcome::Cancelled | RunOutcome::Interrupted => ExitCode::Cancelled,
     })
+}
+
+/// Tests that show what leases prevent turn them off; only a debug build listens.
+fn leases_off_for_tests() -> bool {
+    cfg!(debug_assertions) && std::env::var("ERRAND_TEST_NO_LEASES").is_ok_and(|v| v == "1")
 }
 
 /// The first Ctrl-C asks the run to stop at the next item; a second one ends the process
@@ -181,15 +211,23 @@ fn report(store: &SqliteStore, task_id: &str, outcome: &RunOutcome) -> Result<()
         }
         RunOutcome::Failed(reason) => eprintln!("\nTask {task_id} failed: {reason}"),
         RunOutcome::Waiting(reason) => {
-            eprintln!("\nTask {task_id} is waiting for approval: {reason}");
-            for pending in &view.waiting_for {
-                for line in &pending.preview {
-                    eprintln!("    {line}");
+            if let Some(question) = &view.question {
+                eprintln!("\nTask {task_id} asks: {}", question.question);
+                eprintln!("Answer with `errand answer {task_id} \"…\"`.");
+            } else {
+                eprintln!("\nTask {task_id} is waiting for approval: {reason}");
+                for pending in &view.waiting_for {
+                    if view.waiting_for.len() > 1 {
+                        eprintln!("  {}", pending.summary);
+                    }
+                    for line in &pending.preview {
+                        eprintln!("    {line}");
+                    }
                 }
+                eprintln!(
+                    "Approve with `errand approve {task_id}`, refuse with `errand deny {task_id}`."
+                );
             }
-            eprintln!(
-                "Approve with `errand approve {task_id}`, refuse with `errand deny {task_id}`."
-            );
         }
         RunOutcome::Cancelled => eprintln!(
             "\nTask {task_id} was cancelled. Undo its changes with `errand undo {task_id}`."
@@ -259,10 +297,58 @@ pub async fn run(args: RunArgs, output: Output) -> Result<ExitCode> {
     let event = store.create_task(&id, created)?;
     if output.json {
         JsonLines.event(&event);
-    } else {
+    } else if !args.detach {
         eprintln!("Task {id} ({mode} mode)");
     }
-    drive(store, &id, output).await
+    if args.detach {
+        return detach(&store, &id, output);
+    }
+    drive(store, &id, output, false).await
+}
+
+/// `run --detach`: a background process runs the task (waiting in place for approvals and
+/// answers); this one prints the id once that process holds the task, and exits.
+fn detach(store: &SqliteStore, id: &str, output: Output) -> Result<ExitCode> {
+    use std::os::unix::process::CommandExt;
+    let logs = store.home().join("logs");
+    std::fs::create_dir_all(&logs)
+        .with_context(|| format!("cannot make the log folder {}", logs.display()))?;
+    let log_path = logs.join(format!("{id}.log"));
+    let log = std::fs::File::create(&log_path)
+        .with_context(|| format!("cannot write {}", log_path.display()))?;
+    let exe = std::env::current_exe().context("cannot find the errand executable")?;
+    let mut child = std::process::Command::new(exe)
+        .args(["--no-input", "resume", id, "--hold"])
+        .stdin(std::process::Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        // Its own process group: closing this terminal or Ctrl-C here does not reach it.
+        .process_group(0)
+        .spawn()
+        .context("cannot start the background run")?;
+    // Until the background process holds the task, `watch` would think nobody runs it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while store.lock_task(id)?.is_some() && std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait()? {
+            // It ended already (a short task); its state says how.
+            tracing::debug!(%status, "background run ended before it was seen running");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    if output.json {
+        crate::display::emit(
+            &serde_json::json!({"type": "detached", "task_id": id, "pid": child.id(), "log": log_path})
+                .to_string(),
+        );
+    } else {
+        println!("{id}");
+        eprintln!(
+            "Task {id} runs in the background (log: {}).\nFollow it: errand watch {id}   Steer it: errand say {id} \"…\"   Stop it: errand cancel {id}",
+            log_path.display()
+        );
+    }
+    Ok(ExitCode::Done)
 }
 
 /// Tasks whose process died mid-run: offered for resuming on a terminal, named otherwise.
@@ -282,7 +368,7 @@ async fn offer_interrupted(store: &Arc<SqliteStore>, output: Output) -> Result<(
                 ),
                 true,
             ) {
-                Box::pin(drive(store.clone(), &row.id, output)).await?;
+                Box::pin(drive(store.clone(), &row.id, output, false)).await?;
             }
         } else if !output.json {
             eprintln!(
@@ -295,7 +381,7 @@ async fn offer_interrupted(store: &Arc<SqliteStore>, output: Output) -> Result<(
 }
 
 /// `errand resume TASK`.
-pub async fn resume(task: &str, output: Output) -> Result<ExitCode> {
+pub async fn resume(task: &str, hold: bool, output: Output) -> Result<ExitCode> {
     let store = open_store()?;
     let row = store
         .resolve_task(task)
@@ -306,7 +392,7 @@ pub async fn resume(task: &str, output: Output) -> Result<ExitCode> {
         }
         return Ok(exit_for(row.state));
     }
-    drive(store, &row.id, output).await
+    drive(store, &row.id, output, hold).await
 }
 
 pub fn exit_for(state: TaskState) -> ExitCode {
@@ -314,7 +400,7 @@ pub fn exit_for(state: TaskState) -> ExitCode {
         TaskState::Done => ExitCode::Done,
         TaskState::Failed => ExitCode::Failed,
         TaskState::Cancelled => ExitCode::Cancelled,
-        TaskState::Waiting => ExitCode::Waiting,
+        TaskState::Waiting | TaskState::Paused => ExitCode::Waiting,
         TaskState::Created | TaskState::Running => ExitCode::Failed,
     }
 }
@@ -337,16 +423,47 @@ pub async fn answer(task: &str, approved: bool, always: bool, output: Output) ->
     if !output.json {
         let verb = if approved { "Approved" } else { "Refused" };
         eprintln!("{verb}: {}", pending.summary);
+        if view.waiting_for.len() > 1 {
+            eprintln!(
+                "{} more requests wait after this one.",
+                view.waiting_for.len() - 1
+            );
+        }
     }
-    store.append(
+    // The answer goes to whichever agent asked: a sub-agent's call is in its own log.
+    store.append_as(
         &row.id,
+        pending.agent.as_deref(),
         EventKind::ApprovalResolved {
             call_id: pending.call_id.clone(),
             approved,
             always,
         },
     )?;
-    drive(store, &row.id, output).await
+    continue_here(store, &row.id, output).await
+}
+
+/// After steering a task: if a process runs it, that process goes on; otherwise this one
+/// runs it.
+pub async fn continue_here(
+    store: Arc<SqliteStore>,
+    task_id: &str,
+    output: Output,
+) -> Result<ExitCode> {
+    match store.lock_task(task_id)? {
+        None => {
+            if !output.json {
+                eprintln!(
+                    "Task {task_id} goes on in the process running it (follow it: errand watch {task_id})."
+                );
+            }
+            Ok(ExitCode::Done)
+        }
+        Some(lock) => {
+            drop(lock);
+            drive(store, task_id, output, false).await
+        }
+    }
 }
 
 /// `errand cancel TASK`: the running loop stops at its next step.

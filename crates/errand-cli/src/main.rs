@@ -7,7 +7,11 @@ mod drive;
 mod exit;
 mod manage;
 mod models;
+mod roles;
 mod sandbox;
+mod steer;
+mod team;
+mod watch;
 
 use anyhow::Result;
 use app::{Cli, Command, TrashAction};
@@ -51,8 +55,13 @@ fn try_main() -> Result<ExitCode> {
             runtime.block_on(drive::answer(&task, true, always, output))
         }
         Command::Deny { task } => runtime.block_on(drive::answer(&task, false, false, output)),
-        Command::Resume { task } => runtime.block_on(drive::resume(&task, output)),
+        Command::Resume { task, hold } => runtime.block_on(drive::resume(&task, hold, output)),
         Command::Cancel { task } => drive::cancel(&task),
+        Command::Say { task, message } => steer::say(&task, &message, cli.json),
+        Command::Pause { task } => steer::pause(&task, cli.json),
+        Command::Continue { task } => runtime.block_on(steer::resume_paused(&task, output)),
+        Command::Answer { task, answer } => runtime.block_on(steer::answer(&task, &answer, output)),
+        Command::Watch { task } => runtime.block_on(watch::watch(&task, output)),
         Command::Undo { task } => manage::undo(&task, cli.json),
         Command::Trash {
             action: None | Some(TrashAction::List),

@@ -55,12 +55,15 @@ pub fn show(task: &str, json_out: bool) -> Result<ExitCode> {
             .filter(|r| r.state == state && r.op.is_change())
             .count()
     };
+    let work = store.work_items(&row.id)?;
     if json_out {
         let value = json!({
             "task": view,
             "plan": view.plan,
             "usage": view.usage,
             "deliverables": view.deliverables,
+            "subagents": view.subagents,
+            "work_items": work,
             "changes": {"done": count(JournalState::Done), "undone": count(JournalState::Undone),
                         "planned": count(JournalState::Planned), "skipped": count(JournalState::Skipped)},
         });
@@ -122,6 +125,40 @@ pub fn show(task: &str, json_out: bool) -> Result<ExitCode> {
     );
     for pending in &view.waiting_for {
         println!("Waiting for approval: {}", pending.summary);
+    }
+    if let Some(question) = &view.question {
+        println!("Question waiting for your answer: {}", question.question);
+        println!("  answer with: errand answer {} \"…\"", view.id);
+    }
+    if !view.subagents.is_empty() {
+        println!("Sub-agents:");
+        for sub in &view.subagents {
+            let goal: String = sub.goal.chars().take(70).collect();
+            println!(
+                "  {:6} {:8} {:>3} turns  {goal}",
+                sub.id, sub.state, sub.turns
+            );
+            if sub.state != "running" && !sub.summary.is_empty() {
+                let first = sub.summary.lines().next().unwrap_or_default();
+                println!("         {}", first.chars().take(100).collect::<String>());
+            }
+        }
+    }
+    if !work.is_empty() {
+        println!("Work list:");
+        for item in &work {
+            let owner = item
+                .owner
+                .as_ref()
+                .map(|o| format!(", {o}"))
+                .unwrap_or_default();
+            println!(
+                "  #{} [{}{owner}] {}",
+                item.id,
+                item.status.as_str(),
+                item.title
+            );
+        }
     }
     if let Some(summary) = &view.summary {
         println!("Summary:\n{summary}");

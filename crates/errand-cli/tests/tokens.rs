@@ -197,6 +197,10 @@ fn run(dedup_reads: bool, prompt_caching: bool) -> Spent {
             approver: None,
             max_turns: 40,
             interrupt: Arc::default(),
+            who: None,
+            hold: false,
+            delegation: None,
+            leases: Default::default(),
         };
         let outcome = agent.run(&id).await.expect("run");
         assert_eq!(outcome, RunOutcome::Done);

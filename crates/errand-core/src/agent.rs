@@ -12,6 +12,15 @@ use crate::tool::{Assessment, ProgressSink, ToolContext, ToolRegistry};
 use async_trait::async_trait;
 use std::sync::Arc;
 
+mod delegate;
+mod lease;
+mod steer;
+
+pub use delegate::{
+    ASK_USER, DELEGATE, Delegation, Role, SubagentFactory, register_agent_tools, subagent_prompt,
+};
+pub use lease::Leasing;
+
 /// How often a waiting model call checks for Ctrl-C.
 const STOP_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 /// Every this many polls it also asks the store whether another process cancelled the task.
@@ -41,6 +50,11 @@ pub trait Approver: Send + Sync {
         reason: &str,
         assessment: &Assessment,
     ) -> ApprovalAnswer;
+
+    /// Puts an `ask_user` question to the person; `None` when nobody can answer here.
+    async fn ask(&self, _view: &TaskView, _question: &str) -> Option<String> {
+        None
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +74,7 @@ pub enum AgentError {
     Store(#[from] StoreError),
 }
 
+#[derive(Clone)]
 pub struct Agent {
     pub store: Arc<dyn Store>,
     pub tools: ToolRegistry,
@@ -71,16 +86,63 @@ pub struct Agent {
     pub max_turns: usize,
     /// Set from outside (Ctrl-C) to stop at the next step boundary or batch item.
     pub interrupt: Arc<std::sync::atomic::AtomicBool>,
+    /// The sub-agent this loop runs; `None` for the task's own agent.
+    pub who: Option<String>,
+    /// Wait in place for approvals and answers (a background run) instead of stopping.
+    pub hold: bool,
+    /// How this agent may start sub-agents; `None`: it may not.
+    pub delegation: Option<Arc<Delegation>>,
+    pub leases: Leasing,
+}
+
+/// How a call the loop itself carries out (`delegate`, `ask_user`) went.
+pub(crate) enum Flow {
+    /// The call's result for the model: content, and whether it is an error.
+    Result(String, bool),
+    /// The run must stop here; the call stays open and is finished on resume.
+    Stop(RunOutcome),
 }
 
 impl Agent {
-    /// Runs (or resumes) a task until it ends or must wait.
-    pub async fn run(&self, task_id: &str) -> Result<RunOutcome, AgentError> {
-        let mut view = TaskView::fold(&self.store.events(task_id)?);
+    /// Runs (or resumes) a task, or one sub-agent of it, until it ends or must wait.
+    /// Boxed: a run may start sub-agent runs, and a recursive future needs a fixed type.
+    pub fn run<'a>(
+        &'a self,
+        task_id: &'a str,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<RunOutcome, AgentError>> + Send + 'a>> {
+        Box::pin(self.run_and_release(task_id))
+    }
+
+    async fn run_and_release(&self, task_id: &str) -> Result<RunOutcome, AgentError> {
+        let main = self.who.is_none();
+        if main && self.leases.enabled {
+            // This process holds the task's run lock, so any lease the task still has is
+            // left from a run that died.
+            self.store.lease_release(task_id, None)?;
+        }
+        let outcome = self.run_loop(task_id).await?;
+        if main
+            && self.leases.enabled
+            && matches!(
+                outcome,
+                RunOutcome::Done | RunOutcome::Failed(_) | RunOutcome::Cancelled
+            )
+        {
+            self.store.lease_release(task_id, None)?;
+        }
+        Ok(outcome)
+    }
+
+    async fn run_loop(&self, task_id: &str) -> Result<RunOutcome, AgentError> {
+        let mut view = TaskView::fold_for(&self.store.events(task_id)?, self.who.as_deref());
         if view.state.is_terminal() {
             return Ok(outcome_of(&view));
         }
-        if view.state != TaskState::Running {
+        if self.who.is_some() {
+            if view.finished {
+                return Ok(RunOutcome::Done);
+            }
+        } else if view.state != TaskState::Running {
             self.append(
                 &mut view,
                 EventKind::StateChanged {
@@ -93,16 +155,12 @@ impl Agent {
             if self.interrupt.load(std::sync::atomic::Ordering::Relaxed) {
                 return Ok(RunOutcome::Interrupted);
             }
-            // Another process (errand cancel) may have ended the task between steps.
-            let row = self.store.resolve_task(task_id)?;
-            if row.state == TaskState::Cancelled {
-                return Ok(RunOutcome::Cancelled);
+            // Another process may have paused or cancelled the task between steps.
+            if let Some(stop) = self.steer(task_id).await? {
+                return Ok(stop);
             }
             // Pick up steering messages and approvals appended by other processes.
-            for event in self.store.events_after(task_id, view.last_seq)? {
-                self.observer.event(&event);
-                view.apply(&event);
-            }
+            self.catch_up(&mut view)?;
             if view.state.is_terminal() {
                 return Ok(outcome_of(&view));
             }
@@ -126,7 +184,10 @@ impl Agent {
                 );
                 return self.fail(&mut view, reason);
             }
-            let system = system_prompt(&view);
+            let system = match &view.brief {
+                Some(brief) => subagent_prompt(&view, brief),
+                None => system_prompt(&view),
+            };
             let tools = self.tools.specs();
             if let Some(window) = self.model.context_window()
                 && estimate_tokens(&system, &view.messages, tools)
@@ -172,16 +233,35 @@ impl Agent {
                         deliverables: Vec::new(),
                     },
                 )?;
-                self.append(
-                    &mut view,
-                    EventKind::StateChanged {
-                        state: TaskState::Done,
-                        reason: None,
-                    },
-                )?;
-                return Ok(RunOutcome::Done);
+                return self.done(&mut view);
             }
         }
+    }
+
+    /// Applies events other processes (and sibling sub-agents) appended since the view's
+    /// last; shows only this agent's own, as the others show theirs.
+    pub(crate) fn catch_up(&self, view: &mut TaskView) -> Result<(), AgentError> {
+        for event in self.store.events_after(&view.id, view.last_seq)? {
+            if event.agent == self.who {
+                self.observer.event(&event);
+            }
+            view.apply(&event);
+        }
+        Ok(())
+    }
+
+    /// The agent finished; the task is done when it is the task's own agent.
+    fn done(&self, view: &mut TaskView) -> Result<RunOutcome, AgentError> {
+        if self.who.is_none() {
+            self.append(
+                view,
+                EventKind::StateChanged {
+                    state: TaskState::Done,
+                    reason: None,
+                },
+            )?;
+        }
+        Ok(RunOutcome::Done)
     }
 
     /// Resolves when the person stops the task: Ctrl-C here, or `errand cancel` from any
@@ -247,6 +327,11 @@ impl Agent {
                         return Ok(None);
                     }
                     None => {
+                        let mut assessment = assessment;
+                        if let Some(label) = view.agent_label() {
+                            // Sub-agents' approvals surface on the task: say whose it is.
+                            assessment.summary = format!("{label}: {}", assessment.summary);
+                        }
                         if let Some(approver) = &self.approver {
                             let answer = approver
                                 .approve(view, &call.name, &reason, &assessment)
@@ -274,16 +359,21 @@ impl Agent {
                             )?;
                         }
                         let why = format!("{}: {}", reason, assessment.summary);
-                        self.append(
-                            view,
-                            EventKind::StateChanged {
-                                state: TaskState::Waiting,
-                                reason: Some(why.clone()),
-                            },
-                        )?;
-                        return Ok(Some(RunOutcome::Waiting(why)));
+                        let id = call.id.clone();
+                        return self
+                            .wait_for_person(view, why, move |v| v.approvals.contains_key(&id))
+                            .await;
                     }
                 },
+            }
+            if let Some(refusal) = self.lease(view, tool.effect(), &assessment).await? {
+                match refusal {
+                    lease::Refusal::Held(message) => {
+                        self.finish_call(view, &call, message, true)?;
+                        return Ok(None);
+                    }
+                    lease::Refusal::Stop(outcome) => return Ok(Some(outcome)),
+                }
             }
             self.append(
                 view,
@@ -293,7 +383,19 @@ impl Agent {
                 },
             )?;
         }
-        let result = tool.call(&ctx, std::mem::take(&mut call.input)).await;
+        let result = match call.name.as_str() {
+            DELEGATE => match self.delegate(view, &call).await? {
+                Flow::Result(content, false) => Ok(errand_tool_output(content)),
+                Flow::Result(content, true) => Err(crate::tool::ToolError(content)),
+                Flow::Stop(outcome) => return Ok(Some(outcome)),
+            },
+            ASK_USER => match self.ask_user(view, &call).await? {
+                Flow::Result(content, false) => Ok(errand_tool_output(content)),
+                Flow::Result(content, true) => Err(crate::tool::ToolError(content)),
+                Flow::Stop(outcome) => return Ok(Some(outcome)),
+            },
+            _ => tool.call(&ctx, std::mem::take(&mut call.input)).await,
+        };
         if ctx.interrupted() {
             // No result is recorded: the call stays started, and resume finishes it from the journal.
             return Ok(Some(RunOutcome::Interrupted));
@@ -307,14 +409,7 @@ impl Agent {
                     self.append(view, event)?;
                 }
                 if ended {
-                    self.append(
-                        view,
-                        EventKind::StateChanged {
-                            state: TaskState::Done,
-                            reason: None,
-                        },
-                    )?;
-                    return Ok(Some(RunOutcome::Done));
+                    return self.done(view).map(Some);
                 }
             }
             Err(e) => self.finish_call(view, &call, e.0, true)?,
@@ -334,6 +429,7 @@ impl Agent {
             progress,
             interrupt: self.interrupt.clone(),
             conversation_epoch: view.compactions,
+            agent: self.who.clone(),
         }
     }
 
@@ -356,6 +452,10 @@ impl Agent {
     }
 
     fn fail(&self, view: &mut TaskView, reason: String) -> Result<RunOutcome, AgentError> {
+        if self.who.is_some() {
+            // A sub-agent's failure is its parent's result to read, not the task's end.
+            return Ok(RunOutcome::Failed(reason));
+        }
         self.append(
             view,
             EventKind::StateChanged {
@@ -367,7 +467,25 @@ impl Agent {
     }
 
     pub(crate) fn append(&self, view: &mut TaskView, kind: EventKind) -> Result<(), AgentError> {
-        let event = self.store.append(&view.id, kind)?;
+        let event = self.store.append_as(&view.id, self.who.as_deref(), kind)?;
+        self.take_in(view, event)
+    }
+
+    /// Applies an event this agent just appended, after any that other processes or
+    /// sibling sub-agents appended before it: skipping those would lose them from the view
+    /// (a steering message, an approval), since the view's place moves past them.
+    pub(crate) fn take_in(&self, view: &mut TaskView, event: Event) -> Result<(), AgentError> {
+        if event.seq > view.last_seq + 1 {
+            for earlier in self.store.events_after(&view.id, view.last_seq)? {
+                if earlier.seq >= event.seq {
+                    break;
+                }
+                if earlier.agent == self.who {
+                    self.observer.event(&earlier);
+                }
+                view.apply(&earlier);
+            }
+        }
         self.observer.event(&event);
         view.apply(&event);
         Ok(())
@@ -383,11 +501,24 @@ fn unique_ids(view: &TaskView, calls: Vec<ToolCall>) -> Vec<ToolCall> {
         .into_iter()
         .enumerate()
         .map(|(i, mut call)| {
+            // A sub-agent's ids carry its own, so they never meet its siblings' or its
+            // parent's in the journal, which is keyed by call id.
+            if let Some(agent) = &view.agent
+                && !call.id.is_empty()
+                && !call.id.starts_with(&format!("{agent}:"))
+            {
+                call.id = format!("{agent}:{}", call.id);
+            }
             let mut attempt = 0;
             while call.id.is_empty() || seen.contains(&call.id) {
+                let prefix = view
+                    .agent
+                    .as_ref()
+                    .map(|a| format!("{a}:"))
+                    .unwrap_or_default();
                 call.id = match attempt {
-                    0 => format!("call_{turn}_{i}"),
-                    n => format!("call_{turn}_{i}_{n}"),
+                    0 => format!("{prefix}call_{turn}_{i}"),
+                    n => format!("{prefix}call_{turn}_{i}_{n}"),
                 };
                 attempt += 1;
             }
@@ -395,6 +526,10 @@ fn unique_ids(view: &TaskView, calls: Vec<ToolCall>) -> Vec<ToolCall> {
             call
         })
         .collect()
+}
+
+fn errand_tool_output(content: String) -> crate::tool::ToolOutput {
+    crate::tool::ToolOutput::text(content)
 }
 
 fn outcome_of(view: &TaskView) -> RunOutcome {

@@ -11,6 +11,10 @@ pub struct Event {
     pub seq: i64,
     /// Milliseconds since the Unix epoch.
     pub at: i64,
+    /// The sub-agent that logged it; `None` for the task's own agent. Sub-agents log into
+    /// their parent task's log, each folding only its own events into its conversation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
     #[serde(flatten)]
     pub kind: EventKind,
 }
@@ -80,6 +84,43 @@ pub enum EventKind {
         restored: usize,
         refused: Vec<String>,
     },
+    /// `ask_user`: the task waits for the person's answer.
+    QuestionAsked {
+        call_id: String,
+        question: String,
+    },
+    QuestionAnswered {
+        call_id: String,
+        answer: String,
+    },
+    /// A sub-agent began, logged under its own id (`Event::agent`). What it may touch is
+    /// fixed here, so a resumed sub-agent gets exactly the same tools and folders.
+    SubagentStarted {
+        /// The parent's `delegate` call.
+        call_id: String,
+        /// Its position in that call, from 0.
+        index: usize,
+        goal: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        role: Option<String>,
+        /// The role's instructions, sent as the sub-agent's system prompt.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        instructions: String,
+        /// Tool paths the sub-agent is confined to; empty means the task's folders.
+        folders: Vec<String>,
+        tools: Vec<String>,
+        max_turns: usize,
+        model: String,
+        depth: usize,
+    },
+    /// A sub-agent ended; its result as the parent sees it.
+    SubagentFinished {
+        ok: bool,
+        summary: String,
+        /// Paths it created or changed.
+        files: Vec<String>,
+        turns: usize,
+    },
     /// The conversation neared the model's context window: all but its last `kept` messages
     /// were replaced by `summary` (the task's outcome stays first). The fold reproduces it.
     Compacted {
@@ -106,6 +147,10 @@ impl EventKind {
             EventKind::Finished { .. } => "finished",
             EventKind::Undone { .. } => "undone",
             EventKind::Compacted { .. } => "compacted",
+            EventKind::QuestionAsked { .. } => "question_asked",
+            EventKind::QuestionAnswered { .. } => "question_answered",
+            EventKind::SubagentStarted { .. } => "subagent_started",
+            EventKind::SubagentFinished { .. } => "subagent_finished",
         }
     }
 }

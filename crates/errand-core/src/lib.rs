@@ -21,7 +21,7 @@ pub use grant::{CommandGrant, Grant, Mode, Network};
 pub use journal::{FileStamp, JournalOp, JournalRecord, JournalState, Saved, SavedFile};
 pub use model::{Message, Model, ModelError, ModelRequest, ModelResponse, ToolCall, Usage};
 pub use policy::{Decision, Policy, Rule, RuleAction};
-pub use store::{Store, StoreError, TaskRow};
+pub use store::{Claim, LeaseHolder, Store, StoreError, TaskRow, WorkItem, WorkStatus};
 pub use task::{TaskState, TaskView};
 pub use tool::{Effect, Tool, ToolContext, ToolError, ToolOutput, ToolRegistry, ToolSpec};
 

@@ -32,6 +32,68 @@ pub struct TaskRow {
     pub updated_at: i64,
 }
 
+/// One line of a task's shared work list (`tasks_list`, `task_claim`, `task_update`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkItem {
+    pub id: i64,
+    pub title: String,
+    pub status: WorkStatus,
+    /// Who claimed it: a sub-agent's id, or `main` for the task's own agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkStatus {
+    Pending,
+    Claimed,
+    Done,
+    Failed,
+}
+
+impl WorkStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkStatus::Pending => "pending",
+            WorkStatus::Claimed => "claimed",
+            WorkStatus::Done => "done",
+            WorkStatus::Failed => "failed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => WorkStatus::Pending,
+            "claimed" => WorkStatus::Claimed,
+            "done" => WorkStatus::Done,
+            "failed" => WorkStatus::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// How a claim went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    Claimed(WorkItem),
+    /// Someone else has it, or it is finished.
+    Taken(WorkItem),
+    NoSuchItem(i64),
+    /// Nothing pending is left.
+    NothingPending,
+}
+
+/// Who holds a lease on a path another writer wants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseHolder {
+    pub path: String,
+    pub task_id: String,
+    /// `None` for the task's own agent.
+    pub agent: Option<String>,
+}
+
 /// Proof that this process runs a task; dropping it releases the task.
 pub trait TaskLock: Send + Sync {}
 
@@ -41,8 +103,18 @@ pub trait Store: Send + Sync {
 
     /// Creates the task with its first event, `TaskCreated`.
     fn create_task(&self, id: &str, created: EventKind) -> Result<Event, StoreError>;
-    /// Appends one event; a `StateChanged` also updates the task's listed state.
-    fn append(&self, task_id: &str, kind: EventKind) -> Result<Event, StoreError>;
+    /// Appends one event of the task's own agent; a `StateChanged` also updates the
+    /// task's listed state.
+    fn append(&self, task_id: &str, kind: EventKind) -> Result<Event, StoreError> {
+        self.append_as(task_id, None, kind)
+    }
+    /// Appends one event logged by `agent` (a sub-agent's id), or by the task's own agent.
+    fn append_as(
+        &self,
+        task_id: &str,
+        agent: Option<&str>,
+        kind: EventKind,
+    ) -> Result<Event, StoreError>;
     fn events(&self, task_id: &str) -> Result<Vec<Event>, StoreError>;
     fn events_after(&self, task_id: &str, seq: i64) -> Result<Vec<Event>, StoreError>;
     /// Finds a task by its id or a unique prefix of it.
@@ -67,6 +139,35 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<JournalRecord>, StoreError>;
     /// Every journal entry, all tasks, that holds a file in the trash or a blob.
     fn journal_all(&self) -> Result<Vec<JournalRecord>, StoreError>;
+
+    /// Adds items to the task's work list, in order.
+    fn work_add(&self, task_id: &str, titles: &[String]) -> Result<Vec<WorkItem>, StoreError>;
+    fn work_items(&self, task_id: &str) -> Result<Vec<WorkItem>, StoreError>;
+    /// Claims item `id`, or the first pending one, for `owner`: atomically, so two
+    /// workers never both get it. Claiming one's own item again succeeds.
+    fn work_claim(&self, task_id: &str, id: Option<i64>, owner: &str) -> Result<Claim, StoreError>;
+    /// Sets an item's status and/or note; `None` when there is no such item.
+    fn work_update(
+        &self,
+        task_id: &str,
+        id: i64,
+        status: Option<WorkStatus>,
+        note: Option<&str>,
+    ) -> Result<Option<WorkItem>, StoreError>;
+    /// Puts `owner`'s unfinished claims back to pending (its worker ended without them).
+    fn work_release(&self, task_id: &str, owner: &str) -> Result<usize, StoreError>;
+
+    /// Takes leases on every path (absolute) for the task's `agent`, all or none. A path
+    /// held by a live writer of another task, or by a sibling sub-agent, is refused with
+    /// its holder. Leases of a task no process runs any more are dead and are taken over.
+    fn lease_acquire(
+        &self,
+        task_id: &str,
+        agent: Option<&str>,
+        paths: &[String],
+    ) -> Result<Option<LeaseHolder>, StoreError>;
+    /// Drops the leases of one sub-agent, or (`None`) every lease of the task.
+    fn lease_release(&self, task_id: &str, agent: Option<&str>) -> Result<(), StoreError>;
 
     /// Saves bytes as a content-addressed blob; returns the sha256 hex.
     fn put_blob(&self, bytes: &[u8]) -> Result<String, StoreError>;

@@ -13,6 +13,8 @@ pub enum TaskState {
     Running,
     /// Stopped for an approval or an answer.
     Waiting,
+    /// Held by the person (`errand pause`) until `errand continue`.
+    Paused,
     Done,
     Failed,
     Cancelled,
@@ -24,6 +26,7 @@ impl TaskState {
             TaskState::Created => "created",
             TaskState::Running => "running",
             TaskState::Waiting => "waiting",
+            TaskState::Paused => "paused",
             TaskState::Done => "done",
             TaskState::Failed => "failed",
             TaskState::Cancelled => "cancelled",
@@ -34,6 +37,7 @@ impl TaskState {
             "created" => TaskState::Created,
             "running" => TaskState::Running,
             "waiting" => TaskState::Waiting,
+            "paused" => TaskState::Paused,
             "done" => TaskState::Done,
             "failed" => TaskState::Failed,
             "cancelled" => TaskState::Cancelled,
@@ -48,10 +52,14 @@ impl TaskState {
     }
 }
 
-/// Everything known about a task, rebuilt from its log.
+/// Everything known about a task, rebuilt from its log: as its own agent sees it, or as
+/// one of its sub-agents does (`agent`), whose conversation is its own events only.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct TaskView {
     pub id: String,
+    /// The sub-agent this view belongs to; `None` for the task's own agent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
     pub outcome: String,
     pub grants: Vec<Grant>,
     pub mode: Mode,
@@ -59,7 +67,11 @@ pub struct TaskView {
     pub state: TaskState,
     pub state_reason: Option<String>,
     pub plan: Vec<PlanStep>,
+    /// Tokens the whole task spent, its sub-agents included: what budgets count.
     pub usage: Usage,
+    /// Tokens this view's agent spent.
+    #[serde(skip)]
+    pub own_usage: Usage,
     pub summary: Option<String>,
     pub deliverables: Vec<String>,
     pub model_turns: usize,
@@ -88,19 +100,94 @@ pub struct TaskView {
     /// Every tool call id the task ever used, compacted or not.
     #[serde(skip)]
     pub call_ids: HashSet<String>,
+    /// An `ask_user` question waiting for its answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<PendingQuestion>,
+    #[serde(skip)]
+    pub answers: HashMap<String, String>,
+    /// Steering messages that came while calls were owed results: a tool result must
+    /// follow its call directly, so they join the conversation after the last result.
+    #[serde(skip)]
+    pub queued_messages: Vec<String>,
+    /// The agent ended with `finish` or a final answer.
+    #[serde(skip)]
+    pub finished: bool,
+    /// Every sub-agent the task started (the task's own view only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subagents: Vec<SubagentStatus>,
+    /// What a sub-agent's view was started with.
+    #[serde(skip)]
+    pub brief: Option<SubagentBrief>,
+    /// Tool of every approval request in the task, for "always" answers given to any agent.
+    #[serde(skip)]
+    approval_tools: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingQuestion {
+    pub call_id: String,
+    pub question: String,
+}
+
+/// A sub-agent as its parent task shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubagentStatus {
+    pub id: String,
+    pub call_id: String,
+    pub index: usize,
+    pub goal: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// running, done or failed.
+    pub state: &'static str,
+    pub turns: usize,
+    pub usage: Usage,
+    /// The tool it called last, while it runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activity: Option<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub summary: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+}
+
+/// What a sub-agent was given when it started.
+#[derive(Debug, Clone)]
+pub struct SubagentBrief {
+    pub call_id: String,
+    pub index: usize,
+    pub role: Option<String>,
+    pub instructions: String,
+    pub folders: Vec<String>,
+    pub tools: Vec<String>,
+    pub max_turns: usize,
+    pub model: String,
+    pub depth: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PendingApproval {
     pub call_id: String,
+    /// The sub-agent that asked; `None` for the task's own agent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
     pub tool: String,
     pub summary: String,
     pub preview: Vec<String>,
 }
 
 impl TaskView {
+    /// The task as its own agent sees it.
     pub fn fold(events: &[Event]) -> TaskView {
-        let mut view = TaskView::default();
+        Self::fold_for(events, None)
+    }
+
+    /// The task as `agent` (a sub-agent id, or `None` for the task's own agent) sees it.
+    pub fn fold_for(events: &[Event], agent: Option<&str>) -> TaskView {
+        let mut view = TaskView {
+            agent: agent.map(str::to_string),
+            ..TaskView::default()
+        };
         for event in events {
             view.apply(event);
         }
@@ -110,6 +197,10 @@ impl TaskView {
     pub fn apply(&mut self, event: &Event) {
         self.last_seq = event.seq;
         self.updated_at = event.at;
+        if event.agent != self.agent {
+            self.apply_other(event);
+            return;
+        }
         match &event.kind {
             EventKind::TaskCreated {
                 outcome,
@@ -131,6 +222,44 @@ impl TaskView {
                     text: outcome.clone(),
                 });
             }
+            EventKind::SubagentStarted {
+                call_id,
+                index,
+                goal,
+                role,
+                instructions,
+                folders,
+                tools,
+                max_turns,
+                model,
+                depth,
+            } => {
+                self.outcome = goal.clone();
+                self.created_at = event.at;
+                self.messages.push(Message::User { text: goal.clone() });
+                self.brief = Some(SubagentBrief {
+                    call_id: call_id.clone(),
+                    index: *index,
+                    role: role.clone(),
+                    instructions: instructions.clone(),
+                    folders: folders.clone(),
+                    tools: tools.clone(),
+                    max_turns: *max_turns,
+                    model: model.clone(),
+                    depth: *depth,
+                });
+            }
+            EventKind::SubagentFinished { .. } => self.finished = true,
+            EventKind::QuestionAsked { call_id, question } => {
+                self.question = Some(PendingQuestion {
+                    call_id: call_id.clone(),
+                    question: question.clone(),
+                });
+            }
+            EventKind::QuestionAnswered { call_id, answer } => {
+                self.question = None;
+                self.answers.insert(call_id.clone(), answer.clone());
+            }
             EventKind::ModelTurn {
                 text,
                 tool_calls,
@@ -138,6 +267,7 @@ impl TaskView {
             } => {
                 self.model_turns += 1;
                 self.usage.add(usage);
+                self.own_usage.add(usage);
                 self.pending_calls = tool_calls.iter().map(|c| c.id.clone()).collect();
                 self.call_ids
                     .extend(tool_calls.iter().map(|c| c.id.clone()));
@@ -152,9 +282,11 @@ impl TaskView {
                 summary,
                 preview,
             } => {
+                self.approval_tools.insert(call_id.clone(), tool.clone());
                 self.waiting_for.retain(|p| &p.call_id != call_id);
                 self.waiting_for.push(PendingApproval {
                     call_id: call_id.clone(),
+                    agent: event.agent.clone(),
                     tool: tool.clone(),
                     summary: summary.clone(),
                     preview: preview.clone(),
@@ -165,15 +297,9 @@ impl TaskView {
                 approved,
                 always,
             } => {
-                self.waiting_for.retain(|p| &p.call_id != call_id);
                 self.approvals.insert(call_id.clone(), *approved);
                 let tool = self.latest_call(call_id).map(|c| c.name.clone());
-                if let (Some(tool), true) = (tool, *approved) {
-                    self.plan_approved |= tool == "update_plan";
-                    if *always {
-                        self.always_allowed.insert(tool);
-                    }
-                }
+                self.resolve_approval(call_id, tool, *approved, *always);
             }
             EventKind::ToolStarted { call_id, .. } => {
                 self.started.insert(call_id.clone());
@@ -190,11 +316,17 @@ impl TaskView {
                     content: output.clone(),
                     is_error: *is_error,
                 });
+                if self.pending_calls.is_empty() {
+                    for text in std::mem::take(&mut self.queued_messages) {
+                        self.messages.push(steering(&text));
+                    }
+                }
             }
             EventKind::PlanUpdated { steps } => self.plan = steps.clone(),
-            EventKind::UserMessage { text } => {
-                self.messages.push(Message::User { text: text.clone() })
+            EventKind::UserMessage { text } if !self.pending_calls.is_empty() => {
+                self.queued_messages.push(text.clone())
             }
+            EventKind::UserMessage { text } => self.messages.push(steering(text)),
             EventKind::StateChanged { state, reason } => {
                 self.state = *state;
                 self.state_reason = reason.clone();
@@ -205,6 +337,7 @@ impl TaskView {
             } => {
                 self.summary = Some(summary.clone());
                 self.deliverables = deliverables.clone();
+                self.finished = true;
             }
             EventKind::Undone { .. } => {}
             EventKind::Compacted {
@@ -220,8 +353,141 @@ impl TaskView {
                 self.messages.extend(kept);
                 self.compactions += 1;
                 self.usage.add(usage);
+                self.own_usage.add(usage);
             }
         }
+    }
+
+    /// An event another agent of the task logged: only what is task-wide applies.
+    fn apply_other(&mut self, event: &Event) {
+        let sub = event.agent.as_deref();
+        fn status<'v>(view: &'v mut TaskView, sub: Option<&str>) -> Option<&'v mut SubagentStatus> {
+            let id = sub?;
+            view.subagents.iter_mut().find(|s| s.id == id)
+        }
+        match &event.kind {
+            // The task's setting (folders, mode, budgets) holds for every agent in it.
+            EventKind::TaskCreated {
+                grants,
+                mode,
+                model,
+                max_tokens_total,
+                commands,
+                ..
+            } => {
+                self.id = event.task_id.clone();
+                self.grants = grants.clone();
+                self.mode = *mode;
+                self.model = model.clone();
+                self.max_tokens_total = *max_tokens_total;
+                self.commands = commands.clone();
+            }
+            EventKind::StateChanged { state, reason } if event.agent.is_none() => {
+                self.state = *state;
+                self.state_reason = reason.clone();
+            }
+            EventKind::ModelTurn { usage, .. } => {
+                self.usage.add(usage);
+                if let Some(s) = status(self, sub) {
+                    s.turns += 1;
+                    s.usage.add(usage);
+                }
+            }
+            EventKind::Compacted { usage, .. } => self.usage.add(usage),
+            EventKind::ToolStarted { tool, .. } => {
+                if let Some(s) = status(self, sub) {
+                    s.activity = Some(tool.clone());
+                }
+            }
+            EventKind::ApprovalRequested {
+                call_id,
+                tool,
+                summary,
+                preview,
+            } => {
+                self.approval_tools.insert(call_id.clone(), tool.clone());
+                // Sub-agents' approvals surface on the task, attributed.
+                if self.agent.is_none() {
+                    self.waiting_for.retain(|p| &p.call_id != call_id);
+                    self.waiting_for.push(PendingApproval {
+                        call_id: call_id.clone(),
+                        agent: event.agent.clone(),
+                        tool: tool.clone(),
+                        summary: summary.clone(),
+                        preview: preview.clone(),
+                    });
+                }
+            }
+            EventKind::ApprovalResolved {
+                call_id,
+                approved,
+                always,
+            } => self.resolve_approval(call_id, None, *approved, *always),
+            EventKind::SubagentStarted {
+                call_id,
+                index,
+                goal,
+                role,
+                ..
+            } if self.agent.is_none() => {
+                if let Some(id) = sub {
+                    self.subagents.push(SubagentStatus {
+                        id: id.to_string(),
+                        call_id: call_id.clone(),
+                        index: *index,
+                        goal: goal.clone(),
+                        role: role.clone(),
+                        state: "running",
+                        turns: 0,
+                        usage: Usage::default(),
+                        activity: None,
+                        summary: String::new(),
+                        files: Vec::new(),
+                    });
+                }
+            }
+            EventKind::SubagentFinished {
+                ok, summary, files, ..
+            } => {
+                if let Some(s) = status(self, sub) {
+                    s.state = if *ok { "done" } else { "failed" };
+                    s.summary = summary.clone();
+                    s.files = files.clone();
+                    s.activity = None;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Records an approval answer: it ends the wait, and "always" covers the whole task.
+    fn resolve_approval(
+        &mut self,
+        call_id: &str,
+        tool: Option<String>,
+        approved: bool,
+        always: bool,
+    ) {
+        self.waiting_for.retain(|p| p.call_id != call_id);
+        let tool = tool.or_else(|| self.approval_tools.get(call_id).cloned());
+        if let (Some(tool), true) = (tool, approved) {
+            self.plan_approved |= tool == "update_plan";
+            if always {
+                self.always_allowed.insert(tool);
+            }
+        }
+    }
+
+    /// Who this view's agent is, as people read it: "sub-agent a2 (goal…)".
+    pub fn agent_label(&self) -> Option<String> {
+        let id = self.agent.as_deref()?;
+        let goal: String = self.outcome.chars().take(60).collect();
+        let more = if self.outcome.chars().count() > 60 {
+            "…"
+        } else {
+            ""
+        };
+        Some(format!("sub-agent {id} ({goal}{more})"))
     }
 
     /// The next call of the latest turn still owed a result.
@@ -243,6 +509,13 @@ impl TaskView {
     }
 }
 
+/// A steering message as the model reads it.
+fn steering(text: &str) -> Message {
+    Message::User {
+        text: format!("Message from the person while you work: {text}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,6 +526,7 @@ mod tests {
             task_id: "t".into(),
             seq,
             at: seq * 10,
+            agent: None,
             kind,
         }
     }

@@ -15,6 +15,8 @@ pub enum Effect {
     Delete,
     Exec,
     State,
+    /// Starts sub-agents; each of their calls is judged on its own.
+    Agents,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +37,9 @@ pub struct Assessment {
     pub subjects: Vec<String>,
     /// True when the call would replace a file this task did not create.
     pub replaces_existing: bool,
+    /// Leave `subjects` unleased: making a folder that already exists changes nothing,
+    /// so two workers may both do it.
+    pub no_lease: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -80,6 +85,8 @@ pub struct ToolContext {
     /// Changes when the conversation is compacted: a tool must not point the model at a
     /// result from an earlier epoch, which it can no longer see.
     pub conversation_epoch: usize,
+    /// The sub-agent making the call; `None` for the task's own agent.
+    pub agent: Option<String>,
 }
 
 impl ToolContext {
@@ -141,6 +148,11 @@ impl ToolRegistry {
     }
     pub fn specs(&self) -> &[ToolSpec] {
         &self.specs
+    }
+    /// Keeps only the tools named (a sub-agent's subset).
+    pub fn retain(&mut self, names: &[String]) {
+        self.tools.retain(|name, _| names.contains(name));
+        self.specs.retain(|spec| names.contains(&spec.name));
     }
 }
 

@@ -10,6 +10,15 @@ struct Script {
     turns: Vec<Turn>,
     /// Pretend to be a model with this context window, to exercise compaction.
     context_window: Option<u64>,
+    /// One script per sub-agent, in the order the task starts them.
+    #[serde(default)]
+    subagents: Vec<SubScript>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubScript {
+    turns: Vec<Turn>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -21,6 +30,8 @@ struct Turn {
     tool_calls: Vec<ScriptedCall>,
     /// The results handed to this turn must contain this text, or the task fails.
     expect_tool_result_contains: Option<String>,
+    /// Some message of the request must contain this text (e.g. a steering message).
+    expect_request_contains: Option<String>,
     /// Simulated model latency.
     delay_ms: Option<u64>,
     #[serde(default)]
@@ -58,22 +69,56 @@ pub enum ScriptError {
         path: PathBuf,
         source: serde_json::Error,
     },
+    #[error(
+        "the script {path} has {count} entries in `subagents`; sub-agent number {wanted} has none"
+    )]
+    NoSubagent {
+        path: PathBuf,
+        count: usize,
+        wanted: usize,
+    },
 }
 
 impl Scripted {
     pub fn load(path: &Path) -> Result<Scripted, ScriptError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScriptError::Read {
-            path: path.into(),
-            source,
-        })?;
-        let script: Script = serde_json::from_str(&text).map_err(|source| ScriptError::Parse {
-            path: path.into(),
-            source,
-        })?;
+        let script = Self::read(path)?;
         Ok(Scripted {
             path: path.into(),
             turns: script.turns,
             context_window: script.context_window,
+        })
+    }
+
+    /// The script of sub-agent `ordinal` (from 0): its entry in `subagents`, or, in a file
+    /// without that list (a role's own script), the file's turns.
+    pub fn load_subagent(path: &Path, ordinal: usize) -> Result<Scripted, ScriptError> {
+        let mut script = Self::read(path)?;
+        let turns = if script.subagents.is_empty() {
+            script.turns
+        } else if ordinal < script.subagents.len() {
+            script.subagents.swap_remove(ordinal).turns
+        } else {
+            return Err(ScriptError::NoSubagent {
+                path: path.into(),
+                count: script.subagents.len(),
+                wanted: ordinal + 1,
+            });
+        };
+        Ok(Scripted {
+            path: path.into(),
+            turns,
+            context_window: script.context_window,
+        })
+    }
+
+    fn read(path: &Path) -> Result<Script, ScriptError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScriptError::Read {
+            path: path.into(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|source| ScriptError::Parse {
+            path: path.into(),
+            source,
         })
     }
 }
@@ -115,6 +160,21 @@ impl Model for Scripted {
                     "scripted turn {} expected a tool result containing {expected:?}; got: {:?}",
                     index + 1,
                     latest
+                )));
+            }
+        }
+        if let Some(expected) = &turn.expect_request_contains {
+            let found = request.messages.iter().any(|m| match m {
+                Message::User { text } | Message::Assistant { text, .. } => {
+                    text.contains(expected.as_str())
+                }
+                Message::ToolResult { content, .. } => content.contains(expected.as_str()),
+            });
+            if !found {
+                return Err(ModelError::Script(format!(
+                    "scripted turn {} expected the request to contain {expected:?}; it has {} messages without it",
+                    index + 1,
+                    request.messages.len()
                 )));
             }
         }

@@ -75,6 +75,27 @@ impl ModelEnv {
         })
     }
 
+    /// Builds the model for sub-agent number `ordinal` (from 0) of a task. A scripted model
+    /// whose file lists `subagents` gives each its own script.
+    pub fn build_subagent(
+        &self,
+        spec: &str,
+        ordinal: usize,
+    ) -> Result<Arc<dyn Model>, SelectError> {
+        match spec.split_once(':') {
+            Some(("scripted", path)) if !path.is_empty() => {
+                scripted::Scripted::load_subagent(std::path::Path::new(path), ordinal)
+                    .map(|m| Arc::new(m) as Arc<dyn Model>)
+                    .map_err(|e| SelectError::Script(e.to_string()))
+            }
+            _ if spec == "offline" => Err(SelectError::Missing(
+                "sub-agents need a model: the offline planner runs recipes, it does not delegate"
+                    .into(),
+            )),
+            _ => self.build(spec),
+        }
+    }
+
     fn build_plain(&self, spec: &str) -> Result<Arc<dyn Model>, SelectError> {
         let (kind, rest) = spec.split_once(':').unwrap_or((spec, ""));
         let unknown = || SelectError::Unknown(spec.to_string());

@@ -8,15 +8,17 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod blobs;
+mod leases;
 mod lock;
 mod schema;
 #[cfg(test)]
 mod tests;
+mod worklist;
 
 use errand_core::store::TaskLock;
 use errand_core::{
-    Event, EventKind, JournalOp, JournalRecord, JournalState, Store, StoreError, TaskRow,
-    TaskState, now_ms,
+    Claim, Event, EventKind, JournalOp, JournalRecord, JournalState, LeaseHolder, Store,
+    StoreError, TaskRow, TaskState, WorkItem, WorkStatus, now_ms,
 };
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use std::fs;
@@ -73,14 +75,15 @@ fn insert_event(
     task_id: &str,
     seq: i64,
     at: i64,
+    agent: Option<&str>,
     kind: &EventKind,
 ) -> Result<(), StoreError> {
     let body = serde_json::to_string(kind)
         .map_err(|e| StoreError::Corrupt(format!("cannot encode event for task {task_id}: {e}")))?;
     conn.prepare_cached(
-        "INSERT INTO events (task_id, seq, at, kind, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO events (task_id, seq, at, kind, body, agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )
-    .and_then(|mut stmt| stmt.execute(params![task_id, seq, at, kind.name(), body]))
+    .and_then(|mut stmt| stmt.execute(params![task_id, seq, at, kind.name(), body, agent]))
     .map_err(db_err)?;
     Ok(())
 }
@@ -129,7 +132,7 @@ fn task_exists(conn: &Connection, task_id: &str) -> Result<bool, StoreError> {
 fn read_events(conn: &Connection, task_id: &str, after: i64) -> Result<Vec<Event>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT seq, at, body FROM events WHERE task_id = ?1 AND seq > ?2 ORDER BY seq",
+            "SELECT seq, at, body, agent FROM events WHERE task_id = ?1 AND seq > ?2 ORDER BY seq",
         )
         .map_err(db_err)?;
     let rows = stmt
@@ -138,12 +141,13 @@ fn read_events(conn: &Connection, task_id: &str, after: i64) -> Result<Vec<Event
                 row.get::<_, i64>(0)?,
                 row.get::<_, i64>(1)?,
                 row.get::<_, String>(2)?,
+                row.get::<_, Option<String>>(3)?,
             ))
         })
         .map_err(db_err)?;
     let mut events = Vec::new();
     for row in rows {
-        let (seq, at, body) = row.map_err(db_err)?;
+        let (seq, at, body, agent) = row.map_err(db_err)?;
         let kind = serde_json::from_str(&body).map_err(|e| {
             StoreError::Corrupt(format!("event {seq} of task {task_id} does not parse: {e}"))
         })?;
@@ -151,6 +155,7 @@ fn read_events(conn: &Connection, task_id: &str, after: i64) -> Result<Vec<Event
             task_id: task_id.to_string(),
             seq,
             at,
+            agent,
             kind,
         });
     }
@@ -229,17 +234,23 @@ impl Store for SqliteStore {
             params![id, outcome, TaskState::Created.as_str(), at],
         )
         .map_err(db_err)?;
-        insert_event(&tx, id, 1, at, &created)?;
+        insert_event(&tx, id, 1, at, None, &created)?;
         tx.commit().map_err(db_err)?;
         Ok(Event {
             task_id: id.to_string(),
             seq: 1,
             at,
+            agent: None,
             kind: created,
         })
     }
 
-    fn append(&self, task_id: &str, kind: EventKind) -> Result<Event, StoreError> {
+    fn append_as(
+        &self,
+        task_id: &str,
+        agent: Option<&str>,
+        kind: EventKind,
+    ) -> Result<Event, StoreError> {
         let mut conn = self.conn()?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -258,9 +269,10 @@ impl Store for SqliteStore {
         };
         let seq = last.unwrap_or(0) + 1;
         let at = now_ms();
-        insert_event(&tx, task_id, seq, at, &kind)?;
+        insert_event(&tx, task_id, seq, at, agent, &kind)?;
         match &kind {
-            EventKind::StateChanged { state, .. } => tx.execute(
+            // The listed state is the task's; sub-agents never change it.
+            EventKind::StateChanged { state, .. } if agent.is_none() => tx.execute(
                 "UPDATE tasks SET updated_at = ?2, state = ?3 WHERE id = ?1",
                 params![task_id, at, state.as_str()],
             ),
@@ -275,6 +287,7 @@ impl Store for SqliteStore {
             task_id: task_id.to_string(),
             seq,
             at,
+            agent: agent.map(str::to_string),
             kind,
         })
     }
@@ -425,6 +438,51 @@ impl Store for SqliteStore {
                 _ => false,
             })
             .collect())
+    }
+
+    fn work_add(&self, task_id: &str, titles: &[String]) -> Result<Vec<WorkItem>, StoreError> {
+        worklist::add(&mut *self.conn()?, task_id, titles)
+    }
+
+    fn work_items(&self, task_id: &str) -> Result<Vec<WorkItem>, StoreError> {
+        worklist::list(&*self.conn()?, task_id)
+    }
+
+    fn work_claim(&self, task_id: &str, id: Option<i64>, owner: &str) -> Result<Claim, StoreError> {
+        worklist::claim(&mut *self.conn()?, task_id, id, owner)
+    }
+
+    fn work_update(
+        &self,
+        task_id: &str,
+        id: i64,
+        status: Option<WorkStatus>,
+        note: Option<&str>,
+    ) -> Result<Option<WorkItem>, StoreError> {
+        worklist::update(&mut *self.conn()?, task_id, id, status, note)
+    }
+
+    fn work_release(&self, task_id: &str, owner: &str) -> Result<usize, StoreError> {
+        worklist::release(&*self.conn()?, task_id, owner)
+    }
+
+    fn lease_acquire(
+        &self,
+        task_id: &str,
+        agent: Option<&str>,
+        paths: &[String],
+    ) -> Result<Option<LeaseHolder>, StoreError> {
+        leases::acquire(
+            &mut *self.conn()?,
+            &self.home.join("locks"),
+            task_id,
+            agent,
+            paths,
+        )
+    }
+
+    fn lease_release(&self, task_id: &str, agent: Option<&str>) -> Result<(), StoreError> {
+        leases::release(&*self.conn()?, task_id, agent)
     }
 
     fn put_blob(&self, bytes: &[u8]) -> Result<String, StoreError> {

@@ -46,3 +46,10 @@ pub(crate) fn try_lock(locks: &Path, task_id: &str) -> Result<Option<FileLock>, 
     }
     Ok(Some(FileLock { _file: file }))
 }
+
+/// Whether some process (this one included) holds `task_id`'s run lock right now.
+pub(crate) fn is_held(locks: &Path, task_id: &str) -> Result<bool, StoreError> {
+    // A second open file description conflicts even within one process, so our own
+    // running tasks count as held.
+    Ok(try_lock(locks, task_id)?.is_none())
+}

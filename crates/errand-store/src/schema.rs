@@ -33,6 +33,26 @@ const MIGRATIONS: &[&str] = &[
         at INTEGER NOT NULL
     );
     CREATE INDEX journal_task_call ON journal (task_id, call_id);",
+    // 2: sub-agents log into their parent's events; the shared work list; file leases.
+    "ALTER TABLE events ADD COLUMN agent TEXT;
+    CREATE TABLE work_items (
+        task_id TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        status TEXT NOT NULL,
+        owner TEXT,
+        note TEXT NOT NULL DEFAULT '',
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (task_id, id)
+    );
+    CREATE TABLE leases (
+        path TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (path, task_id, agent)
+    );
+    CREATE INDEX leases_task ON leases (task_id, agent);",
 ];
 
 /// The schema version this build writes.

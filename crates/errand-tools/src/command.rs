@@ -95,6 +95,7 @@ impl Tool for RunCommand {
             // Rules match the command line: `run_command(git status*)`.
             subjects: vec![i.command],
             replaces_existing: false,
+            no_lease: false,
         })
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {

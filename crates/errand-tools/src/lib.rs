@@ -12,6 +12,7 @@ pub mod ops;
 pub mod read;
 pub mod state;
 pub mod undo;
+pub mod worklist;
 pub mod workspace;
 pub mod write;
 
@@ -49,5 +50,6 @@ pub fn builtin_tools_with(workspace: Arc<Workspace>, options: ToolOptions) -> To
     command::register(&mut registry, &workspace, options.commands);
     office::register(&mut registry, &workspace);
     state::register(&mut registry);
+    worklist::register(&mut registry);
     registry
 }

@@ -118,6 +118,7 @@ impl Tool for MovePath {
                 .flat_map(|(f, t)| [f.clone(), t.clone()])
                 .collect(),
             replaces_existing: false,
+            no_lease: false,
         })
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
@@ -377,6 +378,7 @@ impl Tool for TrashPath {
             preview,
             subjects,
             replaces_existing: false,
+            no_lease: false,
         })
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {

@@ -48,6 +48,7 @@ pub(crate) fn assess_output(
         preview,
         replaces_existing: present && !made_by_task(ctx, &r.display),
         subjects: vec![r.display],
+        no_lease: false,
     })
 }
 
@@ -112,6 +113,7 @@ impl Tool for CreateSpreadsheet {
             preview: sheets,
             replaces_existing: present && !made_by_task(ctx, &r.display),
             subjects: vec![r.display],
+            no_lease: false,
         })
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {

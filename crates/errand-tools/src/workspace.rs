@@ -18,6 +18,8 @@ pub struct Root {
 
 pub struct Workspace {
     roots: Vec<Root>,
+    /// A sub-agent's folders: (grant, path beneath it). Empty: the whole grants.
+    scope: Vec<(usize, PathBuf)>,
 }
 
 /// A tool path checked and split into its grant and the path beneath it.
@@ -57,7 +59,32 @@ impl Workspace {
         if roots.is_empty() {
             return Err(ToolError::new("no folder was granted to this task"));
         }
-        Ok(Workspace { roots })
+        Ok(Workspace {
+            roots,
+            scope: Vec::new(),
+        })
+    }
+
+    /// The same grants, confined to `folders` (tool paths), for a sub-agent: a path outside
+    /// every one of them is refused. Paths keep the task's form, so the journal, undo and
+    /// leases see one set of names.
+    pub fn scoped(grants: &[Grant], folders: &[String]) -> Result<Workspace, ToolError> {
+        let mut ws = Workspace::open(grants)?;
+        let mut scope = Vec::with_capacity(folders.len());
+        for folder in folders {
+            let r = ws
+                .resolve(folder)
+                .map_err(|e| ToolError(format!("the folder `{folder}` cannot be used: {e}")))?;
+            let root = &ws.root(r.root).dir;
+            if !r.rel.as_os_str().is_empty() && root.symlink_metadata(&r.rel).is_err() {
+                return Err(ToolError(format!(
+                    "the folder `{folder}` does not exist in the task's folders"
+                )));
+            }
+            scope.push((r.root, r.rel));
+        }
+        ws.scope = scope;
+        Ok(ws)
     }
 
     pub fn roots(&self) -> &[Root] {
@@ -128,6 +155,23 @@ impl Workspace {
         };
         let rel: PathBuf = parts.iter().collect();
         let display = self.display(root, &rel);
+        if !self.scope.is_empty()
+            && !self
+                .scope
+                .iter()
+                .any(|(r, prefix)| *r == root && rel.starts_with(prefix))
+        {
+            let allowed: Vec<String> = self
+                .scope
+                .iter()
+                .map(|(r, prefix)| self.display(*r, prefix))
+                .collect();
+            return Err(ToolError(format!(
+                "`{}` is outside the folders this sub-agent may use: {}",
+                shorten(&display),
+                allowed.join(", ")
+            )));
+        }
         Ok(Resolved { root, rel, display })
     }
 
@@ -310,6 +354,29 @@ mod tests {
         assert!(err.0.contains("limit is 255"), "{err}");
         assert_eq!(ws.resolve("./a//b/").expect("ok").display, "a/b");
         assert_eq!(ws.resolve(".").expect("root").display, ".");
+    }
+
+    #[test]
+    fn a_scoped_workspace_refuses_paths_outside_its_folders() {
+        let (dirs, _) = ws(&["docs"]);
+        std::fs::create_dir_all(dirs[0].path().join("clients/acme")).expect("mkdir");
+        let grants = vec![Grant {
+            name: "docs".into(),
+            path: dirs[0].path().to_path_buf(),
+            writable: true,
+        }];
+        let scoped = Workspace::scoped(&grants, &["clients/acme".into()]).expect("scoped");
+        assert_eq!(
+            scoped.resolve("clients/acme/a.md").expect("inside").display,
+            "clients/acme/a.md"
+        );
+        let err = scoped.resolve("clients/other/a.md").expect_err("outside");
+        assert!(err.0.contains("clients/acme"), "{err}");
+        assert!(scoped.resolve(".").is_err());
+        assert!(scoped.resolve("clients/acmeish/x").is_err());
+        let missing = Workspace::scoped(&grants, &["nowhere".into()]).err();
+        assert!(missing.is_some_and(|e| e.0.contains("does not exist")));
+        assert!(Workspace::scoped(&grants, &["../x".into()]).is_err());
     }
 
     #[test]

@@ -253,6 +253,7 @@ impl Tool for WriteFile {
             preview: preview_text(&i.content),
             subjects: vec![r.display],
             replaces_existing: replaces,
+            no_lease: false,
         })
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
@@ -327,6 +328,7 @@ impl Tool for EditFile {
             preview,
             replaces_existing: !made_by_task(ctx, &r.display),
             subjects: vec![r.display],
+            no_lease: false,
         })
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
@@ -391,6 +393,7 @@ impl Tool for MakeDir {
         Ok(Assessment {
             summary: format!("create folder {}", r.display),
             subjects: vec![r.display],
+            no_lease: true,
             ..Assessment::default()
         })
     }

@@ -1,6 +1,8 @@
 //! The fixed part of every model request (system prompt and tool schemas) stays small:
 //! it is paid on every call. Measured in bytes of the JSON a provider sends; at the usual
-//! ~4 bytes per token for English and JSON, 12,000 bytes is about 3,000 tokens.
+//! ~4 bytes per token for English and JSON, 13,000 bytes is about 3,250 tokens. (It was
+//! 12,000 for 18 tools; delegate, ask_user and the three work-list tools were fitted in by
+//! sending create_pdf's blocks as a pointer to create_document's, which cost 650 bytes more.)
 use errand_core::agent::system_prompt;
 use errand_core::{Grant, TaskView};
 use errand_tools::{Workspace, builtin_tools};
@@ -14,11 +16,11 @@ fn the_first_request_fits_in_about_three_thousand_tokens() {
         path: dir.path().to_path_buf(),
         writable: true,
     }];
-    let tools = builtin_tools(Arc::new(Workspace::open(&grants).expect("ws")));
-    let view = TaskView {
-        grants,
-        ..TaskView::default()
-    };
+    let mut tools = builtin_tools(Arc::new(Workspace::open(&grants).expect("ws")));
+    // What a task's own agent is offered: the built-in tools plus delegate and ask_user.
+    errand_core::agent::register_agent_tools(&mut tools, true);
+    let mut view = TaskView::default();
+    view.grants = grants;
     let system = system_prompt(&view);
     let schemas: Vec<serde_json::Value> = tools
         .specs()
@@ -38,5 +40,5 @@ fn the_first_request_fits_in_about_three_thousand_tokens() {
         schemas.len(),
         total / 4
     );
-    assert!(total < 12_000, "the fixed context grew to {total} bytes");
+    assert!(total < 13_000, "the fixed context grew to {total} bytes");
 }

@@ -51,6 +51,7 @@ fn ctx(f: &Fixture, call_id: &str, resuming: bool) -> ToolContext {
         progress: Arc::new(|_, _, _| {}),
         interrupt: Arc::new(AtomicBool::new(false)),
         conversation_epoch: 0,
+        agent: None,
     }
 }
 
