@@ -81,7 +81,7 @@ pub async fn drive(
     output: Output,
     hold: bool,
 ) -> Result<ExitCode> {
-    let _lock = match store.lock_task(task_id)? {
+    let _lock = match lock_soon(&store, task_id)? {
         Some(lock) => lock,
         None => {
             return Err(Exit::usage(format!(
@@ -146,6 +146,7 @@ pub async fn drive(
             max_depth: agents.max_depth,
             default_max_turns: agents.max_turns.max(1),
             depth: 0,
+            spent: Default::default(),
         })),
         leases: errand_core::agent::Leasing {
             enabled: !leases_off_for_tests(),
@@ -163,6 +164,22 @@ pub async fn drive(
         RunOutcome::Waiting(_) => ExitCode::Waiting,
         RunOutcome::Cancelled | RunOutcome::Interrupted => ExitCode::Cancelled,
     })
+}
+
+/// Takes the task's run lock, retrying briefly: `watch`, `say` and `run --detach` probe the
+/// lock for a moment to see whether anyone runs the task, and such a probe must not turn
+/// a starting run away.
+fn lock_soon(
+    store: &SqliteStore,
+    task_id: &str,
+) -> Result<Option<Box<dyn errand_core::store::TaskLock>>> {
+    for _ in 0..25 {
+        if let Some(lock) = store.lock_task(task_id)? {
+            return Ok(Some(lock));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Ok(None)
 }
 
 /// Tests that show what leases prevent turn them off; only a debug build listens.

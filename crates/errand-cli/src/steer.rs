@@ -72,9 +72,14 @@ pub fn pause(task: &str, json: bool) -> Result<ExitCode> {
     )?;
     if json {
         crate::display::emit(&serde_json::to_string(&event)?);
-    } else {
+    } else if running_elsewhere(&store, &row.id)? {
         eprintln!(
             "Task {} pauses after its current step. Let it go on with `errand continue {}`.",
+            row.id, row.id
+        );
+    } else {
+        eprintln!(
+            "Task {} is paused (nothing runs it now). Let it go on with `errand continue {}`.",
             row.id, row.id
         );
     }

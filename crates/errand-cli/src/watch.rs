@@ -100,8 +100,12 @@ fn status_line(view: &TaskView, work: &[errand_core::WorkItem]) -> String {
     let mut parts = Vec::new();
     if !view.subagents.is_empty() {
         let count = |state: &str| view.subagents.iter().filter(|s| s.state == state).count();
+        let queued = match count("queued") {
+            0 => String::new(),
+            n => format!(", {n} queued"),
+        };
         parts.push(format!(
-            "sub-agents: {} running, {} done, {} failed",
+            "sub-agents: {} running{queued}, {} done, {} failed",
             count("running"),
             count("done"),
             count("failed")

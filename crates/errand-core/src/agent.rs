@@ -177,10 +177,10 @@ impl Agent {
                 );
                 return self.fail(&mut view, reason);
             }
-            if let Some(budget) = view.max_tokens_total.filter(|b| view.usage.total() >= *b) {
+            let used = self.tokens_spent(&view);
+            if let Some(budget) = view.max_tokens_total.filter(|b| used >= *b) {
                 let reason = format!(
-                    "the token budget of {budget} is spent ({} used); nothing more was sent to the model",
-                    view.usage.total()
+                    "the token budget of {budget} is spent ({used} used); nothing more was sent to the model"
                 );
                 return self.fail(&mut view, reason);
             }
@@ -241,13 +241,24 @@ impl Agent {
     /// Applies events other processes (and sibling sub-agents) appended since the view's
     /// last; shows only this agent's own, as the others show theirs.
     pub(crate) fn catch_up(&self, view: &mut TaskView) -> Result<(), AgentError> {
-        for event in self.store.events_after(&view.id, view.last_seq)? {
+        for event in self.events_since(view)? {
             if event.agent == self.who {
                 self.observer.event(&event);
             }
             view.apply(&event);
         }
         Ok(())
+    }
+
+    /// The events after the view's place that this agent needs. Sub-agents skip their
+    /// siblings' turns and results, which would cost each of N sub-agents reading all N.
+    fn events_since(&self, view: &TaskView) -> Result<Vec<Event>, AgentError> {
+        Ok(match &self.who {
+            Some(agent) => self
+                .store
+                .events_after_for(&view.id, view.last_seq, agent)?,
+            None => self.store.events_after(&view.id, view.last_seq)?,
+        })
     }
 
     /// The agent finished; the task is done when it is the task's own agent.
@@ -466,7 +477,24 @@ impl Agent {
         Ok(RunOutcome::Failed(reason))
     }
 
+    /// Tokens the task has spent: a sub-agent asks the running total its siblings share.
+    fn tokens_spent(&self, view: &TaskView) -> u64 {
+        match (&self.who, &self.delegation) {
+            (Some(_), Some(d)) => d
+                .spent
+                .load(std::sync::atomic::Ordering::Relaxed)
+                .max(view.usage.total()),
+            _ => view.usage.total(),
+        }
+    }
+
     pub(crate) fn append(&self, view: &mut TaskView, kind: EventKind) -> Result<(), AgentError> {
+        if let (Some(d), EventKind::ModelTurn { usage, .. } | EventKind::Compacted { usage, .. }) =
+            (&self.delegation, &kind)
+        {
+            d.spent
+                .fetch_add(usage.total(), std::sync::atomic::Ordering::Relaxed);
+        }
         let event = self.store.append_as(&view.id, self.who.as_deref(), kind)?;
         self.take_in(view, event)
     }
@@ -476,7 +504,7 @@ impl Agent {
     /// (a steering message, an approval), since the view's place moves past them.
     pub(crate) fn take_in(&self, view: &mut TaskView, event: Event) -> Result<(), AgentError> {
         if event.seq > view.last_seq + 1 {
-            for earlier in self.store.events_after(&view.id, view.last_seq)? {
+            for earlier in self.events_since(view)? {
                 if earlier.seq >= event.seq {
                     break;
                 }

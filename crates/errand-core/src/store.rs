@@ -117,6 +117,16 @@ pub trait Store: Send + Sync {
     ) -> Result<Event, StoreError>;
     fn events(&self, task_id: &str) -> Result<Vec<Event>, StoreError>;
     fn events_after(&self, task_id: &str, seq: i64) -> Result<Vec<Event>, StoreError>;
+    /// What a sub-agent needs of the events after `seq`: its own, the task-wide ones and
+    /// approvals. A store may return more; views ignore what is not theirs.
+    fn events_after_for(
+        &self,
+        task_id: &str,
+        seq: i64,
+        _agent: &str,
+    ) -> Result<Vec<Event>, StoreError> {
+        self.events_after(task_id, seq)
+    }
     /// Finds a task by its id or a unique prefix of it.
     fn resolve_task(&self, id_or_prefix: &str) -> Result<TaskRow, StoreError>;
     fn tasks(&self) -> Result<Vec<TaskRow>, StoreError>;

@@ -138,7 +138,7 @@ pub struct SubagentStatus {
     pub goal: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    /// running, done or failed.
+    /// queued (waiting for a free slot), running, done or failed.
     pub state: &'static str,
     pub turns: usize,
     pub usage: Usage,
@@ -391,12 +391,14 @@ impl TaskView {
                 if let Some(s) = status(self, sub) {
                     s.turns += 1;
                     s.usage.add(usage);
+                    s.state = "running";
                 }
             }
             EventKind::Compacted { usage, .. } => self.usage.add(usage),
             EventKind::ToolStarted { tool, .. } => {
                 if let Some(s) = status(self, sub) {
                     s.activity = Some(tool.clone());
+                    s.state = "running";
                 }
             }
             EventKind::ApprovalRequested {
@@ -437,7 +439,7 @@ impl TaskView {
                         index: *index,
                         goal: goal.clone(),
                         role: role.clone(),
-                        state: "running",
+                        state: "queued",
                         turns: 0,
                         usage: Usage::default(),
                         activity: None,

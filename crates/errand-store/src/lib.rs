@@ -129,14 +129,24 @@ fn task_exists(conn: &Connection, task_id: &str) -> Result<bool, StoreError> {
         .map_err(db_err)
 }
 
-fn read_events(conn: &Connection, task_id: &str, after: i64) -> Result<Vec<Event>, StoreError> {
+/// The events after `after`; with `only_for`, just that sub-agent's own, the task-wide
+/// ones and approvals (small), not its siblings' turns and tool results.
+fn read_events(
+    conn: &Connection,
+    task_id: &str,
+    after: i64,
+    only_for: Option<&str>,
+) -> Result<Vec<Event>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT seq, at, body, agent FROM events WHERE task_id = ?1 AND seq > ?2 ORDER BY seq",
+            "SELECT seq, at, body, agent FROM events WHERE task_id = ?1 AND seq > ?2
+             AND (?3 IS NULL OR agent IS NULL OR agent = ?3
+                  OR kind IN ('approval_requested', 'approval_resolved'))
+             ORDER BY seq",
         )
         .map_err(db_err)?;
     let rows = stmt
-        .query_map(params![task_id, after], |row| {
+        .query_map(params![task_id, after, only_for], |row| {
             Ok((
                 row.get::<_, i64>(0)?,
                 row.get::<_, i64>(1)?,
@@ -293,11 +303,20 @@ impl Store for SqliteStore {
     }
 
     fn events(&self, task_id: &str) -> Result<Vec<Event>, StoreError> {
-        read_events(&*self.conn()?, task_id, 0)
+        read_events(&*self.conn()?, task_id, 0, None)
     }
 
     fn events_after(&self, task_id: &str, seq: i64) -> Result<Vec<Event>, StoreError> {
-        read_events(&*self.conn()?, task_id, seq)
+        read_events(&*self.conn()?, task_id, seq, None)
+    }
+
+    fn events_after_for(
+        &self,
+        task_id: &str,
+        seq: i64,
+        agent: &str,
+    ) -> Result<Vec<Event>, StoreError> {
+        read_events(&*self.conn()?, task_id, seq, Some(agent))
     }
 
     fn resolve_task(&self, id_or_prefix: &str) -> Result<TaskRow, StoreError> {

@@ -176,6 +176,18 @@ pub(crate) fn save_before(
     }))
 }
 
+/// Debug builds only: holds a write between saving the old content and replacing it, so a
+/// test can make two writers overlap and show what file leases prevent.
+fn pause_for_tests() {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("ERRAND_TEST_WRITE_PAUSE_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+}
+
 /// Journals and performs the replacement of one file's content.
 pub(crate) fn write_content(
     ws: &Workspace,
@@ -192,6 +204,7 @@ pub(crate) fn write_content(
         || {
             let mut ops = missing_dirs(ws, r.root, r.parent_rel(), &mut HashSet::new())?;
             let before = save_before(ws, ctx, &r)?;
+            pause_for_tests();
             ops.push(JournalOp::Write {
                 path: r.display.clone(),
                 before,

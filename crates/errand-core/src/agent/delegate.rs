@@ -56,6 +56,9 @@ pub struct Delegation {
     pub default_max_turns: usize,
     /// This agent's depth: 0 for the task's own agent.
     pub depth: usize,
+    /// Tokens the whole task has spent, kept current by every agent running in this
+    /// process: sub-agents do not read their siblings' turns, yet the budget is the task's.
+    pub spent: Arc<std::sync::atomic::AtomicU64>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -472,6 +475,11 @@ impl Agent {
             .filter_map(|e| e.agent.clone())
             .collect();
         let permits = Arc::new(tokio::sync::Semaphore::new(delegation.concurrency.max(1)));
+        if self.who.is_none() {
+            delegation
+                .spent
+                .store(view.usage.total(), std::sync::atomic::Ordering::Relaxed);
+        }
         let mut running = tokio::task::JoinSet::new();
         let mut outcomes: Vec<(String, String, RunOutcome)> = Vec::with_capacity(planned.len());
         for (slot, p) in planned.into_iter().enumerate() {
@@ -499,6 +507,7 @@ impl Agent {
                     max_depth: delegation.max_depth,
                     default_max_turns: delegation.default_max_turns,
                     depth: p.brief.depth,
+                    spent: delegation.spent.clone(),
                 })),
                 ..self.clone()
             };
