@@ -286,7 +286,7 @@ mod tests {
         ]);
         assert_eq!(
             status_line(&v, &[]),
-            "sub-agents: 1 running, 1 done, 0 failed · tokens: 1200 in · 0 out · 0 cache read · 0 cache write · state: created"
+            "sub-agents: 0 running, 1 queued, 1 done, 0 failed · tokens: 1200 in · 0 out · 0 cache read · 0 cache write · state: created"
         );
         assert_eq!(
             status_line(&TaskView::default(), &[]),
