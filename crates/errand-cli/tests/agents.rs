@@ -87,6 +87,30 @@ fn wait_for(env: &Env, what: &str, ready: impl Fn(&[Event]) -> bool) -> String {
     }
 }
 
+/// `errand --no-input run`: nobody can answer here, so a question or approval exits 3.
+fn run_without_input(
+    env: &Env,
+    outcome: &str,
+    model: &str,
+    mode: &str,
+    folder: &Path,
+) -> std::process::Output {
+    env.cmd()
+        .args([
+            "--no-input",
+            "run",
+            outcome,
+            "--model",
+            model,
+            "--mode",
+            mode,
+            "--folder",
+        ])
+        .arg(folder)
+        .output()
+        .expect("run")
+}
+
 fn finish(summary: &str) -> Value {
     json!({"tool_calls": [{"name": "finish", "input": {"summary": summary}}]})
 }
@@ -577,21 +601,7 @@ fn ask_user_waits_for_an_answer_from_another_command() {
                 {"name": "finish", "input": {"summary": "totals in EUR"}}]}
         ]),
     );
-    let out = env
-        .cmd()
-        .args([
-            "--no-input",
-            "run",
-            "totals",
-            "--model",
-            &model,
-            "--mode",
-            "auto",
-            "--folder",
-        ])
-        .arg(&folder)
-        .output()
-        .expect("run");
+    let out = run_without_input(&env, "totals", &model, "auto", &folder);
     assert_eq!(code(&out), 3, "{}", text(&out));
     assert!(
         text(&out).contains("Which currency should totals use?"),
@@ -633,21 +643,7 @@ fn a_subagents_approval_surfaces_on_the_parent_attributed() {
         ]),
         vec![writer("notes.md", "hello", 0)],
     );
-    let out = env
-        .cmd()
-        .args([
-            "--no-input",
-            "run",
-            "notes",
-            "--model",
-            &model,
-            "--mode",
-            "ask",
-            "--folder",
-        ])
-        .arg(&folder)
-        .output()
-        .expect("run");
+    let out = run_without_input(&env, "notes", &model, "ask", &folder);
     assert_eq!(code(&out), 3, "{}", text(&out));
     assert!(
         text(&out).contains("sub-agent a1 (write the notes): create notes.md"),
@@ -719,4 +715,47 @@ fn detach_returns_the_id_and_watch_follows_pause_and_continue() {
     assert_eq!(code(&watched), 0, "{}", text(&watched));
     assert!(text(&watched).contains("six notes"), "{}", text(&watched));
     assert!(folder.join("n5.md").exists());
+}
+
+#[test]
+fn the_token_budget_is_the_whole_tasks_sub_agents_included() {
+    let env = Env::new();
+    configure(&env, "[agents]\nconcurrency = 1\n");
+    let folder = env.dir("work");
+    let costly: Vec<Value> = (0..3)
+        .map(|_| json!({"usage": {"input_tokens": 60}, "tool_calls": [{"name": "list_files", "input": {"path": "."}}]}))
+        .collect();
+    let model = script_with_subs(
+        &env,
+        "parent.json",
+        json!([
+            {"tool_calls": [{"name": "delegate", "input": {"agents": [{"goal": "one"}, {"goal": "two"}]}}]},
+            finish("never")
+        ]),
+        vec![json!(costly.clone()), json!(costly)],
+    );
+    let out = env
+        .cmd()
+        .args([
+            "--json", "run", "spend", "--model", &model, "--mode", "auto",
+        ])
+        .args(["--max-tokens-total", "100", "--folder"])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    let log = log(&env, &task_id(&out));
+    let result = delegate_result(&log);
+    assert!(
+        result.contains("2 sub-agents: 0 done, 2 failed"),
+        "{result}"
+    );
+    assert!(
+        result.contains("a2 (two): FAILED — the token budget of 100 is spent (120 used)"),
+        "{result}"
+    );
+    // Two turns of a1 spent it; a2 and the parent sent nothing more.
+    assert_eq!(count(&log, Some("a1"), "model_turn"), 2);
+    assert_eq!(count(&log, Some("a2"), "model_turn"), 0);
+    assert_eq!(count(&log, None, "model_turn"), 1);
 }

@@ -569,17 +569,23 @@ fn outcome_of(view: &TaskView) -> RunOutcome {
     }
 }
 
-/// Small and stable: it is sent with every model call.
-pub fn system_prompt(view: &TaskView) -> String {
-    let mut folders = String::new();
-    for grant in &view.grants {
+/// "\n- name (read-write)" for each granted folder.
+fn folder_lines(grants: &[crate::grant::Grant]) -> String {
+    let mut lines = String::new();
+    for grant in grants {
         let access = if grant.writable {
             "read-write"
         } else {
             "read-only"
         };
-        folders.push_str(&format!("\n- {} ({access})", grant.name));
+        lines.push_str(&format!("\n- {} ({access})", grant.name));
     }
+    lines
+}
+
+/// Small and stable: it is sent with every model call.
+pub fn system_prompt(view: &TaskView) -> String {
+    let folders = folder_lines(&view.grants);
     let addressing = if view.grants.len() > 1 {
         "Paths start with the folder's name, e.g. `downloads/report.xlsx`."
     } else {

@@ -165,6 +165,38 @@ pub struct SubagentBrief {
     pub depth: usize,
 }
 
+impl SubagentBrief {
+    /// The brief a `SubagentStarted` event records.
+    pub fn of(kind: &EventKind) -> Option<SubagentBrief> {
+        let EventKind::SubagentStarted {
+            call_id,
+            index,
+            role,
+            instructions,
+            folders,
+            tools,
+            max_turns,
+            model,
+            depth,
+            ..
+        } = kind
+        else {
+            return None;
+        };
+        Some(SubagentBrief {
+            call_id: call_id.clone(),
+            index: *index,
+            role: role.clone(),
+            instructions: instructions.clone(),
+            folders: folders.clone(),
+            tools: tools.clone(),
+            max_turns: *max_turns,
+            model: model.clone(),
+            depth: *depth,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PendingApproval {
     pub call_id: String,
@@ -222,32 +254,11 @@ impl TaskView {
                     text: outcome.clone(),
                 });
             }
-            EventKind::SubagentStarted {
-                call_id,
-                index,
-                goal,
-                role,
-                instructions,
-                folders,
-                tools,
-                max_turns,
-                model,
-                depth,
-            } => {
+            EventKind::SubagentStarted { goal, .. } => {
                 self.outcome = goal.clone();
                 self.created_at = event.at;
                 self.messages.push(Message::User { text: goal.clone() });
-                self.brief = Some(SubagentBrief {
-                    call_id: call_id.clone(),
-                    index: *index,
-                    role: role.clone(),
-                    instructions: instructions.clone(),
-                    folders: folders.clone(),
-                    tools: tools.clone(),
-                    max_turns: *max_turns,
-                    model: model.clone(),
-                    depth: *depth,
-                });
+                self.brief = SubagentBrief::of(&event.kind);
             }
             EventKind::SubagentFinished { .. } => self.finished = true,
             EventKind::QuestionAsked { call_id, question } => {
@@ -281,17 +292,7 @@ impl TaskView {
                 tool,
                 summary,
                 preview,
-            } => {
-                self.approval_tools.insert(call_id.clone(), tool.clone());
-                self.waiting_for.retain(|p| &p.call_id != call_id);
-                self.waiting_for.push(PendingApproval {
-                    call_id: call_id.clone(),
-                    agent: event.agent.clone(),
-                    tool: tool.clone(),
-                    summary: summary.clone(),
-                    preview: preview.clone(),
-                });
-            }
+            } => self.request_approval(event, call_id, tool, summary, preview),
             EventKind::ApprovalResolved {
                 call_id,
                 approved,
@@ -406,20 +407,7 @@ impl TaskView {
                 tool,
                 summary,
                 preview,
-            } => {
-                self.approval_tools.insert(call_id.clone(), tool.clone());
-                // Sub-agents' approvals surface on the task, attributed.
-                if self.agent.is_none() {
-                    self.waiting_for.retain(|p| &p.call_id != call_id);
-                    self.waiting_for.push(PendingApproval {
-                        call_id: call_id.clone(),
-                        agent: event.agent.clone(),
-                        tool: tool.clone(),
-                        summary: summary.clone(),
-                        preview: preview.clone(),
-                    });
-                }
-            }
+            } => self.request_approval(event, call_id, tool, summary, preview),
             EventKind::ApprovalResolved {
                 call_id,
                 approved,
@@ -460,6 +448,31 @@ impl TaskView {
             }
             _ => {}
         }
+    }
+
+    /// Records an approval request. The task's own view lists every agent's, attributed, so
+    /// sub-agents' approvals surface on the task; a sub-agent's view lists only its own.
+    fn request_approval(
+        &mut self,
+        event: &Event,
+        call_id: &str,
+        tool: &str,
+        summary: &str,
+        preview: &[String],
+    ) {
+        self.approval_tools
+            .insert(call_id.to_string(), tool.to_string());
+        if self.agent.is_some() && event.agent != self.agent {
+            return;
+        }
+        self.waiting_for.retain(|p| p.call_id != call_id);
+        self.waiting_for.push(PendingApproval {
+            call_id: call_id.to_string(),
+            agent: event.agent.clone(),
+            tool: tool.to_string(),
+            summary: summary.to_string(),
+            preview: preview.to_vec(),
+        });
     }
 
     /// Records an approval answer: it ends the wait, and "always" covers the whole task.
@@ -708,5 +721,150 @@ mod tests {
         // Ids from before the compaction are still known, so none is handed out again.
         assert!(view.call_ids.contains("a") && view.call_ids.contains("c"));
         assert_eq!(view.next_pending_call().map(|c| c.id.as_str()), Some("c"));
+    }
+
+    #[test]
+    fn sub_agents_fold_their_own_conversation_and_surface_on_the_task() {
+        let tagged = |seq: i64, agent: Option<&str>, kind: EventKind| Event {
+            agent: agent.map(str::to_string),
+            ..event(seq, kind)
+        };
+        let turn = |id: &str, tokens: u64| EventKind::ModelTurn {
+            text: String::new(),
+            tool_calls: vec![call(id, if id == "d" { "delegate" } else { "write_file" })],
+            usage: Usage {
+                input_tokens: tokens,
+                ..Usage::default()
+            },
+        };
+        let result = |id: &str| EventKind::ToolFinished {
+            call_id: id.into(),
+            tool: "t".into(),
+            output: format!("result of {id}"),
+            is_error: false,
+        };
+        let events = vec![
+            tagged(
+                1,
+                None,
+                EventKind::TaskCreated {
+                    outcome: "summarise".into(),
+                    grants: vec![],
+                    mode: Mode::Ask,
+                    model: "m".into(),
+                    max_tokens_total: Some(500),
+                    commands: Default::default(),
+                },
+            ),
+            tagged(2, None, turn("d", 5)),
+            tagged(
+                3,
+                Some("a1"),
+                EventKind::SubagentStarted {
+                    call_id: "d".into(),
+                    index: 0,
+                    goal: "summarise acme".into(),
+                    role: None,
+                    instructions: String::new(),
+                    folders: vec!["acme".into()],
+                    tools: vec!["write_file".into()],
+                    max_turns: 5,
+                    model: "m".into(),
+                    depth: 1,
+                },
+            ),
+            tagged(4, Some("a1"), turn("a1:x", 10)),
+            // The person speaks while the delegate call is open: it waits for the result.
+            tagged(
+                5,
+                None,
+                EventKind::UserMessage {
+                    text: "skip March".into(),
+                },
+            ),
+            tagged(
+                6,
+                Some("a1"),
+                EventKind::ApprovalRequested {
+                    call_id: "a1:x".into(),
+                    tool: "write_file".into(),
+                    summary: "sub-agent a1 (summarise acme): create acme.md".into(),
+                    preview: vec![],
+                },
+            ),
+            tagged(
+                7,
+                Some("a1"),
+                EventKind::ApprovalResolved {
+                    call_id: "a1:x".into(),
+                    approved: true,
+                    always: true,
+                },
+            ),
+            tagged(8, Some("a1"), result("a1:x")),
+            tagged(9, None, result("d")),
+        ];
+        let task = TaskView::fold(&events);
+        assert_eq!(
+            task.usage.input_tokens, 15,
+            "the task counts its sub-agents' tokens"
+        );
+        assert_eq!(task.own_usage.input_tokens, 5);
+        assert_eq!(task.model_turns, 1);
+        assert_eq!(task.subagents.len(), 1);
+        assert_eq!(
+            (task.subagents[0].state, task.subagents[0].turns),
+            ("running", 1)
+        );
+        assert!(
+            task.always_allowed.contains("write_file"),
+            "always holds task-wide"
+        );
+        assert_eq!(task.messages.len(), 4, "{:?}", task.messages);
+        assert!(matches!(&task.messages[2], Message::ToolResult { call_id, .. } if call_id == "d"));
+        assert_eq!(
+            task.messages[3],
+            Message::User {
+                text: "Message from the person while you work: skip March".into()
+            }
+        );
+        let partial = TaskView::fold(&events[..6]);
+        assert_eq!(partial.waiting_for[0].agent.as_deref(), Some("a1"));
+
+        let sub = TaskView::fold_for(&events, Some("a1"));
+        assert_eq!(sub.outcome, "summarise acme");
+        assert_eq!(
+            sub.brief.as_ref().map(|b| b.folders.clone()),
+            Some(vec!["acme".into()])
+        );
+        assert_eq!(
+            sub.max_tokens_total,
+            Some(500),
+            "the task's budget holds for it"
+        );
+        assert_eq!(sub.own_usage.input_tokens, 10);
+        assert_eq!(sub.model_turns, 1);
+        assert_eq!(sub.approvals.get("a1:x"), Some(&true));
+        assert_eq!(
+            sub.messages,
+            vec![
+                Message::User {
+                    text: "summarise acme".into()
+                },
+                Message::Assistant {
+                    text: String::new(),
+                    tool_calls: vec![call("a1:x", "write_file")]
+                },
+                Message::ToolResult {
+                    call_id: "a1:x".into(),
+                    content: "result of a1:x".into(),
+                    is_error: false
+                },
+            ]
+        );
+        assert_eq!(
+            sub.agent_label().as_deref(),
+            Some("sub-agent a1 (summarise acme)")
+        );
     }
 }

@@ -477,3 +477,77 @@ fn newer_schema_is_refused() {
         other => panic!("expected a Database error, got {:?}", other.err()),
     }
 }
+
+#[test]
+fn leases_keep_writers_apart_and_die_with_their_task() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(dir.path()).expect("open");
+    store.create_task("ta", created("a")).expect("a");
+    store.create_task("tb", created("b")).expect("b");
+    let x = vec!["/data/x.md".to_string()];
+    // Task a runs (holds its run lock) and its sub-agent a1 writes x.
+    let running = store.lock_task("ta").expect("lock").expect("free");
+    assert_eq!(store.lease_acquire("ta", Some("a1"), &x).expect("a1"), None);
+    // A sibling waits for it; the task's own agent may share it (it waits for a1 anyway).
+    let held = store.lease_acquire("ta", Some("a2"), &x).expect("a2");
+    assert_eq!(
+        held,
+        Some(LeaseHolder {
+            path: "/data/x.md".into(),
+            task_id: "ta".into(),
+            agent: Some("a1".into())
+        })
+    );
+    assert_eq!(store.lease_acquire("ta", None, &x).expect("main"), None);
+    // Another task is refused while a runs; all or nothing, so y is not taken either.
+    let both = vec!["/data/y.md".to_string(), x[0].clone()];
+    let refused = store.lease_acquire("tb", None, &both).expect("b");
+    assert_eq!(refused.map(|h| h.task_id), Some("ta".to_string()));
+    assert_eq!(
+        store
+            .lease_acquire("ta", Some("a2"), &["/data/y.md".to_string()])
+            .expect("y is free"),
+        None
+    );
+    store.lease_release("ta", Some("a2")).expect("release a2");
+    // a1 ends: a2 gets x.
+    store.lease_release("ta", Some("a1")).expect("release a1");
+    store.lease_release("ta", None).expect("release main");
+    assert_eq!(store.lease_acquire("ta", Some("a2"), &x).expect("a2"), None);
+    // Task a's process dies (its lock goes): its leases die with it.
+    drop(running);
+    assert_eq!(
+        store.lease_acquire("tb", None, &x).expect("b takes over"),
+        None
+    );
+}
+
+#[test]
+fn work_items_are_claimed_once_and_released_by_a_finished_worker() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(dir.path()).expect("open");
+    store.create_task("t", created("split")).expect("task");
+    let added = store
+        .work_add("t", &["acme".to_string(), "globex".to_string()])
+        .expect("add");
+    assert_eq!(added.iter().map(|i| i.id).collect::<Vec<_>>(), vec![1, 2]);
+    let Claim::Claimed(first) = store.work_claim("t", None, "a1").expect("claim") else {
+        panic!("a1 should get the first item");
+    };
+    assert_eq!(first.title, "acme");
+    match store.work_claim("t", Some(1), "a2").expect("claim") {
+        Claim::Taken(item) => assert_eq!(item.owner.as_deref(), Some("a1")),
+        other => panic!("#1 is a1's: {other:?}"),
+    }
+    assert!(matches!(
+        store.work_claim("t", Some(9), "a2").expect("claim"),
+        Claim::NoSuchItem(9)
+    ));
+    store
+        .work_update("t", 2, Some(WorkStatus::Claimed), None)
+        .expect("update");
+    assert_eq!(store.work_release("t", "a1").expect("release"), 1);
+    let items = store.work_items("t").expect("items");
+    assert_eq!(items[0].status, WorkStatus::Pending);
+    assert_eq!(items[0].owner, None);
+}

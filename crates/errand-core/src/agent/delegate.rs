@@ -159,14 +159,7 @@ impl Tool for LoopTool {
 pub fn subagent_prompt(view: &TaskView, brief: &SubagentBrief) -> String {
     let mut folders = String::new();
     if brief.folders.is_empty() {
-        for grant in &view.grants {
-            let access = if grant.writable {
-                "read-write"
-            } else {
-                "read-only"
-            };
-            folders.push_str(&format!("\n- {} ({access})", grant.name));
-        }
+        folders = super::folder_lines(&view.grants);
     } else {
         for path in &brief.folders {
             folders.push_str(&format!("\n- {path}"));
@@ -303,43 +296,21 @@ impl Agent {
         let mut known: BTreeMap<usize, Planned> = BTreeMap::new();
         let mut started_in_task = 0;
         for event in events {
-            if let (
-                Some(id),
-                EventKind::SubagentStarted {
-                    call_id,
-                    index,
-                    goal,
-                    role,
-                    instructions,
-                    folders,
-                    tools,
-                    max_turns,
-                    model,
-                    depth,
-                },
-            ) = (&event.agent, &event.kind)
-            {
-                started_in_task += 1;
-                if call_id == &call.id {
-                    known.insert(
-                        *index,
-                        Planned {
-                            id: id.clone(),
-                            goal: goal.clone(),
-                            brief: SubagentBrief {
-                                call_id: call_id.clone(),
-                                index: *index,
-                                role: role.clone(),
-                                instructions: instructions.clone(),
-                                folders: folders.clone(),
-                                tools: tools.clone(),
-                                max_turns: *max_turns,
-                                model: model.clone(),
-                                depth: *depth,
-                            },
-                        },
-                    );
-                }
+            let (Some(id), EventKind::SubagentStarted { goal, .. }, Some(brief)) =
+                (&event.agent, &event.kind, SubagentBrief::of(&event.kind))
+            else {
+                continue;
+            };
+            started_in_task += 1;
+            if brief.call_id == call.id {
+                known.insert(
+                    brief.index,
+                    Planned {
+                        id: id.clone(),
+                        goal: goal.clone(),
+                        brief,
+                    },
+                );
             }
         }
         let mine: BTreeSet<String> = self.tools.names().into_iter().collect();
