@@ -134,7 +134,7 @@ impl Agent {
     }
 
     async fn run_loop(&self, task_id: &str) -> Result<RunOutcome, AgentError> {
-        let mut view = TaskView::fold_for(&self.store.events(task_id)?, self.who.as_deref());
+        let mut view = TaskView::fold_for(&self.log(task_id, 0)?, self.who.as_deref());
         if view.state.is_terminal() {
             return Ok(outcome_of(&view));
         }
@@ -253,11 +253,14 @@ impl Agent {
     /// The events after the view's place that this agent needs. Sub-agents skip their
     /// siblings' turns and results, which would cost each of N sub-agents reading all N.
     fn events_since(&self, view: &TaskView) -> Result<Vec<Event>, AgentError> {
+        self.log(&view.id, view.last_seq)
+    }
+
+    /// The task's events after `seq`, as much of them as this agent folds.
+    pub(crate) fn log(&self, task_id: &str, seq: i64) -> Result<Vec<Event>, AgentError> {
         Ok(match &self.who {
-            Some(agent) => self
-                .store
-                .events_after_for(&view.id, view.last_seq, agent)?,
-            None => self.store.events_after(&view.id, view.last_seq)?,
+            Some(agent) => self.store.events_after_for(task_id, seq, agent)?,
+            None => self.store.events_after(task_id, seq)?,
         })
     }
 
@@ -394,18 +397,16 @@ impl Agent {
                 },
             )?;
         }
-        let result = match call.name.as_str() {
-            DELEGATE => match self.delegate(view, &call).await? {
-                Flow::Result(content, false) => Ok(errand_tool_output(content)),
-                Flow::Result(content, true) => Err(crate::tool::ToolError(content)),
-                Flow::Stop(outcome) => return Ok(Some(outcome)),
-            },
-            ASK_USER => match self.ask_user(view, &call).await? {
-                Flow::Result(content, false) => Ok(errand_tool_output(content)),
-                Flow::Result(content, true) => Err(crate::tool::ToolError(content)),
-                Flow::Stop(outcome) => return Ok(Some(outcome)),
-            },
-            _ => tool.call(&ctx, std::mem::take(&mut call.input)).await,
+        let flow = match call.name.as_str() {
+            DELEGATE => Some(self.delegate(view, &call).await?),
+            ASK_USER => Some(self.ask_user(view, &call).await?),
+            _ => None,
+        };
+        let result = match flow {
+            Some(Flow::Stop(outcome)) => return Ok(Some(outcome)),
+            Some(Flow::Result(content, false)) => Ok(crate::tool::ToolOutput::text(content)),
+            Some(Flow::Result(content, true)) => Err(crate::tool::ToolError(content)),
+            None => tool.call(&ctx, std::mem::take(&mut call.input)).await,
         };
         if ctx.interrupted() {
             // No result is recorded: the call stays started, and resume finishes it from the journal.
@@ -525,25 +526,22 @@ impl Agent {
 fn unique_ids(view: &TaskView, calls: Vec<ToolCall>) -> Vec<ToolCall> {
     let mut seen = view.call_ids.clone();
     let turn = view.model_turns;
+    // A sub-agent's ids carry its own, so they never meet its siblings' or its parent's in
+    // the journal, which is keyed by call id.
+    let prefix = view
+        .agent
+        .as_ref()
+        .map(|a| format!("{a}:"))
+        .unwrap_or_default();
     calls
         .into_iter()
         .enumerate()
         .map(|(i, mut call)| {
-            // A sub-agent's ids carry its own, so they never meet its siblings' or its
-            // parent's in the journal, which is keyed by call id.
-            if let Some(agent) = &view.agent
-                && !call.id.is_empty()
-                && !call.id.starts_with(&format!("{agent}:"))
-            {
-                call.id = format!("{agent}:{}", call.id);
+            if !call.id.is_empty() && !call.id.starts_with(&prefix) {
+                call.id = format!("{prefix}{}", call.id);
             }
             let mut attempt = 0;
             while call.id.is_empty() || seen.contains(&call.id) {
-                let prefix = view
-                    .agent
-                    .as_ref()
-                    .map(|a| format!("{a}:"))
-                    .unwrap_or_default();
                 call.id = match attempt {
                     0 => format!("{prefix}call_{turn}_{i}"),
                     n => format!("{prefix}call_{turn}_{i}_{n}"),
@@ -554,10 +552,6 @@ fn unique_ids(view: &TaskView, calls: Vec<ToolCall>) -> Vec<ToolCall> {
             call
         })
         .collect()
-}
-
-fn errand_tool_output(content: String) -> crate::tool::ToolOutput {
-    crate::tool::ToolOutput::text(content)
 }
 
 fn outcome_of(view: &TaskView) -> RunOutcome {
