@@ -186,6 +186,8 @@ struct Planned {
     id: String,
     goal: String,
     brief: SubagentBrief,
+    /// Its tools and model, when planning built them to check the request.
+    built: Option<(ToolRegistry, Arc<dyn Model>)>,
 }
 
 impl Agent {
@@ -226,7 +228,14 @@ impl Agent {
             Ok(planned) => planned,
             Err(message) => return Ok(Flow::Result(message, true)),
         };
-        let outcomes = self.run_subagents(view, &delegation, planned).await?;
+        let finished: BTreeSet<String> = events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::SubagentFinished { .. }))
+            .filter_map(|e| e.agent.clone())
+            .collect();
+        let outcomes = self
+            .run_subagents(view, &delegation, planned, &finished)
+            .await?;
         self.catch_up(view)?;
         let mut lines = Vec::new();
         let mut stop: Option<RunOutcome> = None;
@@ -309,6 +318,7 @@ impl Agent {
                         id: id.clone(),
                         goal: goal.clone(),
                         brief,
+                        built: None,
                     },
                 );
             }
@@ -362,11 +372,6 @@ impl Agent {
                 tools.insert("finish".into());
             }
             let tools: Vec<String> = tools.into_iter().collect();
-            // Checked now, so a folder outside the task is refused before anything starts.
-            delegation
-                .factory
-                .tools(&item.folders, &tools)
-                .map_err(|e| format!("{label}: {e}"))?;
             let model = role
                 .as_ref()
                 .and_then(|r| r.model.clone())
@@ -376,6 +381,16 @@ impl Agent {
                 None => format!("a{}", ordinal + 1),
                 Some(parent) => format!("{parent}.{}", index + 1),
             };
+            // Built now, so a folder outside the task or a bad model spec is refused before
+            // anything starts; the sub-agent then runs with these.
+            let registry = delegation
+                .factory
+                .tools(&item.folders, &tools)
+                .map_err(|e| format!("{label}: {e}"))?;
+            let built_model = delegation
+                .factory
+                .model(&model, ordinal_of(&id))
+                .map_err(|e| format!("{label}: {e}"))?;
             let max_turns = item
                 .max_turns
                 .unwrap_or(delegation.default_max_turns)
@@ -395,15 +410,8 @@ impl Agent {
                     model,
                     depth: delegation.depth + 1,
                 },
+                built: Some((registry, built_model)),
             });
-        }
-        // Models are built before anything is logged, so a bad spec starts nothing either.
-        for &at in &fresh {
-            let p = &planned[at];
-            delegation
-                .factory
-                .model(&p.brief.model, ordinal_of(&p.id))
-                .map_err(|e| format!("agents[{}]: {e}", p.brief.index))?;
         }
         for &at in &fresh {
             let p = &planned[at];
@@ -438,13 +446,8 @@ impl Agent {
         view: &TaskView,
         delegation: &Arc<Delegation>,
         planned: Vec<Planned>,
+        finished: &BTreeSet<String>,
     ) -> Result<Vec<(String, String, RunOutcome)>, AgentError> {
-        let fresh = self.store.events(&view.id)?;
-        let finished: BTreeSet<String> = fresh
-            .iter()
-            .filter(|e| matches!(e.kind, EventKind::SubagentFinished { .. }))
-            .filter_map(|e| e.agent.clone())
-            .collect();
         let permits = Arc::new(tokio::sync::Semaphore::new(delegation.concurrency.max(1)));
         if self.who.is_none() {
             delegation
@@ -452,18 +455,31 @@ impl Agent {
                 .store(view.usage.total(), std::sync::atomic::Ordering::Relaxed);
         }
         let mut running = tokio::task::JoinSet::new();
+        let mut slots = std::collections::HashMap::new();
         let mut outcomes: Vec<(String, String, RunOutcome)> = Vec::with_capacity(planned.len());
         for (slot, p) in planned.into_iter().enumerate() {
             outcomes.push((p.id.clone(), p.goal.clone(), RunOutcome::Done));
             if finished.contains(&p.id) {
                 continue;
             }
-            let tools = delegation.factory.tools(&p.brief.folders, &p.brief.tools);
-            let model = delegation.factory.model(&p.brief.model, ordinal_of(&p.id));
-            let (tools, model) = match (tools, model) {
-                (Ok(tools), Ok(model)) => (tools, model),
-                (Err(e), _) | (_, Err(e)) => {
-                    self.record_end(&view.id, &p.id, Err(e))?;
+            let built = match p.built {
+                Some(built) => Ok(built),
+                // Resumed: built again from what its start recorded.
+                None => delegation
+                    .factory
+                    .tools(&p.brief.folders, &p.brief.tools)
+                    .and_then(|tools| {
+                        let model = delegation
+                            .factory
+                            .model(&p.brief.model, ordinal_of(&p.id))?;
+                        Ok((tools, model))
+                    }),
+            };
+            let (tools, model) = match built {
+                Ok(built) => built,
+                Err(e) => {
+                    self.record_end(&view.id, &p.id, Err(e.clone()))?;
+                    outcomes[slot].2 = RunOutcome::Failed(e);
                     continue;
                 }
             };
@@ -484,7 +500,7 @@ impl Agent {
             };
             let permits = permits.clone();
             let task_id = view.id.clone();
-            running.spawn(async move {
+            let handle = running.spawn(async move {
                 let Ok(_permit) = permits.acquire_owned().await else {
                     return (slot, Ok(RunOutcome::Interrupted));
                 };
@@ -507,27 +523,20 @@ impl Agent {
                 };
                 (slot, outcome)
             });
+            slots.insert(handle.id(), slot);
         }
-        while let Some(joined) = running.join_next().await {
+        while let Some(joined) = running.join_next_with_id().await {
             match joined {
-                Ok((slot, outcome)) => outcomes[slot].2 = outcome?,
-                // A panic in one sub-agent is its failure, not the task's; recorded below.
-                Err(e) => tracing::error!(error = %e, "a sub-agent panicked"),
-            }
-        }
-        // Panicked sub-agents left no outcome: record them as failed.
-        let ended: BTreeSet<String> = self
-            .store
-            .events_after(&view.id, view.last_seq)?
-            .into_iter()
-            .filter(|e| matches!(e.kind, EventKind::SubagentFinished { .. }))
-            .filter_map(|e| e.agent)
-            .chain(finished)
-            .collect();
-        for (id, _, outcome) in &mut outcomes {
-            if *outcome == RunOutcome::Done && !ended.contains(id) {
-                self.record_end(&view.id, id, Err("it stopped unexpectedly".into()))?;
-                *outcome = RunOutcome::Failed("it stopped unexpectedly".into());
+                Ok((_, (slot, outcome))) => outcomes[slot].2 = outcome?,
+                // A panic in one sub-agent is its failure, not the task's.
+                Err(e) => {
+                    tracing::error!(error = %e, "a sub-agent panicked");
+                    if let Some(&slot) = slots.get(&e.id()) {
+                        let reason = "it stopped unexpectedly".to_string();
+                        self.record_end(&view.id, &outcomes[slot].0, Err(reason.clone()))?;
+                        outcomes[slot].2 = RunOutcome::Failed(reason);
+                    }
+                }
             }
         }
         Ok(outcomes)
@@ -540,7 +549,7 @@ impl Agent {
         id: &str,
         result: Result<(), String>,
     ) -> Result<(), AgentError> {
-        let sub = TaskView::fold_for(&self.store.events(task_id)?, Some(id));
+        let sub = TaskView::fold_for(&self.store.events_after_for(task_id, 0, id)?, Some(id));
         let prefix = format!("{id}:");
         let mut files: Vec<String> = Vec::new();
         for record in self.store.journal(task_id)? {
