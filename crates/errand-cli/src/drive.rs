@@ -1,4 +1,4 @@
-//! Running tasks: `run`, `resume`, `approve`, `deny`, `cancel`.
+//! Running tasks: `run` (and `--detach`), `resume`, `approve`, `deny`.
 use crate::app::RunArgs;
 use crate::config::{Config, data_dir};
 use crate::display::{JsonLines, Terminal, TerminalApprover, confirm};
@@ -481,29 +481,4 @@ pub async fn continue_here(
             drive(store, task_id, output, false).await
         }
     }
-}
-
-/// `errand cancel TASK`: the running loop stops at its next step.
-pub fn cancel(task: &str) -> Result<ExitCode> {
-    let store = open_store()?;
-    let row = store
-        .resolve_task(task)
-        .map_err(|e| Exit::usage(e.to_string()))?;
-    if row.state.is_terminal() {
-        return Err(
-            Exit::usage(format!("task {} is already {}", row.id, row.state.as_str())).into(),
-        );
-    }
-    store.append(
-        &row.id,
-        EventKind::StateChanged {
-            state: TaskState::Cancelled,
-            reason: Some("cancelled by the person".into()),
-        },
-    )?;
-    eprintln!(
-        "Cancelled task {}. Undo its changes with `errand undo {}`.",
-        row.id, row.id
-    );
-    Ok(ExitCode::Cancelled)
 }

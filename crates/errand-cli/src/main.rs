@@ -56,7 +56,7 @@ fn try_main() -> Result<ExitCode> {
         }
         Command::Deny { task } => runtime.block_on(drive::answer(&task, false, false, output)),
         Command::Resume { task, hold } => runtime.block_on(drive::resume(&task, hold, output)),
-        Command::Cancel { task } => drive::cancel(&task),
+        Command::Cancel { task } => steer::cancel(&task),
         Command::Say { task, message } => steer::say(&task, &message, cli.json),
         Command::Pause { task } => steer::pause(&task, cli.json),
         Command::Continue { task } => runtime.block_on(steer::resume_paused(&task, output)),

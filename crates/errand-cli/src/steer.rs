@@ -1,4 +1,4 @@
-//! Steering a task from any process: `say`, `pause`, `continue`, `answer`. Each appends an
+//! Steering a task from any process: `say`, `pause`, `continue`, `answer`, `cancel`. Each appends an
 //! event; the process running the task reads it before its next step.
 use crate::drive::{Output, continue_here, open_store};
 use crate::exit::{Exit, ExitCode};
@@ -51,6 +51,24 @@ pub fn say(task: &str, message: &str, json: bool) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::Done)
+}
+
+/// `errand cancel TASK`: the running loop, sub-agents included, stops at its next step.
+pub fn cancel(task: &str) -> Result<ExitCode> {
+    let store = open_store()?;
+    let row = live_task(&store, task, "cancel")?;
+    store.append(
+        &row.id,
+        EventKind::StateChanged {
+            state: TaskState::Cancelled,
+            reason: Some("cancelled by the person".into()),
+        },
+    )?;
+    eprintln!(
+        "Cancelled task {}. Undo its changes with `errand undo {}`.",
+        row.id, row.id
+    );
+    Ok(ExitCode::Cancelled)
 }
 
 /// `errand pause TASK`: the run holds after its current step.
