@@ -78,6 +78,8 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Open the web workspace: start, watch, approve and steer tasks from a browser.
+    Serve(ServeArgs),
     /// What the command sandbox enforces on this machine; run a command in it.
     Sandbox {
         #[command(subcommand)]
@@ -150,6 +152,21 @@ pub struct RunArgs {
     /// Start the task in the background and print its id; follow it with `errand watch`.
     #[arg(long)]
     pub detach: bool,
+}
+
+/// `errand serve`'s arguments.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The port to listen on; 0 picks a free one. Default: [serve] port, else 8417.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// The address to listen on. Anything but loopback makes the workspace reachable from
+    /// the network (still only with the token).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub listen: std::net::IpAddr,
+    /// Open the workspace in the browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Subcommand)]

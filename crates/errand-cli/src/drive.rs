@@ -1,16 +1,13 @@
-//! Running tasks: `run` (and `--detach`), `resume`, `approve`, `deny`.
+//! Running tasks from the terminal: `run` (and `--detach`), `resume`, `approve`, `deny`.
+//! The runtime does the work; this shows it (a live checklist, or JSON lines) and asks at
+//! the terminal.
 use crate::app::RunArgs;
-use crate::config::{Config, data_dir};
 use crate::display::{JsonLines, Terminal, TerminalApprover, confirm};
 use crate::exit::{Exit, ExitCode};
-use anyhow::{Context, Result, anyhow};
-use errand_core::{
-    Agent, Approver, EventKind, Grant, Observer, Policy, RunOutcome, Store, TaskState, TaskView,
-};
-use errand_store::SqliteStore;
-use errand_tools::Workspace;
+use anyhow::{Context, Result};
+use errand_core::{Approver, Network, Observer, RunOutcome, Store, TaskState, TaskView};
+use errand_runtime::{Driver, FolderRequest, Runtime, TaskRequest};
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// How a command shows its work.
@@ -31,70 +28,18 @@ impl Output {
     }
 }
 
-pub fn open_store() -> Result<Arc<SqliteStore>> {
-    let home = data_dir()?;
-    let store = SqliteStore::open(&home)
-        .with_context(|| format!("cannot open Errand's data in {}", home.display()))?;
-    Ok(Arc::new(store))
-}
-
-/// Turns `--folder` arguments into grants named after their folders.
-pub fn grants(folders: &[PathBuf], read_only: &[PathBuf]) -> Result<Vec<Grant>, Exit> {
-    let mut grants: Vec<Grant> = Vec::new();
-    for (path, writable) in folders
-        .iter()
-        .map(|p| (p, true))
-        .chain(read_only.iter().map(|p| (p, false)))
-    {
-        let canonical = std::fs::canonicalize(path)
-            .map_err(|e| Exit::usage(format!("cannot use the folder {}: {e}", path.display())))?;
-        if !canonical.is_dir() {
-            return Err(Exit::usage(format!("{} is not a folder", path.display())));
-        }
-        let base = canonical
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "root".into());
-        let mut name = base.clone();
-        let mut n = 2;
-        while grants.iter().any(|g| g.name == name) {
-            name = format!("{base}-{n}");
-            n += 1;
-        }
-        grants.push(Grant {
-            name,
-            path: canonical,
-            writable,
-        });
-    }
-    if grants.is_empty() {
-        return Err(Exit::usage("grant a folder with --folder DIR"));
-    }
-    Ok(grants)
+pub fn open_runtime() -> Result<Arc<Runtime>> {
+    Ok(Arc::new(Runtime::open()?))
 }
 
 /// Runs a task in this process until it ends or waits, and reports how it went. With
 /// `hold` (a background run) it waits in place for approvals and answers instead.
 pub async fn drive(
-    store: Arc<SqliteStore>,
+    runtime: &Runtime,
     task_id: &str,
     output: Output,
     hold: bool,
 ) -> Result<ExitCode> {
-    let _lock = match lock_soon(&store, task_id)? {
-        Some(lock) => lock,
-        None => {
-            return Err(Exit::usage(format!(
-                "task {task_id} is running in another process; follow it with `errand show {task_id}`"
-            ))
-            .into());
-        }
-    };
-    let view = TaskView::fold(&store.events(task_id)?);
-    let config = Config::load().map_err(|e| Exit::usage(format!("{e:#}")))?;
-    let (spec, env) = config.resolve_model(&view.model);
-    let model = env.build(&spec).map_err(|e| Exit::usage(e.to_string()))?;
-    let workspace = Arc::new(Workspace::open(&view.grants).map_err(|e| anyhow!(e.0))?);
     let terminal = Arc::new(Terminal::new(
         output.interactive || (!output.json && std::io::stderr().is_terminal()),
     ));
@@ -108,55 +53,16 @@ pub async fn drive(
         .then(|| Arc::new(TerminalApprover::new(terminal.clone())) as Arc<dyn Approver>);
     let interrupt = Arc::new(std::sync::atomic::AtomicBool::new(false));
     watch_ctrl_c(interrupt.clone());
-    let options = errand_tools::ToolOptions {
-        commands: errand_tools::command::CommandSettings {
-            unsandboxed: view.commands.unsandboxed,
-            extra_read: config.sandbox_read(),
-            network: view.commands.network.clone(),
-        },
-        ..errand_tools::ToolOptions::default()
-    };
-    let agents = config.agents.clone();
-    let policy = Policy::new(
-        view.mode,
-        config.rules().map_err(|e| Exit::usage(format!("{e:#}")))?,
-    );
-    let roles =
-        crate::roles::load(&Config::folder()?).map_err(|e| Exit::usage(format!("{e:#}")))?;
-    let team = crate::team::Team {
-        grants: view.grants.clone(),
-        options: options.clone(),
-        roles,
-        config: Arc::new(config),
-    };
-    let agent = Agent {
-        store: store.clone(),
-        tools: crate::team::task_tools(workspace, options, agents.max_depth > 0),
-        model,
-        policy,
+    let driver = Driver {
         observer,
         approver,
-        max_turns: team.config.max_turns.unwrap_or(200),
-        interrupt,
-        who: None,
         hold,
-        delegation: Some(Arc::new(errand_core::agent::Delegation {
-            factory: Arc::new(team),
-            concurrency: agents.concurrency.max(1),
-            max_depth: agents.max_depth,
-            default_max_turns: agents.max_turns.max(1),
-            depth: 0,
-            spent: Default::default(),
-        })),
-        leases: errand_core::agent::Leasing {
-            enabled: !leases_off_for_tests(),
-            wait: std::time::Duration::from_secs(agents.lease_wait_s),
-        },
+        interrupt,
     };
-    let outcome = agent.run(task_id).await?;
+    let outcome = runtime.drive(task_id, driver).await?;
     terminal.close();
     if !output.json {
-        report(&store, task_id, &outcome)?;
+        report(runtime, task_id, &outcome)?;
     }
     Ok(match outcome {
         RunOutcome::Done => ExitCode::Done,
@@ -164,27 +70,6 @@ pub async fn drive(
         RunOutcome::Waiting(_) => ExitCode::Waiting,
         RunOutcome::Cancelled | RunOutcome::Interrupted => ExitCode::Cancelled,
     })
-}
-
-/// Takes the task's run lock, retrying briefly: `watch`, `say` and `run --detach` probe the
-/// lock for a moment to see whether anyone runs the task, and such a probe must not turn
-/// a starting run away.
-fn lock_soon(
-    store: &SqliteStore,
-    task_id: &str,
-) -> Result<Option<Box<dyn errand_core::store::TaskLock>>> {
-    for _ in 0..25 {
-        if let Some(lock) = store.lock_task(task_id)? {
-            return Ok(Some(lock));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    Ok(None)
-}
-
-/// Tests that show what leases prevent turn them off; only a debug build listens.
-fn leases_off_for_tests() -> bool {
-    cfg!(debug_assertions) && std::env::var("ERRAND_TEST_NO_LEASES").is_ok_and(|v| v == "1")
 }
 
 /// The first Ctrl-C asks the run to stop at the next item; a second one ends the process
@@ -202,7 +87,8 @@ fn watch_ctrl_c(interrupt: Arc<std::sync::atomic::AtomicBool>) {
 }
 
 /// The final summary a person reads.
-fn report(store: &SqliteStore, task_id: &str, outcome: &RunOutcome) -> Result<()> {
+fn report(runtime: &Runtime, task_id: &str, outcome: &RunOutcome) -> Result<()> {
+    let store = runtime.store();
     let view = TaskView::fold(&store.events(task_id)?);
     if view.usage.total() > 0 {
         eprintln!("Tokens: {}", crate::display::usage_text(&view.usage));
@@ -262,71 +148,65 @@ pub async fn run(args: RunArgs, output: Output) -> Result<ExitCode> {
     if args.outcome.trim().is_empty() {
         return Err(Exit::usage("describe the outcome you want, e.g. errand run \"organize by type and date\" --folder ~/Downloads").into());
     }
-    let config = Config::load().map_err(|e| Exit::usage(format!("{e:#}")))?;
-    let grants = grants(&args.folders, &args.read_only)?;
-    // The task records the name given (a profile or a spec); it is resolved again on resume.
-    let name = args.model.clone().unwrap_or_else(|| {
-        errand_model::ModelEnv::from_process().default_spec(config.model.as_deref())
-    });
-    let (spec, env) = config.resolve_model(&name);
-    env.build(&spec).map_err(|e| Exit::usage(e.to_string()))?;
-    if spec == "offline" {
-        let Some(recipe) = errand_model::offline::select(&args.outcome) else {
-            return Err(
-                Exit::usage(errand_model::offline::no_recipe_message(&args.outcome)).into(),
-            );
-        };
-        if grants.len() != 1 || !grants[0].writable {
-            return Err(Exit::usage(
-                "offline recipes work on one read-write folder: pass exactly one --folder",
-            )
-            .into());
-        }
-        if !output.json {
-            eprintln!(
-                "Offline recipe: {} in {}",
-                recipe.title(),
-                grants[0].path.display()
-            );
-        }
+    if args.folders.is_empty() && args.read_only.is_empty() {
+        return Err(Exit::usage("grant a folder with --folder DIR").into());
     }
-    let store = open_store()?;
-    offer_interrupted(&store, output).await?;
-    let mode = args.mode.or(config.mode).unwrap_or_default();
-    let id = errand_core::new_id();
-    let created = EventKind::TaskCreated {
+    let folders = args
+        .folders
+        .iter()
+        .map(|path| (path, true))
+        .chain(args.read_only.iter().map(|path| (path, false)))
+        .map(|(path, writable)| FolderRequest {
+            path: path.clone(),
+            writable,
+        })
+        .collect();
+    let request = TaskRequest {
         outcome: args.outcome,
-        grants,
-        mode,
-        model: name,
+        folders,
+        mode: args.mode,
+        model: args.model,
         max_tokens_total: args.max_tokens_total,
-        commands: errand_core::CommandGrant {
-            network: if args.allow_network {
-                errand_core::Network::All
-            } else if args.allow_hosts.is_empty() {
-                errand_core::Network::Off
-            } else {
-                errand_core::Network::Hosts(args.allow_hosts)
-            },
-            unsandboxed: args.unsafe_no_sandbox,
+        network: if args.allow_network {
+            Network::All
+        } else if args.allow_hosts.is_empty() {
+            Network::Off
+        } else {
+            Network::Hosts(args.allow_hosts)
         },
+        unsandboxed: args.unsafe_no_sandbox,
+        roots: None,
     };
-    let event = store.create_task(&id, created)?;
+    let runtime = open_runtime()?;
+    offer_interrupted(&runtime, output).await?;
+    let created = runtime.create(request)?;
+    let id = created.id;
     if output.json {
-        JsonLines.event(&event);
-    } else if !args.detach {
-        eprintln!("Task {id} ({mode} mode)");
+        JsonLines.event(&created.event);
+    } else {
+        if let Some(recipe) = &created.recipe {
+            let folder = TaskView::fold(std::slice::from_ref(&created.event))
+                .grants
+                .first()
+                .map(|g| g.path.display().to_string())
+                .unwrap_or_default();
+            eprintln!("Offline recipe: {recipe} in {folder}");
+        }
+        if !args.detach {
+            eprintln!("Task {id} ({} mode)", created.mode);
+        }
     }
     if args.detach {
-        return detach(&store, &id, output);
+        return detach(&runtime, &id, output);
     }
-    drive(store, &id, output, false).await
+    drive(&runtime, &id, output, false).await
 }
 
 /// `run --detach`: a background process runs the task (waiting in place for approvals and
 /// answers); this one prints the id once that process holds the task, and exits.
-fn detach(store: &SqliteStore, id: &str, output: Output) -> Result<ExitCode> {
+fn detach(runtime: &Runtime, id: &str, output: Output) -> Result<ExitCode> {
     use std::os::unix::process::CommandExt;
+    let store = runtime.store();
     let logs = store.home().join("logs");
     std::fs::create_dir_all(&logs)
         .with_context(|| format!("cannot make the log folder {}", logs.display()))?;
@@ -369,14 +249,8 @@ fn detach(store: &SqliteStore, id: &str, output: Output) -> Result<ExitCode> {
 }
 
 /// Tasks whose process died mid-run: offered for resuming on a terminal, named otherwise.
-async fn offer_interrupted(store: &Arc<SqliteStore>, output: Output) -> Result<()> {
-    for row in store.tasks()? {
-        if !matches!(row.state, TaskState::Running | TaskState::Created) {
-            continue;
-        }
-        if store.lock_task(&row.id)?.is_none() {
-            continue; // another process is working on it
-        }
+async fn offer_interrupted(runtime: &Runtime, output: Output) -> Result<()> {
+    for row in runtime.interrupted()? {
         if output.interactive {
             if confirm(
                 &format!(
@@ -385,7 +259,7 @@ async fn offer_interrupted(store: &Arc<SqliteStore>, output: Output) -> Result<(
                 ),
                 true,
             ) {
-                Box::pin(drive(store.clone(), &row.id, output, false)).await?;
+                Box::pin(drive(runtime, &row.id, output, false)).await?;
             }
         } else if !output.json {
             eprintln!(
@@ -399,17 +273,15 @@ async fn offer_interrupted(store: &Arc<SqliteStore>, output: Output) -> Result<(
 
 /// `errand resume TASK`.
 pub async fn resume(task: &str, hold: bool, output: Output) -> Result<ExitCode> {
-    let store = open_store()?;
-    let row = store
-        .resolve_task(task)
-        .map_err(|e| Exit::usage(e.to_string()))?;
+    let runtime = open_runtime()?;
+    let row = runtime.task(task)?;
     if row.state.is_terminal() {
         if !output.json {
             eprintln!("Task {} is already {}.", row.id, row.state.as_str());
         }
         return Ok(exit_for(row.state));
     }
-    drive(store, &row.id, output, hold).await
+    drive(&runtime, &row.id, output, hold).await
 }
 
 pub fn exit_for(state: TaskState) -> ExitCode {
@@ -424,61 +296,36 @@ pub fn exit_for(state: TaskState) -> ExitCode {
 
 /// `errand approve TASK` / `errand deny TASK`: answers the waiting request, then continues.
 pub async fn answer(task: &str, approved: bool, always: bool, output: Output) -> Result<ExitCode> {
-    let store = open_store()?;
-    let row = store
-        .resolve_task(task)
-        .map_err(|e| Exit::usage(e.to_string()))?;
-    let view = TaskView::fold(&store.events(&row.id)?);
-    let Some(pending) = view.waiting_for.first() else {
-        return Err(Exit::usage(format!(
-            "task {} is not waiting for an approval (it is {})",
-            row.id,
-            row.state.as_str()
-        ))
-        .into());
-    };
+    let runtime = open_runtime()?;
+    let resolved = runtime.resolve(task, None, approved, always)?;
     if !output.json {
         let verb = if approved { "Approved" } else { "Refused" };
-        eprintln!("{verb}: {}", pending.summary);
-        if view.waiting_for.len() > 1 {
+        eprintln!("{verb}: {}", resolved.summary);
+        if resolved.more_waiting > 0 {
             eprintln!(
                 "{} more requests wait after this one.",
-                view.waiting_for.len() - 1
+                resolved.more_waiting
             );
         }
     }
-    // The answer goes to whichever agent asked: a sub-agent's call is in its own log.
-    store.append_as(
-        &row.id,
-        pending.agent.as_deref(),
-        EventKind::ApprovalResolved {
-            call_id: pending.call_id.clone(),
-            approved,
-            always,
-        },
-    )?;
-    continue_here(store, &row.id, output).await
+    continue_here(&runtime, &resolved.steered, output).await
 }
 
 /// After steering a task: if a process runs it, that process goes on; otherwise this one
 /// runs it.
 pub async fn continue_here(
-    store: Arc<SqliteStore>,
-    task_id: &str,
+    runtime: &Runtime,
+    steered: &errand_runtime::Steered,
     output: Output,
 ) -> Result<ExitCode> {
-    match store.lock_task(task_id)? {
-        None => {
-            if !output.json {
-                eprintln!(
-                    "Task {task_id} goes on in the process running it (follow it: errand watch {task_id})."
-                );
-            }
-            Ok(ExitCode::Done)
+    let id = &steered.id;
+    if runtime.is_running(id)? {
+        if !output.json {
+            eprintln!(
+                "Task {id} goes on in the process running it (follow it: errand watch {id})."
+            );
         }
-        Some(lock) => {
-            drop(lock);
-            drive(store, task_id, output, false).await
-        }
+        return Ok(ExitCode::Done);
     }
+    drive(runtime, id, output, false).await
 }

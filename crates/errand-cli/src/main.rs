@@ -1,16 +1,14 @@
 //! The `errand` binary: parse the command line, run one command, exit with its code.
 mod app;
-mod config;
 mod demo;
 mod display;
 mod drive;
 mod exit;
 mod manage;
 mod models;
-mod roles;
 mod sandbox;
+mod serve;
 mod steer;
-mod team;
 mod watch;
 
 use anyhow::Result;
@@ -26,6 +24,12 @@ fn main() {
             if let Some(exit) = e.downcast_ref::<Exit>() {
                 eprintln!("errand: {exit}");
                 ExitCode::Usage
+            } else if let Some(error) = e.downcast_ref::<errand_runtime::RuntimeError>() {
+                eprintln!("errand: {error}");
+                match error.kind {
+                    errand_runtime::ErrorKind::Internal => ExitCode::Failed,
+                    _ => ExitCode::Usage,
+                }
             } else {
                 eprintln!("errand: {e:#}");
                 ExitCode::Failed
@@ -76,6 +80,7 @@ fn try_main() -> Result<ExitCode> {
             seed,
         } => demo_folder(&dir, kind, files, seed),
         Command::Sandbox { action } => sandbox::sandbox(action, cli.json),
+        Command::Serve(args) => runtime.block_on(serve::serve(args)),
         Command::HashListing { dir } => {
             for line in demo::hash_listing(&dir)? {
                 println!("{line}");

@@ -1,12 +1,9 @@
 //! Looking at and reversing tasks: `tasks`, `show`, `undo`, `trash`.
 use crate::display::checklist_line;
-use crate::drive::open_store;
-use crate::exit::{Exit, ExitCode};
-use anyhow::{Result, anyhow};
-use errand_core::{EventKind, JournalState, Store, TaskState, TaskView};
-use errand_tools::Workspace;
-use errand_tools::undo::{restore_item, trash_items, undo_task};
-use serde_json::json;
+use crate::drive::open_runtime;
+use crate::exit::ExitCode;
+use anyhow::Result;
+use errand_core::{JournalState, Store, TaskView};
 
 fn when(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
@@ -20,8 +17,7 @@ fn when(ms: i64) -> String {
 
 /// `errand tasks`: every task, newest first.
 pub fn tasks(json_out: bool) -> Result<ExitCode> {
-    let store = open_store()?;
-    let rows = store.tasks()?;
+    let rows = open_runtime()?.tasks()?;
     if json_out {
         println!("{}", serde_json::to_string(&rows)?);
         return Ok(ExitCode::Done);
@@ -43,10 +39,13 @@ pub fn tasks(json_out: bool) -> Result<ExitCode> {
 
 /// `errand show TASK`: its plan, usage, deliverables and what it changed.
 pub fn show(task: &str, json_out: bool) -> Result<ExitCode> {
-    let store = open_store()?;
-    let row = store
-        .resolve_task(task)
-        .map_err(|e| Exit::usage(e.to_string()))?;
+    let runtime = open_runtime()?;
+    if json_out {
+        println!("{}", runtime.show(task)?);
+        return Ok(ExitCode::Done);
+    }
+    let store = runtime.store();
+    let row = runtime.task(task)?;
     let view = TaskView::fold(&store.events(&row.id)?);
     let journal = store.journal(&row.id)?;
     let count = |state: JournalState| {
@@ -56,20 +55,6 @@ pub fn show(task: &str, json_out: bool) -> Result<ExitCode> {
             .count()
     };
     let work = store.work_items(&row.id)?;
-    if json_out {
-        let value = json!({
-            "task": view,
-            "plan": view.plan,
-            "usage": view.usage,
-            "deliverables": view.deliverables,
-            "subagents": view.subagents,
-            "work_items": work,
-            "changes": {"done": count(JournalState::Done), "undone": count(JournalState::Undone),
-                        "planned": count(JournalState::Planned), "skipped": count(JournalState::Skipped)},
-        });
-        println!("{value}");
-        return Ok(ExitCode::Done);
-    }
     println!("Task {}: {}", view.id, view.outcome);
     println!(
         "State: {}{}",
@@ -171,36 +156,9 @@ pub fn show(task: &str, json_out: bool) -> Result<ExitCode> {
 
 /// `errand undo TASK`: puts back everything the task changed that nobody changed since.
 pub fn undo(task: &str, json_out: bool) -> Result<ExitCode> {
-    let store = open_store()?;
-    let row = store
-        .resolve_task(task)
-        .map_err(|e| Exit::usage(e.to_string()))?;
-    let Some(_lock) = store.lock_task(&row.id)? else {
-        return Err(Exit::usage(format!(
-            "task {} is running; cancel it first (errand cancel {})",
-            row.id, row.id
-        ))
-        .into());
-    };
-    let view = TaskView::fold(&store.events(&row.id)?);
-    let workspace = Workspace::open(&view.grants).map_err(|e| anyhow!(e.0))?;
-    let report = undo_task(store.as_ref(), &workspace, &row.id).map_err(|e| anyhow!(e.0))?;
-    store.append(
-        &row.id,
-        EventKind::Undone {
-            restored: report.restored,
-            refused: report.refused.clone(),
-        },
-    )?;
-    if !view.state.is_terminal() {
-        store.append(
-            &row.id,
-            EventKind::StateChanged {
-                state: TaskState::Cancelled,
-                reason: Some("undone".into()),
-            },
-        )?;
-    }
+    let runtime = open_runtime()?;
+    let row = runtime.task(task)?;
+    let report = runtime.undo(&row.id)?;
     if json_out {
         println!("{}", serde_json::to_string(&report)?);
     } else {
@@ -227,8 +185,7 @@ pub fn undo(task: &str, json_out: bool) -> Result<ExitCode> {
 
 /// `errand trash`: files that tasks trashed or replaced.
 pub fn trash_list(json_out: bool) -> Result<ExitCode> {
-    let store = open_store()?;
-    let items = trash_items(store.as_ref()).map_err(|e| anyhow!(e.0))?;
+    let items = open_runtime()?.trash()?;
     if json_out {
         println!("{}", serde_json::to_string(&items)?);
         return Ok(ExitCode::Done);
@@ -255,22 +212,15 @@ pub fn trash_list(json_out: bool) -> Result<ExitCode> {
 
 /// `errand trash restore ID`.
 pub fn trash_restore(id: i64) -> Result<ExitCode> {
-    let store = open_store()?;
-    let record = store
-        .journal_all()?
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or_else(|| Exit::usage(format!("no trash item {id}; list them with `errand trash`")))?;
-    let view = TaskView::fold(&store.events(&record.task_id)?);
-    let workspace = Workspace::open(&view.grants).map_err(|e| anyhow!(e.0))?;
-    match restore_item(store.as_ref(), &workspace, &record) {
+    match open_runtime()?.restore(id) {
         Ok(path) => {
             println!("Restored {path}");
             Ok(ExitCode::Done)
         }
-        Err(e) => {
-            eprintln!("Could not restore item {id}: {}", e.0);
+        Err(e) if e.kind == errand_runtime::ErrorKind::Conflict => {
+            eprintln!("Could not restore item {id}: {e}");
             Ok(ExitCode::Failed)
         }
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,80 +1,14 @@
 //! `errand models`: which models are configured, which is the default, and which answer.
-use crate::config::Config;
-use crate::exit::{Exit, ExitCode};
+use crate::exit::ExitCode;
 use anyhow::Result;
-use errand_model::ModelEnv;
-use errand_model::select::{DEFAULT_ANTHROPIC_MODEL, DEFAULT_OPENAI_MODEL};
-use serde::Serialize;
-use std::time::Duration;
 
-#[derive(Debug, Serialize)]
-struct Entry {
-    name: String,
-    spec: String,
-    /// Where it comes from: built-in, environment, or config.
-    source: &'static str,
-    status: String,
-    default: bool,
-}
-
-/// Lists the offline planner, providers the environment enables, and config profiles.
 pub async fn models(json: bool) -> Result<ExitCode> {
-    let config = Config::load().map_err(|e| Exit::usage(format!("{e:#}")))?;
-    let env = ModelEnv::from_process();
-    let default = env.default_spec(config.model.as_deref());
-    let mut entries = vec![Entry {
-        name: "offline".into(),
-        spec: "offline".into(),
-        source: "built-in",
-        status: "available (recipes: organize, rename)".into(),
-        default: false,
-    }];
-    if env.openai_key.is_some() {
-        let spec = format!("openai:{DEFAULT_OPENAI_MODEL}");
-        entries.push(Entry {
-            name: spec.clone(),
-            status: probe(&spec, &env).await,
-            spec,
-            source: "OPENAI_API_KEY",
-            default: false,
-        });
-    }
-    if env.anthropic_key.is_some() {
-        let spec = format!("anthropic:{DEFAULT_ANTHROPIC_MODEL}");
-        entries.push(Entry {
-            name: spec.clone(),
-            status: probe(&spec, &env).await,
-            spec,
-            source: "ANTHROPIC_API_KEY",
-            default: false,
-        });
-    }
-    let ollama = "ollama:MODEL".to_string();
-    entries.push(Entry {
-        name: "ollama".into(),
-        status: probe(&ollama, &env).await,
-        spec: ollama,
-        source: "OLLAMA_HOST",
-        default: false,
-    });
-    for name in config.models.keys() {
-        let (spec, env) = config.resolve_model(name);
-        entries.push(Entry {
-            name: name.clone(),
-            status: probe(&spec, &env).await,
-            spec,
-            source: "config",
-            default: false,
-        });
-    }
-    for entry in &mut entries {
-        entry.default = entry.name == default || entry.spec == default;
-    }
+    let list = errand_runtime::ModelList::probe().await?;
     if json {
-        println!("{}", serde_json::to_string(&entries)?);
+        println!("{}", serde_json::to_string(&list.models)?);
         return Ok(ExitCode::Done);
     }
-    for e in &entries {
+    for e in &list.models {
         let mark = if e.default { "*" } else { " " };
         println!(
             "{mark} {:<14} {:<42} {:<16} {}",
@@ -82,92 +16,14 @@ pub async fn models(json: bool) -> Result<ExitCode> {
         );
     }
     println!(
-        "Default: {default}   (--model NAME or ERRAND_MODEL chooses; profiles live in [models.NAME] of config.toml)"
+        "Default: {}   (--model NAME or ERRAND_MODEL chooses; profiles live in [models.NAME] of config.toml)",
+        list.default
     );
-    if default == "offline" && config.models.is_empty() && env.openai_key.is_none() {
+    if list.offline_only {
         println!(
             "No model is configured, so Errand runs its offline recipes. To use a model, set OPENAI_API_KEY \
              (+ OPENAI_BASE_URL), run a local Ollama and pass --model ollama:NAME, or add a profile to config.toml."
         );
     }
     Ok(ExitCode::Done)
-}
-
-/// Whether the endpoint behind a spec answers (a cheap listing call, 3 s at most).
-async fn probe(spec: &str, env: &ModelEnv) -> String {
-    let (kind, rest) = spec.split_once(':').unwrap_or((spec, ""));
-    let (url, key) = match kind {
-        "openai" => (
-            format!(
-                "{}/models",
-                env.openai_base_url
-                    .clone()
-                    .unwrap_or_else(|| "https://api.openai.com/v1".into())
-                    .trim_end_matches('/')
-            ),
-            env.openai_key.clone(),
-        ),
-        "openai-compatible" => match rest.split_once('@') {
-            Some((_, base)) => (
-                format!("{}/models", base.trim_end_matches('/')),
-                env.openai_key.clone(),
-            ),
-            None => return "invalid spec: openai-compatible:MODEL@URL".into(),
-        },
-        "ollama" => {
-            let host = env
-                .ollama_host
-                .clone()
-                .unwrap_or_else(|| "http://127.0.0.1:11434".into());
-            let host = if host.contains("://") {
-                host
-            } else {
-                format!("http://{host}")
-            };
-            (
-                format!(
-                    "{}/api/tags",
-                    host.trim_end_matches('/').trim_end_matches("/v1")
-                ),
-                None,
-            )
-        }
-        "anthropic" => (
-            format!(
-                "{}/v1/models",
-                env.anthropic_base_url
-                    .clone()
-                    .unwrap_or_else(|| "https://api.anthropic.com".into())
-                    .trim_end_matches('/')
-            ),
-            None,
-        ),
-        "offline" => return "available".into(),
-        "scripted" => return "replays a file".into(),
-        _ => return "unknown spec".into(),
-    };
-    let client = match reqwest::Client::builder()
-        .timeout(Duration::from_secs(3))
-        .build()
-    {
-        Ok(client) => client,
-        Err(e) => return format!("cannot check: {e}"),
-    };
-    let mut request = client.get(&url);
-    if kind == "anthropic"
-        && let Some(key) = &env.anthropic_key
-    {
-        request = request
-            .header("x-api-key", key)
-            .header("anthropic-version", "2023-06-01");
-    }
-    if let Some(key) = key {
-        request = request.bearer_auth(key);
-    }
-    match request.send().await {
-        Ok(r) if r.status().is_success() => format!("reachable ({url})"),
-        Ok(r) if matches!(r.status().as_u16(), 401 | 403) => format!("key refused ({url})"),
-        Ok(r) => format!("HTTP {} from {url}", r.status().as_u16()),
-        Err(_) => format!("unreachable ({url})"),
-    }
 }

@@ -3,8 +3,8 @@
 //! no notifications, so it polls the log; it stops when the task ends, or when the task
 //! needs the person and no process is there to carry on.
 use crate::display::{EventLines, emit, usage_text};
-use crate::drive::{Output, exit_for, open_store};
-use crate::exit::{Exit, ExitCode};
+use crate::drive::{Output, exit_for, open_runtime};
+use crate::exit::ExitCode;
 use anyhow::{Result, anyhow};
 use errand_core::{Store, TaskState, TaskView};
 use std::time::Duration;
@@ -21,10 +21,9 @@ const START_POLLS: u32 = 10;
 
 /// Follows the task until it ends or waits with nobody running it.
 pub async fn watch(task: &str, output: Output) -> Result<ExitCode> {
-    let store = open_store()?;
-    let row = store
-        .resolve_task(task)
-        .map_err(|e| Exit::usage(e.to_string()))?;
+    let runtime = open_runtime()?;
+    let store = runtime.store();
+    let row = runtime.task(task)?;
     let id = row.id;
     if !output.json {
         emit(&format!("Task {id}: {}", row.outcome));

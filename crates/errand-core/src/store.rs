@@ -115,6 +115,30 @@ pub trait Store: Send + Sync {
         agent: Option<&str>,
         kind: EventKind,
     ) -> Result<Event, StoreError>;
+    /// Appends the answer to a waiting call (`ApprovalResolved`, `QuestionAnswered`) unless
+    /// that call was answered already, by anyone: `None` then. A store shared by several
+    /// processes makes the check and the append one step.
+    fn append_answer(
+        &self,
+        task_id: &str,
+        agent: Option<&str>,
+        kind: EventKind,
+    ) -> Result<Option<Event>, StoreError> {
+        let call_id = match &kind {
+            EventKind::ApprovalResolved { call_id, .. }
+            | EventKind::QuestionAnswered { call_id, .. } => call_id.clone(),
+            _ => return self.append_as(task_id, agent, kind).map(Some),
+        };
+        let answered = self.events(task_id)?.iter().any(|e| match &e.kind {
+            EventKind::ApprovalResolved { call_id: c, .. }
+            | EventKind::QuestionAnswered { call_id: c, .. } => *c == call_id,
+            _ => false,
+        });
+        if answered {
+            return Ok(None);
+        }
+        self.append_as(task_id, agent, kind).map(Some)
+    }
     fn events(&self, task_id: &str) -> Result<Vec<Event>, StoreError>;
     fn events_after(&self, task_id: &str, seq: i64) -> Result<Vec<Event>, StoreError>;
     /// What a sub-agent needs of the events after `seq`: its own, the task-wide ones and
@@ -130,6 +154,27 @@ pub trait Store: Send + Sync {
     /// Finds a task by its id or a unique prefix of it.
     fn resolve_task(&self, id_or_prefix: &str) -> Result<TaskRow, StoreError>;
     fn tasks(&self) -> Result<Vec<TaskRow>, StoreError>;
+    /// One page of tasks, newest first, whose outcome contains `query` or whose id starts
+    /// with it (an empty query matches all), and how many match in all.
+    fn tasks_page(
+        &self,
+        query: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<TaskRow>, usize), StoreError> {
+        let needle = query.trim().to_lowercase();
+        let all: Vec<TaskRow> = self
+            .tasks()?
+            .into_iter()
+            .filter(|t| {
+                needle.is_empty()
+                    || t.outcome.to_lowercase().contains(&needle)
+                    || t.id.starts_with(&needle)
+            })
+            .collect();
+        let total = all.len();
+        Ok((all.into_iter().skip(offset).take(limit).collect(), total))
+    }
     /// Takes the cross-process run lock of a task; `None` if another live process holds it.
     fn lock_task(&self, task_id: &str) -> Result<Option<Box<dyn TaskLock>>, StoreError>;
 

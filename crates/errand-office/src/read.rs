@@ -111,6 +111,56 @@ pub fn spreadsheet_part(bytes: &[u8], part: &SheetPart) -> Result<String, Office
     Ok(out)
 }
 
+/// One sheet's computed values as text, for a preview grid.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SheetGrid {
+    pub name: String,
+    pub rows: Vec<Vec<String>>,
+    pub total_rows: usize,
+    pub total_cols: usize,
+}
+
+/// Every sheet of a workbook as a grid of cell texts (cached formula results), the first
+/// `max_rows` rows and `max_cols` columns of each.
+pub fn sheet_grids(
+    bytes: &[u8],
+    max_rows: usize,
+    max_cols: usize,
+) -> Result<Vec<SheetGrid>, OfficeError> {
+    let mut workbook =
+        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| bad("spreadsheet", e))?;
+    let mut grids = Vec::new();
+    for name in workbook.sheet_names().to_vec() {
+        let range = workbook
+            .worksheet_range(&name)
+            .map_err(|e| bad("spreadsheet", e))?;
+        let (total_rows, total_cols) = range.get_size();
+        // Ranges start at their first used cell; the grid starts at A1 like a viewer's.
+        let (top, left) = range.start().unwrap_or((0, 0));
+        let mut rows = Vec::new();
+        for r in 0..(top as usize + total_rows).min(max_rows) {
+            let cols = (left as usize + total_cols).min(max_cols);
+            rows.push(
+                (0..cols)
+                    .map(|c| {
+                        range
+                            .get_value((r as u32, c as u32))
+                            .map(cell_text)
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+            );
+        }
+        grids.push(SheetGrid {
+            name,
+            rows,
+            total_rows: top as usize + total_rows,
+            total_cols: left as usize + total_cols,
+        });
+    }
+    Ok(grids)
+}
+
 fn push_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a Data>) {
     let line: Vec<String> = cells.map(csv_field).collect();
     out.push_str(line.join(",").trim_end_matches(','));
@@ -118,7 +168,16 @@ fn push_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a Data>) {
 }
 
 fn csv_field(cell: &Data) -> String {
-    let text = match cell {
+    let text = cell_text(cell);
+    if text.contains([',', '"', '\n']) {
+        return format!("\"{}\"", text.replace('"', "\"\""));
+    }
+    text
+}
+
+/// A cell's value as a person reads it.
+fn cell_text(cell: &Data) -> String {
+    match cell {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),
         Data::Float(f) => format!("{f}"),
@@ -136,11 +195,6 @@ fn csv_field(cell: &Data) -> String {
             .unwrap_or_else(|| d.to_string()),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("{e}"),
-    };
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
     }
 }
 

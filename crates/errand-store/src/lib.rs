@@ -29,7 +29,13 @@ use std::sync::{Mutex, MutexGuard};
 pub struct SqliteStore {
     home: PathBuf,
     conn: Mutex<Connection>,
+    /// Told of every event this store appends, after it is committed (a server wakes its
+    /// live streams with it); other processes' appends show in [`SqliteStore::data_version`].
+    listener: std::sync::OnceLock<Listener>,
 }
+
+/// Called with each event appended through this store.
+pub type Listener = Box<dyn Fn(&Event) + Send + Sync>;
 
 impl SqliteStore {
     /// Opens the store in `home`, creating the directory layout and database if missing
@@ -47,7 +53,116 @@ impl SqliteStore {
         Ok(SqliteStore {
             home: home.to_path_buf(),
             conn: Mutex::new(conn),
+            listener: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Sets the one listener told of every event appended through this store; a second
+    /// call is ignored.
+    pub fn set_listener(&self, listener: Listener) {
+        let _ = self.listener.set(listener);
+    }
+
+    fn tell(&self, event: &Event) {
+        if let Some(listener) = self.listener.get() {
+            listener(event);
+        }
+    }
+
+    /// Tasks changed at or after `since` (milliseconds), oldest change first, at most
+    /// `limit`: what a live task list needs after the store changed.
+    pub fn tasks_updated_since(
+        &self,
+        since: i64,
+        limit: usize,
+    ) -> Result<Vec<TaskRow>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT {TASK_COLUMNS} FROM tasks WHERE updated_at >= ?1 ORDER BY updated_at LIMIT ?2"
+            ))
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map(params![since, limit as i64], task_row)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(db_err)?;
+        rows.into_iter().map(finish_task).collect()
+    }
+
+    /// SQLite's `data_version`: it changes when another connection (another process)
+    /// commits, so polling it is a cheap way to notice their appends.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.conn()?
+            .query_row("PRAGMA data_version", [], |row| row.get(0))
+            .map_err(db_err)
+    }
+
+    /// Appends one event in its own transaction. With `unanswered`, only if that call has
+    /// no answer (approval or reply) in the log yet, checked inside the transaction, so
+    /// two people answering one request from two processes cannot both win.
+    fn append_checked(
+        &self,
+        task_id: &str,
+        agent: Option<&str>,
+        kind: EventKind,
+        unanswered: Option<&str>,
+    ) -> Result<Option<Event>, StoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err)?;
+        // One query tells "no task" (no row) from "task without events" (NULL max).
+        let last: Option<Option<i64>> = tx
+            .query_row(
+                "SELECT (SELECT MAX(seq) FROM events WHERE task_id = ?1) FROM tasks WHERE id = ?1",
+                [task_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(db_err)?;
+        let Some(last) = last else {
+            return Err(StoreError::NoSuchTask(task_id.to_string()));
+        };
+        if let Some(call_id) = unanswered {
+            let answered: bool = tx
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM events WHERE task_id = ?1
+                       AND kind IN ('approval_resolved', 'question_answered')
+                       AND json_extract(body, '$.call_id') = ?2)",
+                    params![task_id, call_id],
+                    |row| row.get(0),
+                )
+                .map_err(db_err)?;
+            if answered {
+                return Ok(None);
+            }
+        }
+        let seq = last.unwrap_or(0) + 1;
+        let at = now_ms();
+        insert_event(&tx, task_id, seq, at, agent, &kind)?;
+        match &kind {
+            // The listed state is the task's; sub-agents never change it.
+            EventKind::StateChanged { state, .. } if agent.is_none() => tx.execute(
+                "UPDATE tasks SET updated_at = ?2, state = ?3 WHERE id = ?1",
+                params![task_id, at, state.as_str()],
+            ),
+            _ => tx.execute(
+                "UPDATE tasks SET updated_at = ?2 WHERE id = ?1",
+                params![task_id, at],
+            ),
+        }
+        .map_err(db_err)?;
+        tx.commit().map_err(db_err)?;
+        drop(conn);
+        let event = Event {
+            task_id: task_id.to_string(),
+            seq,
+            at,
+            agent: agent.map(str::to_string),
+            kind,
+        };
+        self.tell(&event);
+        Ok(Some(event))
     }
 
     fn conn(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
@@ -246,13 +361,16 @@ impl Store for SqliteStore {
         .map_err(db_err)?;
         insert_event(&tx, id, 1, at, None, &created)?;
         tx.commit().map_err(db_err)?;
-        Ok(Event {
+        drop(conn);
+        let event = Event {
             task_id: id.to_string(),
             seq: 1,
             at,
             agent: None,
             kind: created,
-        })
+        };
+        self.tell(&event);
+        Ok(event)
     }
 
     fn append_as(
@@ -261,45 +379,27 @@ impl Store for SqliteStore {
         agent: Option<&str>,
         kind: EventKind,
     ) -> Result<Event, StoreError> {
-        let mut conn = self.conn()?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_err)?;
-        // One query tells "no task" (no row) from "task without events" (NULL max).
-        let last: Option<Option<i64>> = tx
-            .query_row(
-                "SELECT (SELECT MAX(seq) FROM events WHERE task_id = ?1) FROM tasks WHERE id = ?1",
-                [task_id],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(db_err)?;
-        let Some(last) = last else {
-            return Err(StoreError::NoSuchTask(task_id.to_string()));
+        let event = self.append_checked(task_id, agent, kind, None)?;
+        event.ok_or_else(|| StoreError::Corrupt("an unchecked append was refused".into()))
+    }
+
+    fn append_answer(
+        &self,
+        task_id: &str,
+        agent: Option<&str>,
+        kind: EventKind,
+    ) -> Result<Option<Event>, StoreError> {
+        let call_id = match &kind {
+            EventKind::ApprovalResolved { call_id, .. }
+            | EventKind::QuestionAnswered { call_id, .. } => call_id.clone(),
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "{} is not an answer to a waiting call",
+                    other.name()
+                )));
+            }
         };
-        let seq = last.unwrap_or(0) + 1;
-        let at = now_ms();
-        insert_event(&tx, task_id, seq, at, agent, &kind)?;
-        match &kind {
-            // The listed state is the task's; sub-agents never change it.
-            EventKind::StateChanged { state, .. } if agent.is_none() => tx.execute(
-                "UPDATE tasks SET updated_at = ?2, state = ?3 WHERE id = ?1",
-                params![task_id, at, state.as_str()],
-            ),
-            _ => tx.execute(
-                "UPDATE tasks SET updated_at = ?2 WHERE id = ?1",
-                params![task_id, at],
-            ),
-        }
-        .map_err(db_err)?;
-        tx.commit().map_err(db_err)?;
-        Ok(Event {
-            task_id: task_id.to_string(),
-            seq,
-            at,
-            agent: agent.map(str::to_string),
-            kind,
-        })
+        self.append_checked(task_id, agent, kind, Some(&call_id))
     }
 
     fn events(&self, task_id: &str) -> Result<Vec<Event>, StoreError> {
@@ -364,6 +464,42 @@ impl Store for SqliteStore {
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(db_err)?;
         rows.into_iter().map(finish_task).collect()
+    }
+
+    fn tasks_page(
+        &self,
+        query: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<TaskRow>, usize), StoreError> {
+        let conn = self.conn()?;
+        let pattern = format!("%{}%", escape_like(query.trim()));
+        let prefix = format!("{}%", escape_like(query.trim()));
+        // Newest first by the (created_at, id) index; a search scans outcomes, which
+        // stays fast at tens of thousands of tasks.
+        let filter = "(?1 = '%%' OR outcome LIKE ?1 ESCAPE '\\' OR id LIKE ?2 ESCAPE '\\')";
+        let total: i64 = conn
+            .prepare_cached(&format!("SELECT COUNT(*) FROM tasks WHERE {filter}"))
+            .and_then(|mut stmt| stmt.query_row(params![pattern, prefix], |row| row.get(0)))
+            .map_err(db_err)?;
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT {TASK_COLUMNS} FROM tasks WHERE {filter}
+                 ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4"
+            ))
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map(
+                params![pattern, prefix, limit as i64, offset as i64],
+                task_row,
+            )
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(db_err)?;
+        let rows = rows
+            .into_iter()
+            .map(finish_task)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((rows, total.max(0) as usize))
     }
 
     fn lock_task(&self, task_id: &str) -> Result<Option<Box<dyn TaskLock>>, StoreError> {

@@ -53,6 +53,9 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (path, task_id, agent)
     );
     CREATE INDEX leases_task ON leases (task_id, agent);",
+    // 3: the workspace pages through tasks newest first.
+    "CREATE INDEX tasks_created ON tasks (created_at DESC, id DESC);
+    CREATE INDEX tasks_updated ON tasks (updated_at);",
 ];
 
 /// The schema version this build writes.

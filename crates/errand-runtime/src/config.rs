@@ -30,6 +30,17 @@ fn xdg_dir(var: &str, fallback: &str) -> Result<PathBuf> {
     Ok(PathBuf::from(home).join(fallback))
 }
 
+/// `~/x` → `$HOME/x`; anything else as it is.
+pub fn expand_home(path: &Path) -> PathBuf {
+    match (
+        path.strip_prefix("~"),
+        std::env::var_os("HOME").filter(|h| !h.is_empty()),
+    ) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => path.to_path_buf(),
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -47,6 +58,20 @@ pub struct Config {
     pub sandbox: SandboxConfig,
     #[serde(default)]
     pub agents: AgentsConfig,
+    #[serde(default)]
+    pub serve: ServeConfig,
+}
+
+/// `[serve]`: the web workspace.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Folders under which a task started from the workspace may be granted folders
+    /// (`~` expands); default: the home folder.
+    #[serde(default)]
+    pub roots: Vec<PathBuf>,
+    /// The port `errand serve` listens on without `--port`.
+    pub port: Option<u16>,
 }
 
 /// `[agents]`: how sub-agents run.
@@ -98,6 +123,10 @@ pub struct Profile {
     pub context_window: Option<u64>,
     /// `false` for Anthropic gateways that refuse prompt-caching breakpoints.
     pub prompt_caching: Option<bool>,
+    /// US dollars per million input tokens, for the cost meter (known models have defaults).
+    pub price_input: Option<f64>,
+    /// US dollars per million output tokens.
+    pub price_output: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -165,16 +194,20 @@ impl Config {
     }
 
     /// `[sandbox] read`, with `~` expanded.
-    pub fn sandbox_read(&self) -> Vec<std::path::PathBuf> {
-        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-        self.sandbox
-            .read
-            .iter()
-            .map(|p| match (p.strip_prefix("~"), &home) {
-                (Ok(rest), Some(home)) => home.join(rest),
-                _ => p.clone(),
-            })
-            .collect()
+    pub fn sandbox_read(&self) -> Vec<PathBuf> {
+        self.sandbox.read.iter().map(|p| expand_home(p)).collect()
+    }
+
+    /// `[serve] roots`, with `~` expanded; the home folder when none are set.
+    pub fn serve_roots(&self) -> Vec<PathBuf> {
+        if self.serve.roots.is_empty() {
+            return std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from)
+                .into_iter()
+                .collect();
+        }
+        self.serve.roots.iter().map(|p| expand_home(p)).collect()
     }
 
     pub fn rules(&self) -> Result<Vec<Rule>> {

@@ -1,0 +1,457 @@
+"""The web workspace driven in Chromium against a real `errand serve`, with scripted models.
+Each test_* takes a harness.Test (its own server, home and browser context)."""
+
+import re
+import subprocess
+import time
+
+from playwright.sync_api import expect
+
+from harness import DESKTOP, PHONE, WAIT, answer_next, errand_bin, feed_seqs, new_task_ui, pending_approval, wait_state
+
+PLAN = {"name": "update_plan", "input": {"steps": [{"title": "Read the notes"}, {"title": "Write the report"}]}}
+SHEET = {
+    "path": "report.xlsx",
+    "sheets": [
+        {"name": "Expenses",
+         "columns": [{"header": "Item"}, {"header": "Amount", "type": "number"}],
+         "rows": [["Paper", 10], ["Ink", 20], ["Stamps", 12.5], ["Total", "=SUM(B2:B4)"]]},
+        {"name": "Notes", "columns": [{"header": "Note"}], "rows": [["All receipts checked"]]},
+    ],
+}
+
+
+def finish(summary, deliverables=()):
+    return {"tool_calls": [{"name": "finish", "input": {"summary": summary, "deliverables": list(deliverables)}}]}
+
+
+def report_script(s, name="report.json"):
+    return s.script(name, [
+        {"text": "I will read the notes, then write a summary and a spreadsheet.", "tool_calls": [PLAN]},
+        {"tool_calls": [{"name": "read_file", "input": {"path": "notes.txt"}}]},
+        {"tool_calls": [{"name": "write_file", "input": {"path": "summary.md", "content": "# Summary\n- one\n"}}]},
+        {"tool_calls": [{"name": "create_spreadsheet", "input": SHEET}]},
+        finish("Wrote the summary and the spreadsheet.", ["summary.md", "report.xlsx"]),
+    ])
+
+
+def open_xlsx_preview(page):
+    row = page.get_by_test_id("deliverable").filter(has_text="report.xlsx")
+    row.get_by_test_id("preview-button").click()
+    preview = page.get_by_test_id("preview")
+    expect(preview.get_by_test_id("sheet-tab")).to_have_count(2)
+    grid = preview.get_by_test_id("sheet-grid")
+    expect(grid).to_contain_text("Stamps")
+    expect(grid).to_contain_text(re.compile(r"42[.,]5"))  # SUM(B2:B4), computed
+    return preview
+
+
+def test_task_from_the_form_plan_diff_finish_preview_undo(t):
+    s = t.server
+    folder = s.folder("notes", {"notes.txt": "paper, ink, stamps\n"})
+    model = report_script(s)
+    page = t.page()
+    tid = new_task_ui(t, page, "Summarise my notes into a report", folder, model, mode="ask")
+
+    # The plan comes first, as a checklist preview.
+    answer_next(page, check=lambda c: expect(c.get_by_test_id("plan-preview")).to_contain_text("Write the report"))
+    expect(page.get_by_test_id("plan").locator("li")).to_have_count(2)
+
+    def diff_has_plus_lines(card):
+        diff = card.get_by_test_id("diff")
+        expect(diff).to_be_visible()
+        expect(diff.locator("tr[data-op='+']")).to_have_count(2)
+        expect(diff.locator("tr[data-op='+']").first).to_contain_text("# Summary")
+        expect(diff.locator("tr[data-op='+']").nth(1)).to_contain_text("- one")
+        expect(card).to_contain_text("summary.md")
+
+    answer_next(page, check=diff_has_plus_lines)
+    answer_next(page)  # the spreadsheet
+    wait_state(page, "done")
+    assert (folder / "summary.md").read_text() == "# Summary\n- one\n"
+    feed = page.get_by_test_id("activity")
+    expect(feed).to_contain_text("Wrote summary.md")
+    expect(feed).to_contain_text("Made report.xlsx")
+    expect(feed).to_contain_text("I will read the notes")
+    expect(feed).not_to_contain_text("{")  # no raw JSON
+    expect(page.get_by_test_id("summary")).to_have_text("Wrote the summary and the spreadsheet.")
+    expect(page.get_by_test_id("deliverable")).to_have_count(2)
+    expect(page.get_by_test_id("usage")).not_to_be_empty()
+
+    preview = open_xlsx_preview(page)
+    preview.get_by_test_id("sheet-tab").filter(has_text="Notes").click()
+    expect(preview.get_by_test_id("sheet-grid")).to_contain_text("All receipts checked")
+    page.get_by_test_id("deliverable").filter(has_text="summary.md").get_by_test_id("preview-button").click()
+    expect(preview.locator("h4")).to_have_text("Summary")
+    expect(preview.locator("li")).to_have_text("one")
+
+    # Undo: the dialog lists what goes back; afterwards the files are gone.
+    page.get_by_test_id("undo").click()
+    dialog = page.get_by_test_id("undo-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_test_id("undo-list")).to_contain_text("summary.md")
+    expect(dialog.get_by_test_id("undo-list")).to_contain_text("report.xlsx")
+    n = dialog.get_by_test_id("undo-item").count()
+    expect(dialog.get_by_test_id("undo-confirm")).to_have_text(f"Undo {n} change{'s' if n != 1 else ''}")
+    dialog.get_by_test_id("undo-confirm").click()
+    expect(page.get_by_test_id("undo-result")).to_contain_text("Put back")
+    assert not (folder / "summary.md").exists()
+    assert not (folder / "report.xlsx").exists()
+    assert (folder / "notes.txt").exists()
+    expect(page.get_by_test_id("activity")).to_contain_text("Undid")
+    expect(page.get_by_test_id("undo")).to_be_hidden()
+    assert s.task(tid)["changes"]["done"] == 0
+
+
+def test_question_then_steering_pause_continue_cancel(t):
+    s = t.server
+    folder = s.folder("steer", {"a.txt": "a\n"})
+    model = s.script("steer.json", [
+        {"tool_calls": [{"name": "ask_user", "input": {"question": "Which currency should totals use?"}}]},
+        {"delay_ms": 3000, "expect_tool_result_contains": "EUR",
+         "tool_calls": [{"name": "list_files", "input": {"path": "."}}]},
+        {"expect_request_contains": "use metric units", "delay_ms": 6000,
+         "tool_calls": [{"name": "read_file", "input": {"path": "a.txt"}}]},
+        finish("never gets here"),
+    ])
+    page = t.page()
+    new_task_ui(t, page, "Total the expenses", folder, model, mode="auto")
+
+    question = page.get_by_test_id("question")
+    expect(question).to_contain_text("Which currency should totals use?")
+    wait_state(page, "waiting")
+    question.get_by_test_id("answer-input").fill("EUR")
+    question.get_by_test_id("answer-send").click()
+    expect(page.get_by_test_id("question")).to_have_count(0)
+    feed = page.get_by_test_id("activity")
+    expect(feed.locator("[data-type=question_answered]")).to_contain_text("EUR")
+
+    # While the model "thinks" (3 s), pause: it holds after that step.
+    wait_state(page, "running")
+    page.get_by_test_id("pause").click()
+    wait_state(page, "paused")
+    expect(feed).to_contain_text("Looked through the folder")
+    expect(page.get_by_test_id("pause")).to_be_disabled()
+    expect(page.get_by_test_id("continue")).to_be_enabled()
+
+    page.get_by_test_id("say-input").fill("use metric units")
+    page.get_by_test_id("say-send").click()
+    expect(feed.locator("[data-type=user_message]")).to_contain_text("use metric units")
+    expect(page.get_by_test_id("say-input")).to_have_value("")
+
+    page.get_by_test_id("continue").click()
+    wait_state(page, "running")  # the next turn checks the message reached the model
+    page.get_by_test_id("cancel").click()
+    dialog = page.get_by_test_id("cancel-dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_test_id("cancel-keep").click()
+    expect(dialog).to_be_hidden()
+    page.get_by_test_id("cancel").click()
+    dialog.get_by_test_id("cancel-confirm").click()
+    wait_state(page, "cancelled")
+    expect(page.get_by_test_id("say-input")).to_be_disabled()
+    expect(page.get_by_test_id("cancel")).to_be_disabled()
+    expect(feed).not_to_contain_text("scripted turn")  # the steering message did reach it
+
+
+def test_deny_a_write(t):
+    s = t.server
+    folder = s.folder("deny", {"keep.txt": "keep\n"})
+    model = s.script("deny.json", [
+        {"tool_calls": [{"name": "write_file", "input": {"path": "secret.md", "content": "no\n"}}]},
+        {"expect_tool_result_contains": "declined", "text": "Understood, I will not write it.",
+         "tool_calls": [{"name": "finish", "input": {"summary": "Wrote nothing."}}]},
+    ])
+    page = t.page()
+    tid = t.server.create("Write a secret", folder, model, mode="ask")
+    t.open_task(page, tid)
+    call = answer_next(page, button="deny",
+                       check=lambda c: expect(c.locator("tr[data-op='+']")).to_contain_text("no"))
+    card = page.locator(f"[data-testid=approval][data-call-id='{call}']")
+    expect(card).to_have_attribute("data-resolved", "denied")
+    expect(card.get_by_test_id("approval-status")).to_have_text("Refused.")
+    wait_state(page, "done")
+    feed = page.get_by_test_id("activity")
+    expect(feed.locator("[data-type=approval_resolved]")).to_contain_text("Refused: write secret.md")
+    expect(feed.locator("[data-type=tool_finished]").filter(has_text="secret.md")).to_contain_text("you refused it")
+    assert not (folder / "secret.md").exists()
+    expect(page.get_by_test_id("undo")).to_be_hidden()
+
+
+def test_reconnecting_mid_task_shows_every_event_once(t):
+    s = t.server
+    folder = s.folder("reconnect", {"a.txt": "a\n"})
+    model = s.script("reconnect.json", [
+        {"text": "Looking first.", "tool_calls": [{"name": "list_files", "input": {"path": "."}}]},
+        {"tool_calls": [{"name": "write_file", "input": {"path": "one.md", "content": "one\n"}}]},
+        {"tool_calls": [{"name": "write_file", "input": {"path": "two.md", "content": "two\n"}}]},
+        {"tool_calls": [{"name": "write_file", "input": {"path": "three.md", "content": "three\n"}}]},
+        finish("Wrote three files.", ["one.md"]),
+    ])
+    tid = s.create("Write three files", folder, model, mode="ask")
+    page = t.page()
+    t.open_task(page, tid)
+    expect(pending_approval(page)).to_contain_text("one.md")
+
+    def approve_from_api():
+        status, body = s.api("POST", f"/api/tasks/{tid}/approve", {})
+        assert status == 200, (status, body)
+
+    # 1. The browser goes offline; meanwhile the task moves on (approved by a script).
+    t.context.set_offline(True)
+    page.wait_for_timeout(500)
+    approve_from_api()
+    s.wait_task(tid, "the second write to wait", lambda d: any("two.md" in w["summary"] for w in d["task"]["waiting_for"]))
+    page.wait_for_timeout(500)
+    t.context.set_offline(False)
+    expect(pending_approval(page)).to_contain_text("two.md")
+
+    # 2. The page is reloaded: the feed is rebuilt from the replay.
+    page.reload()
+    expect(pending_approval(page)).to_contain_text("two.md")
+    approve_from_api()
+    expect(pending_approval(page)).to_contain_text("three.md")
+
+    # 3. Away and back (the stream is closed and a new one opened).
+    page.goto(f"{s.base}/#/trash")
+    approve_from_api()
+    page.go_back()
+    wait_state(page, "done")
+
+    expect(page.get_by_test_id("activity").locator("[data-type=finished]")).to_have_count(1)
+    shown = feed_seqs(page)
+    assert len(shown) == len(set(shown)), f"an event is shown twice: {shown}"
+    logged = s.event_seqs(tid)
+    assert sorted(shown) == sorted(logged), f"shown {shown}\nlogged {logged}"
+    for name in ("one.md", "two.md", "three.md"):
+        assert (folder / name).exists(), name
+
+
+def test_two_tabs_answer_one_approval(t):
+    s = t.server
+    folder = s.folder("tabs")
+    model = s.script("tabs.json", [
+        {"tool_calls": [{"name": "write_file", "input": {"path": "once.md", "content": "once\n"}}]},
+        finish("Wrote once.md.", ["once.md"]),
+    ])
+    tid = s.create("Write once", folder, model, mode="ask")
+    a, b = t.page(), t.page()
+    statuses = []
+    for p in (a, b):
+        p.on("response", lambda r: "/approve" in r.url and statuses.append(r.status))
+        t.open_task(p, tid)
+        expect(pending_approval(p).get_by_test_id("allow-once")).to_be_enabled()
+    # Both click at (nearly) the same moment.
+    click = "document.querySelector('[data-testid=approval]:not([data-resolved]) [data-testid=allow-once]').click()"
+    a.evaluate(click)
+    b.evaluate(click)
+    deadline = time.time() + 20
+    while len(statuses) < 2 and time.time() < deadline:
+        a.wait_for_timeout(100)
+    assert sorted(statuses) == [200, 409], statuses
+    loser = a if statuses and a.locator("text=Already answered elsewhere").count() else b
+    for p in (a, b):
+        card = p.get_by_test_id("approval")
+        expect(card).to_have_attribute("data-resolved", "allowed")
+        expect(card.get_by_test_id("allow-once")).to_have_count(0)
+        wait_state(p, "done")
+    expect(loser.get_by_test_id("approval-status")).to_contain_text("Already answered elsewhere")
+    assert (folder / "once.md").read_text() == "once\n"
+    data = s.task(tid)
+    assert data["changes"]["done"] == 1, data["changes"]
+    for p in (a, b):
+        expect(p.get_by_test_id("activity").locator("[data-type=tool_finished]").filter(has_text="once.md")).to_have_count(1)
+
+
+def test_a_task_started_from_the_cli_appears_live(t):
+    s = t.server
+    folder = s.folder("cli", {"a.txt": "a\n"})
+    model = s.script("cli.json", [
+        {"tool_calls": [{"name": "write_file", "input": {"path": "from-cli.md", "content": "hello\n"}}]},
+        finish("Wrote it."),
+    ])
+    page = t.page()
+    expect(page.get_by_test_id("task-list")).to_be_visible()
+    page.evaluate("window.__stayed = true")
+    out = subprocess.run([errand_bin(), "--no-input", "run", "Started from the terminal", "--folder", str(folder),
+                          "--model", model, "--mode", "ask"], env=s.env(), capture_output=True, timeout=60)
+    assert out.returncode == 3, (out.returncode, out.stdout[-2000:], out.stderr[-2000:])
+    row = page.get_by_test_id("task-row").filter(has_text="Started from the terminal")
+    expect(row).to_have_count(1)
+    expect(row.get_by_test_id("row-state")).to_have_attribute("data-state", "waiting")
+    assert page.evaluate("window.__stayed") is True, "the page was reloaded"
+    row.click()
+    card = pending_approval(page)
+    expect(card).to_contain_text("from-cli.md")
+    expect(card.get_by_test_id("diff")).to_contain_text("hello")
+    wait_state(page, "waiting")
+    # Allowed here, the server runs the CLI's task to the end.
+    card.get_by_test_id("allow-once").click()
+    wait_state(page, "done")
+    assert (folder / "from-cli.md").read_text() == "hello\n"
+    expect(page.get_by_test_id("task-row").filter(has_text="Started from the terminal").get_by_test_id("row-state")) \
+        .to_have_attribute("data-state", "done")
+
+
+XSS_OUTCOME = '<img src=x onerror="window.__xss=1">'
+XSS_FILE = "<img src=x onerror=window.__xss=2>.txt"
+
+
+def test_names_and_contents_are_text_never_html(t):
+    s = t.server
+    folder = s.folder("xss", {XSS_FILE: "<script>window.__xss=3</script>\n"})
+    md = "about-<b onmouseover=window.__xss=4>.md"
+    model = s.script("xss.json", [
+        {"text": "Found <img src=x onerror=window.__xss=5> here.",
+         "tool_calls": [{"name": "list_files", "input": {"path": "."}}]},
+        {"tool_calls": [{"name": "read_file", "input": {"path": XSS_FILE}}]},
+        {"tool_calls": [{"name": "write_file", "input": {
+            "path": md, "content": f"# <img src=x onerror=window.__xss=6>\n\nAbout {XSS_FILE}\n\n- <svg onload=window.__xss=7>\n"}}]},
+        {"tool_calls": [{"name": "ask_user", "input": {"question": "<img src=x onerror=window.__xss=8>?"}}]},
+        finish(f"Read {XSS_FILE}", [md, XSS_FILE]),
+    ])
+    page = t.page()
+    tid = new_task_ui(t, page, XSS_OUTCOME, folder, model, mode="auto")
+    q = page.get_by_test_id("question")
+    expect(q).to_contain_text("<img src=x onerror=window.__xss=8>?")
+    q.get_by_test_id("answer-input").fill("<img src=x onerror=window.__xss=9>")
+    q.get_by_test_id("answer-send").click()
+    wait_state(page, "done")
+    expect(page.get_by_test_id("outcome")).to_have_text(XSS_OUTCOME)
+    feed = page.get_by_test_id("activity")
+    expect(feed).to_contain_text(f"Read {XSS_FILE}")
+    expect(feed).to_contain_text("Found <img src=x onerror=window.__xss=5> here.")
+    expect(feed).to_contain_text("<img src=x onerror=window.__xss=9>")
+    expect(page.get_by_test_id("task-row").filter(has_text=XSS_OUTCOME)).to_have_count(1)
+    expect(page.get_by_test_id("summary")).to_have_text(f"Read {XSS_FILE}")
+    expect(page.get_by_test_id("deliverable").filter(has_text=md)).to_have_count(1)
+    page.get_by_test_id("deliverable").filter(has_text=md).get_by_test_id("preview-button").click()
+    expect(page.get_by_test_id("preview")).to_contain_text("<img src=x onerror=window.__xss=6>")
+    page.get_by_test_id("deliverable").filter(has_text=XSS_FILE).get_by_test_id("preview-button").click()
+    expect(page.get_by_test_id("preview")).to_contain_text("<script>window.__xss=3</script>")
+    page.get_by_test_id("undo").click()
+    expect(page.get_by_test_id("undo-list")).to_contain_text(md)
+    page.get_by_test_id("undo-keep").click()
+    page.goto(f"{s.base}/#/")
+    page.get_by_test_id("search").fill("<img")
+    expect(page.get_by_test_id("task-row")).to_have_count(1)
+    page.goto(f"{s.base}/#/task/{tid}")
+    wait_state(page, "done")
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.__xss") == "undefined", page.evaluate("window.__xss")
+    assert page.locator("img[src=x], svg, b[onmouseover]").count() == 0
+
+
+def test_sign_in_missing_shows_how_to_sign_in(t):
+    page = t.page()
+    expect(page.get_by_test_id("task-list")).to_be_visible()
+    t.context.clear_cookies()
+    page.get_by_test_id("search").fill("anything")
+    expect(page.get_by_test_id("banner")).to_contain_text("Open the link errand serve printed (it carries the token)")
+
+
+def test_trash_lists_and_restores(t):
+    s = t.server
+    folder = s.folder("trash", {"old.txt": "old\n"})
+    model = s.script("trash.json", [
+        {"tool_calls": [{"name": "trash_path", "input": {"path": "old.txt"}}]},
+        finish("Tidied."),
+    ])
+    tid = s.create("Throw away old.txt", folder, model, mode="auto")
+    page = t.page()
+    t.open_task(page, tid)
+    card = pending_approval(page)  # deletes always ask
+    expect(card.get_by_test_id("trash-files")).to_contain_text("old.txt")
+    card.get_by_test_id("allow-once").click()
+    wait_state(page, "done")
+    expect(page.get_by_test_id("activity")).to_contain_text("Moved old.txt to the task's trash")
+    assert not (folder / "old.txt").exists()
+    page.goto(f"{s.base}/#/trash")
+    item = page.get_by_test_id("trash-item").filter(has_text="old.txt")
+    expect(item).to_have_count(1)
+    item.get_by_test_id("restore").click()
+    expect(item).to_contain_text("Restored")
+    assert (folder / "old.txt").read_text() == "old\n"
+
+
+def test_screenshots(t):
+    """The four screens at desktop and phone width (saved when ERRAND_SCREENSHOTS is set)."""
+    s = t.server
+    folder = s.folder("Receipts", {"notes.txt": "paper, ink, stamps\n", "2024/jan.txt": "jan\n", "2025/feb.txt": "feb\n"})
+    page = t.page()
+
+    def both(name, prepare=None):
+        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(size)
+            if prepare:
+                prepare()
+            t.shot(page, f"{name}-{label}")
+        page.set_viewport_size(DESKTOP)
+
+    # 1. The new-task form, a folder chosen.
+    page.goto(f"{s.base}/#/new")
+    page.get_by_test_id("outcome").fill("Make an expense report from these receipts")
+    page.get_by_test_id("folder-item").first.get_by_test_id("choose-folder").click()
+    page.get_by_test_id("folder-item").first.locator("button.folder").click()
+    expect(page.get_by_test_id("browse-path")).to_be_visible()
+    expect(page.get_by_test_id("chosen-folder")).to_have_count(1)
+    both("1-new-task")
+
+    # 2. An approval with a diff (replacing a file shows - and + lines).
+    (folder / "summary.md").write_text("# Summary\n- old line\nkept\n")
+    diff_model = s.script("diff.json", [
+        {"text": "I will update the summary.", "tool_calls": [
+            {"name": "write_file", "input": {"path": "summary.md", "content": "# Summary\n- new line\n- another\nkept\n"}}]},
+        finish("Updated."),
+    ])
+    tid = s.create("Update the summary with this month's numbers", folder, diff_model, mode="ask")
+    t.open_task(page, tid)
+    expect(pending_approval(page).get_by_test_id("diff")).to_be_visible()
+    both("2-approval-diff", lambda: pending_approval(page).scroll_into_view_if_needed())
+
+    # 3. A running task with helpers, frozen mid-run: one waits for its approval (it would
+    # replace a file the task did not make), one "thinks" for a minute, one is done.
+    sub_model = s.script("team.json", [
+        {"text": "Three helpers will each take a part.", "tool_calls": [
+            {"name": "update_plan", "input": {"steps": [
+                {"title": "Split the receipts by month", "status": "done"},
+                {"title": "Summarise each month", "status": "in_progress"},
+                {"title": "Combine into one report"}]}},
+            {"name": "delegate", "input": {"agents": [
+                {"goal": "Summarise January receipts", "folders": ["2024"]},
+                {"goal": "Summarise February receipts", "folders": ["2025"]},
+                {"goal": "Check the notes for missing receipts"}]}}]},
+        finish("Combined."),
+    ], subagents=[
+        [{"tool_calls": [{"name": "read_file", "input": {"path": "2024/jan.txt"}}]},
+         {"tool_calls": [{"name": "write_file", "input": {"path": "2024/jan.txt", "content": "January: 3 receipts\n"}}]},
+         finish("January done")],
+        [{"tool_calls": [{"name": "list_files", "input": {"path": "2025"}}]},
+         {"delay_ms": 60000, "tool_calls": [{"name": "write_file", "input": {"path": "2025/summary.md", "content": "# February\n"}}]},
+         finish("February done")],
+        [{"tool_calls": [{"name": "read_file", "input": {"path": "notes.txt"}}]},
+         finish("No receipt is missing.")],
+    ])
+    tid = s.create("Summarise the receipts month by month", folder, sub_model, mode="auto")
+    s.wait_task(tid, "helpers at work", lambda d: len(d.get("subagents") or []) == 3
+                and any(x["state"] == "done" for x in d["subagents"]) and d["task"]["waiting_for"])
+    t.open_task(page, tid)
+    expect(page.get_by_test_id("subagent")).to_have_count(3)
+    expect(pending_approval(page)).to_be_visible()
+    both("3-helpers")
+    s.api("POST", f"/api/tasks/{tid}/cancel", {})
+
+    # 4. A finished task with the spreadsheet preview open.
+    notes = s.folder("Notes", {"notes.txt": "paper, ink, stamps\n"})
+    tid = s.create("Summarise my notes into a report", notes, report_script(s, "report2.json"), mode="auto")
+    s.wait_task(tid, "the report", lambda d: d["task"]["state"] == "done")
+    t.open_task(page, tid)
+    wait_state(page, "done")
+    open_xlsx_preview(page)
+    both("4-finished-xlsx", lambda: page.get_by_test_id("preview").scroll_into_view_if_needed())
+    # Also the home page on a phone (the list) and the trash page.
+    page.set_viewport_size(PHONE)
+    page.goto(f"{s.base}/#/")
+    expect(page.get_by_test_id("task-row").first).to_be_visible()
+    t.shot(page, "5-list-phone")
+    page.set_viewport_size(DESKTOP)

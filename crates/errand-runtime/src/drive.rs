@@ -1,0 +1,136 @@
+//! Running a task in this process until it ends or must wait for the person.
+use crate::config::Config;
+use crate::{Progress, Runtime, RuntimeError};
+use errand_core::agent::{Delegation, Leasing};
+use errand_core::{
+    Agent, Approver, Event, Observer, Policy, RunOutcome, Store, TaskView, store::TaskLock,
+};
+use errand_tools::Workspace;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+/// How a front end watches and answers a run.
+pub struct Driver {
+    /// Sees every event as it is appended, and transient progress.
+    pub observer: Arc<dyn Observer>,
+    /// Asks the person on the spot (a terminal); `None`: a request waits in the log.
+    pub approver: Option<Arc<dyn Approver>>,
+    /// Wait in place for approvals and answers (a background run, the server) instead of
+    /// stopping with `RunOutcome::Waiting`.
+    pub hold: bool,
+    /// Set to stop at the next step; the log keeps the task's place.
+    pub interrupt: Arc<AtomicBool>,
+}
+
+impl Runtime {
+    /// Runs (or resumes) the task here until it ends or waits. A task another process
+    /// runs is a `Conflict`.
+    pub async fn drive(&self, task_id: &str, driver: Driver) -> Result<RunOutcome, RuntimeError> {
+        let Some(_lock) = self.lock_soon(task_id).await? else {
+            return Err(RuntimeError::conflict(format!(
+                "task {task_id} is running in another process; follow it with `errand watch {task_id}`"
+            )));
+        };
+        let view = TaskView::fold(&self.store.events(task_id)?);
+        let config = Config::load().map_err(RuntimeError::config)?;
+        let (spec, env) = config.resolve_model(&view.model);
+        let model = env
+            .build(&spec)
+            .map_err(|e| RuntimeError::invalid(e.to_string()))?;
+        let workspace = Arc::new(Workspace::open(&view.grants).map_err(|e| {
+            RuntimeError::invalid(format!("cannot open the task's folders: {}", e.0))
+        })?);
+        let options = errand_tools::ToolOptions {
+            commands: errand_tools::command::CommandSettings {
+                unsandboxed: view.commands.unsandboxed,
+                extra_read: config.sandbox_read(),
+                network: view.commands.network.clone(),
+            },
+            ..errand_tools::ToolOptions::default()
+        };
+        let agents = config.agents.clone();
+        let policy = Policy::new(view.mode, config.rules().map_err(RuntimeError::config)?);
+        let folder = Config::folder().map_err(RuntimeError::config)?;
+        let roles = crate::roles::load(&folder).map_err(RuntimeError::config)?;
+        let team = crate::team::Team {
+            grants: view.grants.clone(),
+            options: options.clone(),
+            roles,
+            config: Arc::new(config),
+        };
+        let observer: Arc<dyn Observer> = Arc::new(Fanout {
+            front: driver.observer,
+            progress: self.progress.clone(),
+            task_id: task_id.to_string(),
+        });
+        let agent = Agent {
+            store: self.store.clone(),
+            tools: crate::team::task_tools(workspace, options, agents.max_depth > 0),
+            model,
+            policy,
+            observer,
+            approver: driver.approver,
+            max_turns: team.config.max_turns.unwrap_or(200),
+            interrupt: driver.interrupt,
+            who: None,
+            hold: driver.hold,
+            delegation: Some(Arc::new(Delegation {
+                factory: Arc::new(team),
+                concurrency: agents.concurrency.max(1),
+                max_depth: agents.max_depth,
+                default_max_turns: agents.max_turns.max(1),
+                depth: 0,
+                spent: Default::default(),
+            })),
+            leases: Leasing {
+                enabled: !leases_off_for_tests(),
+                wait: std::time::Duration::from_secs(agents.lease_wait_s),
+            },
+        };
+        agent
+            .run(task_id)
+            .await
+            .map_err(|e| RuntimeError::internal(e.to_string()))
+    }
+
+    /// Takes the task's run lock, retrying briefly: `watch`, `say` and `run --detach`
+    /// probe the lock for a moment to see whether anyone runs the task, and such a probe
+    /// must not turn a starting run away.
+    async fn lock_soon(&self, task_id: &str) -> Result<Option<Box<dyn TaskLock>>, RuntimeError> {
+        for _ in 0..25 {
+            if let Some(lock) = self.store.lock_task(task_id)? {
+                return Ok(Some(lock));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        Ok(None)
+    }
+}
+
+/// The front end's observer, plus progress for anyone else following the process's tasks.
+struct Fanout {
+    front: Arc<dyn Observer>,
+    progress: tokio::sync::broadcast::Sender<Progress>,
+    task_id: String,
+}
+
+impl Observer for Fanout {
+    fn event(&self, event: &Event) {
+        self.front.event(event);
+    }
+    fn progress(&self, label: &str, done: u64, total: u64) {
+        self.front.progress(label, done, total);
+        // Nobody listening is the common case, not an error.
+        let _ = self.progress.send(Progress {
+            task_id: self.task_id.clone(),
+            label: label.to_string(),
+            done,
+            total,
+        });
+    }
+}
+
+/// Tests that show what leases prevent turn them off; only a debug build listens.
+fn leases_off_for_tests() -> bool {
+    cfg!(debug_assertions) && std::env::var("ERRAND_TEST_NO_LEASES").is_ok_and(|v| v == "1")
+}

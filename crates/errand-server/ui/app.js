@@ -1,0 +1,912 @@
+// Errand's browser workspace: a hash-routed page over the HTTP API of docs/api.md.
+// Everything that comes from a task (outcomes, names, messages, file contents) enters the
+// page as text or as an attribute value, never as HTML: see `h` below.
+
+// ---------- small helpers ----------
+
+const PROPS = new Set(['value', 'checked', 'disabled', 'hidden', 'open', 'selected', 'type']);
+
+/** h('tag', {attr: value, onclick: fn}, ...children): strings become text nodes. */
+function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v == null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (PROPS.has(k)) el[k] = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  put(el, kids);
+  return el;
+}
+function put(el, kids) {
+  for (const k of [kids].flat(9)) if (k != null && k !== false) el.append(k instanceof Node ? k : String(k));
+  return el;
+}
+const $ = (sel, root = document) => root.querySelector(sel);
+const fill = (el, ...kids) => { el.replaceChildren(); return put(el, kids); };
+const num = (n) => Number(n || 0).toLocaleString('en-US');
+const plural = (n, one, many = one + 's') => `${num(n)} ${n === 1 ? one : many}`;
+const base = (p) => { const s = String(p ?? '').replace(/\/+$/, ''); return s.split('/').pop() || s; };
+const dirOf = (p) => { const s = String(p ?? ''); const i = s.lastIndexOf('/'); return i > 0 ? s.slice(0, i) : ''; };
+const where = (p) => (!p || p === '.' ? 'the folder' : String(p));
+const firstLine = (s) => { const t = String(s ?? '').trim().split('\n')[0]; return t.length > 220 ? t.slice(0, 220) + '…' : t; };
+const ENDED = new Set(['done', 'failed', 'cancelled']);
+function parseObj(s) { try { const v = JSON.parse(s); return v && typeof v === 'object' ? v : null; } catch { return null; } }
+function size(n) {
+  if (n == null) return '';
+  if (n < 1024) return plural(n, 'byte');
+  const u = ['KB', 'MB', 'GB']; let v = n / 1024, i = 0;
+  while (v >= 1024 && i < 2) { v /= 1024; i++; }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${u[i]}`;
+}
+function when(ms) {
+  if (!ms) return '';
+  const d = new Date(ms), now = new Date();
+  const t = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return d.toDateString() === now.toDateString() ? t : `${d.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${t}`;
+}
+function debounce(fn, ms) { let t = 0; const f = (...a) => { clearTimeout(t); t = setTimeout(() => fn(...a), ms); }; f.cancel = () => clearTimeout(t); return f; }
+
+// ---------- talking to the server ----------
+
+function showAuth() {
+  const b = $('#banner');
+  fill(b, 'Not signed in. Open the link errand serve printed (it carries the token).');
+  b.hidden = false;
+}
+
+/** fetch JSON; never throws. Returns {status, ok, data}. */
+async function api(path, method = 'GET', body) {
+  const init = { method, headers: { Accept: 'application/json' } };
+  if (body !== undefined) { init.headers['Content-Type'] = 'application/json'; init.body = JSON.stringify(body); }
+  let res;
+  try { res = await fetch(path, init); } catch {
+    return { status: 0, ok: false, data: { error: 'Cannot reach Errand. Is errand serve still running?' } };
+  }
+  let data = {};
+  try { data = (await res.json()) || {}; } catch { /* not JSON */ }
+  if (res.status === 401) showAuth();
+  return { status: res.status, ok: res.ok, data };
+}
+const errText = (r) => (r.data && typeof r.data.error === 'string' ? r.data.error : `Something went wrong (${r.status || 'no answer'}).`);
+const taskPath = (id, rest = '') => `/api/tasks/${encodeURIComponent(id)}${rest}`;
+
+// ---------- words ----------
+
+const STATE_WORDS = { created: 'New', running: 'Working', waiting: 'Needs you', paused: 'Paused', done: 'Done', failed: 'Failed', cancelled: 'Cancelled', queued: 'Queued' };
+const badge = (state, testid) => h('span', { class: `badge s-${state}`, 'data-state': state, 'data-testid': testid }, STATE_WORDS[state] || state);
+const MODES = {
+  ask: ['Ask me first', 'You approve the plan, then each change, delete and command.'],
+  auto: ['Just do it', 'Works on its own; still asks before deleting or replacing files it did not make.'],
+  plan: ['Only plan', 'Looks and proposes a plan. Changes nothing.'],
+};
+
+function movesOf(input) {
+  const m = Array.isArray(input.moves) ? input.moves.slice() : [];
+  if (input.from != null && input.to != null) m.push({ from: input.from, to: input.to });
+  return m;
+}
+/** Where most moves go: "Images/2024", or a shared start "Images/…". */
+function destination(moves) {
+  const dirs = moves.map((m) => dirOf(m.to));
+  const counts = new Map();
+  for (const d of dirs) counts.set(d, (counts.get(d) || 0) + 1);
+  let best = '', n = 0;
+  for (const [d, c] of counts) if (c > n) { best = d; n = c; }
+  if (best && n * 2 > dirs.length) return best;
+  const parts = dirs.map((d) => d.split('/'));
+  const common = [];
+  for (let i = 0; parts.length && parts.every((p) => p[i] && p[i] === parts[0][i]); i++) common.push(parts[0][i]);
+  return common.length ? `${common.join('/')}/…` : '';
+}
+const code = (t) => h('code', null, t);
+
+/** Phrases for one tool call: {doing, done, ask} (each a list of strings and nodes). */
+function callWords(name, input, out) {
+  input = input && typeof input === 'object' ? input : {};
+  const p = input.path, n = base(p);
+  const same = (doing, done, ask) => ({ doing: [doing], done: [done], ask: [ask] });
+  switch (name) {
+    case 'list_files': {
+      const c = out && typeof out.count === 'number' ? ` (${plural(out.count, 'item')})` : '';
+      return same(`Looking through ${where(p)}`, `Looked through ${where(p)}${c}`, `look through ${where(p)}`);
+    }
+    case 'read_file': return same(`Reading ${n}`, `Read ${n}`, `read ${n}`);
+    case 'search_files': return same(`Searching for “${input.query}”`, `Searched for “${input.query}”`, `search for “${input.query}”`);
+    case 'file_info': { const k = p ? n : plural((input.paths || []).length, 'file'); return same(`Checking ${k}`, `Checked ${k}`, `check ${k}`); }
+    case 'write_file': return same(`Writing ${n}`, `Wrote ${n}`, `write ${p}`);
+    case 'edit_file': return same(`Editing ${n}`, `Edited ${n}`, `edit ${p}`);
+    case 'make_dir': return same(`Making the folder ${p}`, `Made the folder ${p}`, `make the folder ${p}`);
+    case 'create_spreadsheet': case 'create_document': case 'create_pdf': case 'create_presentation':
+      return same(`Making ${n}`, `Made ${n}`, `make ${p}`);
+    case 'create_chart': return same(`Drawing ${n}`, `Drew the chart ${n}`, `draw the chart ${p}`);
+    case 'copy_path': return same(`Copying ${input.from}`, `Copied ${input.from} to ${input.to}`, `copy ${input.from} to ${input.to}`);
+    case 'move_path': {
+      const moves = movesOf(input);
+      const moved = out && typeof out.moved === 'number' ? out.moved : moves.length;
+      const failed = out && Array.isArray(out.failed) && out.failed.length ? `; ${plural(out.failed.length, 'item')} could not be moved` : '';
+      if (moves.length === 1) {
+        const m = moves[0];
+        return same(`Moving ${base(m.from)}`, `Moved ${m.from} to ${m.to}${failed}`, `move ${m.from} to ${m.to}`);
+      }
+      const d = destination(moves), into = d ? ` into ${d}` : '';
+      return same(`Moving ${plural(moves.length, 'file')}${into}`, `Moved ${plural(moved, 'file')}${into}${failed}`, `move ${plural(moves.length, 'file')}${into}`);
+    }
+    case 'trash_path': {
+      const all = [p, ...(input.paths || [])].filter((x) => x != null);
+      const k = all.length === 1 ? all[0] : plural(all.length, 'file');
+      return same(`Moving ${k} to the task's trash`, `Moved ${k} to the task's trash`, `move ${k} to the trash`);
+    }
+    case 'run_command': {
+      const c = String(input.command ?? '');
+      return { doing: ['Running ', code(c)], done: ['Ran ', code(c)], ask: ['run ', code(c)] };
+    }
+    case 'update_plan': return same('Updating the plan', 'Updated the plan', 'follow this plan');
+    case 'finish': return same('Wrapping up', 'Wrapped up', 'finish');
+    case 'ask_user': return same('Asking you', 'Asked you a question', 'ask you');
+    case 'delegate': { const k = plural((input.agents || []).length, 'helper'); return same(`Handing work to ${k}`, `Handed work to ${k}`, `hand work to ${k}`); }
+    case 'tasks_list': return same('Checking the work list', 'Checked the work list', 'check the work list');
+    case 'task_claim': return same('Taking an item from the work list', 'Took an item from the work list', 'take an item from the work list');
+    case 'task_update': return same('Updating the work list', 'Updated the work list', 'update the work list');
+    default: {
+      const m = /^mcp__(.+?)__(.+)$/.exec(name || '');
+      const what = m ? `${m[2].replace(/_/g, ' ')} (${m[1]})` : String(name || 'a tool').replace(/_/g, ' ');
+      return same(`Using ${what}`, `Used ${what}`, `use ${what}`);
+    }
+  }
+}
+
+const ACTIVITY = {
+  list_files: 'looking through files', read_file: 'reading a file', search_files: 'searching', write_file: 'writing a file',
+  edit_file: 'editing a file', move_path: 'moving files', copy_path: 'copying files', trash_path: 'moving files to the trash',
+  run_command: 'running a command', create_spreadsheet: 'making a spreadsheet', create_document: 'making a document',
+  create_pdf: 'making a PDF', create_presentation: 'making a presentation', create_chart: 'drawing a chart', finish: 'wrapping up',
+};
+
+// ---------- the task list (always in the side bar) ----------
+
+const list = {
+  q: '', offset: 0, limit: 25, total: 0, current: null, seq: 0,
+  async load() {
+    const my = ++this.seq;
+    const qs = new URLSearchParams({ offset: this.offset, limit: this.limit });
+    if (this.q) qs.set('q', this.q);
+    const r = await api(`/api/tasks?${qs}`);
+    if (my !== this.seq) return;
+    if (!r.ok) { fill($('#list-status'), r.status === 401 ? 'Not signed in.' : errText(r)); return; }
+    const tasks = r.data.tasks || [];
+    this.total = r.data.total ?? tasks.length;
+    fill($('#rows'), tasks.map((t) => this.row(t)));
+    fill($('#list-status'), tasks.length ? '' : this.q ? 'No task matches.' : 'No tasks yet. Start one with “New task”.');
+    $('#newer').disabled = this.offset === 0;
+    $('#older').disabled = this.offset + this.limit >= this.total;
+    fill($('#range'), tasks.length ? `${this.offset + 1}–${this.offset + tasks.length} of ${num(this.total)}` : '');
+    this.mark();
+  },
+  row(t) {
+    return h('li', null, h('a', {
+      class: 'row', href: `#/task/${encodeURIComponent(t.id)}`, 'data-testid': 'task-row', 'data-id': t.id, 'data-state': t.state,
+    }, h('span', { class: 'row-outcome' }, t.outcome), h('span', { class: 'row-meta' }, badge(t.state, 'row-state'), h('span', { class: 'muted small' }, when(t.updated_at || t.created_at)))));
+  },
+  mark() {
+    for (const a of document.querySelectorAll('#rows a.row')) {
+      if (a.dataset.id === this.current) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+    }
+  },
+  update(t) {
+    const a = [...document.querySelectorAll('#rows a.row')].find((x) => x.dataset.id === t.id);
+    if (a) a.replaceWith(this.row(t).firstChild);
+    this.mark();
+    this.reload();
+  },
+  start() {
+    this.reload = debounce(() => this.load(), 250);
+    $('#search').addEventListener('submit', (e) => e.preventDefault());
+    const search = debounce(() => { this.q = $('#q').value.trim(); this.offset = 0; this.load(); }, 250);
+    $('#q').addEventListener('input', search);
+    $('#newer').addEventListener('click', () => { this.offset = Math.max(0, this.offset - this.limit); this.load(); });
+    $('#older').addEventListener('click', () => { this.offset += this.limit; this.load(); });
+    this.load();
+    this.listen();
+  },
+  listen() {
+    if (document.hidden) return;
+    const es = this.es = new EventSource('/api/stream');
+    es.onmessage = (e) => {
+      const m = parseObj(e.data);
+      if (m && m.type === 'task' && m.task) this.update(m.task);
+    };
+    es.onerror = () => {
+      if (es.readyState === EventSource.CLOSED && this.es === es) { api('/api/tasks?limit=1'); setTimeout(() => this.es === es && this.listen(), 3000); }
+    };
+  },
+};
+
+// ---------- new task ----------
+
+function newTaskView(main) {
+  const chosen = new Map();
+  const err = h('p', { class: 'error', role: 'alert', 'data-testid': 'form-error' });
+  const outcome = h('textarea', { id: 'outcome', rows: 3, required: true, 'data-testid': 'outcome', placeholder: 'e.g. Organize my downloads by type and date' });
+  const chosenList = h('ul', { class: 'chosen', 'data-testid': 'chosen-folders' });
+  const browser = h('div', { class: 'browser', 'data-testid': 'folder-browser' });
+  const pasted = h('input', { id: 'folder-path', type: 'text', placeholder: '/home/me/Documents', autocomplete: 'off', 'data-testid': 'folder-path' });
+  const pasteErr = h('p', { class: 'error small', role: 'alert' });
+  const mode = h('select', { id: 'mode', 'data-testid': 'mode' }, Object.entries(MODES).map(([k, [t]]) => h('option', { value: k }, t)));
+  const modeHelp = h('p', { class: 'muted small', id: 'mode-help' });
+  const models = h('datalist', { id: 'models' });
+  const model = h('input', { id: 'model', list: 'models', autocomplete: 'off', 'data-testid': 'model', placeholder: 'offline' });
+  const budget = h('input', { id: 'budget', type: 'number', min: 1000, step: 1000, inputmode: 'numeric', placeholder: 'no limit', 'data-testid': 'budget' });
+  const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'start' }, 'Start task');
+  const showMode = () => fill(modeHelp, MODES[mode.value][1]);
+  mode.addEventListener('change', showMode); showMode();
+  mode.setAttribute('aria-describedby', 'mode-help');
+
+  function drawChosen() {
+    fill(chosenList, [...chosen.values()].map((f) => {
+      const box = h('input', { type: 'checkbox', checked: f.writable, 'data-testid': 'folder-writable', onchange: () => { f.writable = box.checked; } });
+      return h('li', { 'data-testid': 'chosen-folder', 'data-path': f.path },
+        h('span', { class: 'path' }, f.path),
+        h('label', { class: 'check' }, box, ' can change files'),
+        h('button', { type: 'button', class: 'link', 'aria-label': `Remove ${f.path}`, onclick: () => { chosen.delete(f.path); drawChosen(); } }, 'Remove'));
+    }));
+    if (!chosen.size) put(chosenList, h('li', { class: 'muted small' }, 'No folder chosen yet.'));
+  }
+  const choose = (path) => { if (!chosen.has(path)) chosen.set(path, { path, writable: true }); drawChosen(); };
+
+  let roots = [];
+  async function browse(path) {
+    const r = await api(path ? `/api/folders?path=${encodeURIComponent(path)}` : '/api/folders');
+    if (!r.ok) { fill(browser, h('p', { class: 'error small' }, errText(r))); return; }
+    if (!path) {
+      roots = r.data.roots || [];
+      fill(browser, h('p', { class: 'muted small' }, 'Folders you can give a task:'), h('ul', { class: 'folders' }, roots.map((p) => folderItem(p, p))));
+      return;
+    }
+    const up = r.data.parent && !roots.includes(path)
+      ? h('button', { type: 'button', class: 'small', onclick: () => browse(r.data.parent) }, '↑ Up')
+      : h('button', { type: 'button', class: 'small', onclick: () => browse(null) }, '↑ All folders');
+    const subs = r.data.folders || [];
+    fill(browser,
+      h('div', { class: 'crumb' }, up, h('span', { class: 'path', 'data-testid': 'browse-path' }, r.data.path),
+        h('button', { type: 'button', class: 'small primary', 'data-testid': 'choose-current', onclick: () => choose(r.data.path) }, 'Choose this folder')),
+      subs.length ? h('ul', { class: 'folders' }, subs.map((f) => folderItem(f.name, f.path))) : h('p', { class: 'muted small' }, 'No folders inside.'));
+  }
+  const folderItem = (name, path) => h('li', { 'data-testid': 'folder-item' },
+    h('button', { type: 'button', class: 'folder', 'aria-label': `Open ${name}`, onclick: () => browse(path) }, name, h('span', { class: 'muted', 'aria-hidden': 'true' }, ' ›')),
+    h('button', { type: 'button', class: 'small', 'aria-label': `Choose ${name}`, 'data-testid': 'choose-folder', onclick: () => choose(path) }, 'Choose'));
+
+  async function addPasted() {
+    const p = pasted.value.trim();
+    fill(pasteErr);
+    if (!p) return;
+    const r = await api(`/api/folders?path=${encodeURIComponent(p)}`);
+    if (!r.ok) { fill(pasteErr, errText(r)); return; }
+    choose(r.data.path || p); pasted.value = '';
+  }
+  pasted.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); addPasted(); } });
+
+  const form = h('form', { class: 'card form', 'data-testid': 'new-task', novalidate: true },
+    h('h1', null, 'New task'),
+    h('div', { class: 'field' }, h('label', { for: 'outcome' }, 'What should be done?'), outcome),
+    h('fieldset', { class: 'field' }, h('legend', null, 'Folders it may use'), chosenList, browser,
+      h('label', { for: 'folder-path', class: 'small' }, 'Or paste a folder path'),
+      h('div', { class: 'inline' }, pasted, h('button', { type: 'button', 'data-testid': 'folder-add', onclick: addPasted }, 'Add')), pasteErr),
+    h('div', { class: 'two' },
+      h('div', { class: 'field' }, h('label', { for: 'mode' }, 'How it works'), mode, modeHelp),
+      h('div', { class: 'field' }, h('label', { for: 'model' }, 'Model'), model, models,
+        h('p', { class: 'muted small' }, '“offline” uses built-in recipes: no account needed.'))),
+    h('div', { class: 'field narrow' }, h('label', { for: 'budget' }, 'Token budget (optional)'), budget),
+    h('div', { class: 'actions' }, submit), err);
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    fill(err);
+    const body = { outcome: outcome.value.trim(), folders: [...chosen.values()], mode: mode.value };
+    if (!body.outcome) { fill(err, 'Describe what should be done.'); outcome.focus(); return; }
+    if (!body.folders.length) { fill(err, 'Choose at least one folder.'); return; }
+    if (model.value.trim()) body.model = model.value.trim();
+    if (budget.value.trim()) {
+      const b = Number(budget.value);
+      if (!Number.isInteger(b) || b <= 0) { fill(err, 'The token budget is a whole number, like 200000.'); return; }
+      body.max_tokens_total = b;
+    }
+    submit.disabled = true;
+    const r = await api('/api/tasks', 'POST', body);
+    submit.disabled = false;
+    if (!r.ok || !r.data.id) { fill(err, errText(r)); return; }
+    list.load();
+    location.hash = `#/task/${encodeURIComponent(r.data.id)}`;
+  });
+
+  main.append(form);
+  drawChosen();
+  browse(null);
+  api('/api/models').then((r) => {
+    const ms = r.data.models || [];
+    fill(models, ms.map((m) => h('option', { value: m.name }, `${m.spec && m.spec !== m.name ? m.spec + ' — ' : ''}${m.status || ''}`)));
+    const d = ms.find((m) => m.default);
+    if (d && !model.value) model.value = d.name;
+  });
+  return {};
+}
+
+// ---------- the task page ----------
+
+const REFRESH = new Set(['state_changed', 'approval_requested', 'approval_resolved', 'question_asked', 'question_answered',
+  'plan_updated', 'finished', 'subagent_started', 'subagent_finished', 'undone', 'model_turn', 'tool_finished', 'user_message']);
+
+function taskView(main, id) {
+  let lastSeq = -1, es = null, gone = false, data = null, retry = 1000, delivKey = '', approvalsSeq = 0;
+  const calls = new Map();
+  const cards = new Map();
+  const refetch = debounce(load, 100);
+
+  const el = {
+    outcome: h('h1', { 'data-testid': 'outcome' }),
+    state: h('span'),
+    reason: h('p', { class: 'reason', 'data-testid': 'state-reason' }),
+    meta: h('dl', { class: 'meta' }),
+    approvals: h('div', { class: 'stack', 'data-testid': 'approvals' }),
+    question: h('div', { class: 'stack' }),
+    plan: h('ol', { class: 'plan', 'data-testid': 'plan' }),
+    usage: h('div', { class: 'usage', 'data-testid': 'usage' }),
+    subs: h('ul', { class: 'lanes' }),
+    results: h('div', { 'data-testid': 'results' }),
+    feed: h('ol', { class: 'feed', 'data-testid': 'activity', 'aria-live': 'polite' }),
+    progress: h('div', { class: 'progress', hidden: true }),
+    notice: h('p', { class: 'notice', role: 'status', 'data-testid': 'notice' }),
+  };
+  const btn = (label, testid, onclick, cls) => h('button', { type: 'button', 'data-testid': testid, class: cls, onclick }, label);
+  const pause = btn('Pause', 'pause', () => post('pause', {}, 'Pausing after the current step.'));
+  const cont = btn('Continue', 'continue', () => post('continue', {}, 'Continuing.'));
+  const cancel = btn('Cancel task', 'cancel', () => cancelDlg.showModal(), 'danger');
+  const undo = btn('Undo changes…', 'undo', openUndo);
+  const sayInput = h('input', { id: 'say', type: 'text', autocomplete: 'off', 'data-testid': 'say-input', placeholder: 'e.g. Use euros for the totals' });
+  const sayBtn = h('button', { type: 'submit', 'data-testid': 'say-send' }, 'Send');
+  const sayForm = h('form', { class: 'say' }, h('label', { for: 'say' }, 'Tell the task'), h('div', { class: 'inline' }, sayInput, sayBtn));
+  sayForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const message = sayInput.value.trim();
+    if (!message) return;
+    sayBtn.disabled = true;
+    const ok = await post('say', { message }, 'Sent. The task reads it before its next step.');
+    sayBtn.disabled = false;
+    if (ok) sayInput.value = '';
+  });
+
+  const cancelDlg = h('dialog', { 'data-testid': 'cancel-dialog', 'aria-labelledby': 'cancel-h' },
+    h('h2', { id: 'cancel-h' }, 'Stop this task?'),
+    h('p', null, 'It stops at its next step. What it changed so far stays; you can undo it afterwards.'),
+    h('div', { class: 'actions' },
+      btn('Stop the task', 'cancel-confirm', () => { cancelDlg.close(); post('cancel', {}, 'Stopping.'); }, 'danger'),
+      btn('Keep going', 'cancel-keep', () => cancelDlg.close())));
+  const undoList = h('ul', { class: 'changes', 'data-testid': 'undo-list' });
+  const undoGo = btn('Undo', 'undo-confirm', doUndo, 'primary');
+  const undoDlg = h('dialog', { 'data-testid': 'undo-dialog', 'aria-labelledby': 'undo-h' },
+    h('h2', { id: 'undo-h' }, 'Put things back?'),
+    h('p', null, 'These changes will be reversed, newest first. Nothing is deleted: replaced files go to the trash.'),
+    undoList, h('div', { class: 'actions' }, undoGo, btn('Keep', 'undo-keep', () => undoDlg.close())));
+
+  const section = (title, body, testid, extra) => h('section', { class: 'card', 'data-testid': testid }, h('h2', null, title), extra, body);
+  const subsSection = section('Helpers', el.subs, 'subagents');
+  const resultsSection = section('Results', el.results, 'results-section');
+  main.append(h('article', { class: 'task' },
+    h('header', { class: 'task-head card' }, el.outcome, h('div', { class: 'status' }, el.state, el.reason), el.meta,
+      h('div', { class: 'controls' }, pause, cont, cancel, undo), el.notice),
+    el.approvals, el.question,
+    h('div', { class: 'card' }, sayForm),
+    h('div', { class: 'grid2' }, section('Plan', el.plan, 'plan-section'), section('Usage', el.usage, 'usage-section')),
+    subsSection, resultsSection,
+    section('Activity', el.feed, 'activity-section', el.progress)),
+  cancelDlg, undoDlg);
+
+  function notify(text, bad) { fill(el.notice, text || ''); el.notice.classList.toggle('bad', !!bad); }
+
+  async function post(what, body, okText) {
+    const r = await api(taskPath(id, `/${what}`), 'POST', body);
+    if (r.ok) notify(okText);
+    else if (r.status === 409) notify(what === 'say' ? 'This task has ended; it takes no more messages.' : errText(r), true);
+    else notify(errText(r), true);
+    refetch();
+    return r.ok;
+  }
+
+  // ---- the task's state ----
+  async function load() {
+    const r = await api(taskPath(id));
+    if (gone) return;
+    if (!r.ok) { if (!data) fill(el.outcome, r.status === 404 ? 'No such task' : 'This task could not be loaded'); notify(errText(r), true); return; }
+    data = r.data;
+    render();
+  }
+
+  function render() {
+    const t = data.task || {}, running = !!data.running, ended = ENDED.has(t.state);
+    document.title = `${t.outcome || 'Task'} – Errand`;
+    fill(el.outcome, t.outcome || '');
+    fill(el.state, badge(t.state, 'state'));
+    fill(el.reason, t.state_reason || '');
+    const folders = (t.grants || []).map((g) => h('li', null, h('span', { class: 'path' }, g.path), g.writable ? '' : h('span', { class: 'muted small' }, ' (read only)')));
+    fill(el.meta,
+      h('div', null, h('dt', null, 'How'), h('dd', null, (MODES[t.mode] || [t.mode])[0])),
+      h('div', null, h('dt', null, 'Model'), h('dd', null, t.model)),
+      h('div', null, h('dt', null, 'Folders'), h('dd', null, h('ul', { class: 'plain' }, folders))),
+      h('div', null, h('dt', null, 'Started'), h('dd', null, when(t.created_at))));
+    pause.disabled = ended || t.state === 'paused';
+    cont.disabled = !(t.state === 'paused' || (!running && !ended && t.state !== 'waiting'));
+    cancel.disabled = ended;
+    sayInput.disabled = sayBtn.disabled = ended;
+    const done = (data.changes && data.changes.done) || 0;
+    undo.hidden = !(done > 0 && !running);
+    fill(undo, `Undo ${plural(done, 'change')}…`);
+
+    // approvals
+    if ((t.waiting_for || []).length) loadApprovals();
+    const waiting = new Set((t.waiting_for || []).map((w) => w.call_id));
+    for (const [cid, card] of cards) if (!waiting.has(cid) && !card.dataset.resolved) resolveCard(cid, null);
+
+    drawQuestion(t.question);
+    drawPlan(data.plan || t.plan || []);
+    drawUsage(t, data.usage || t.usage || {}, data.cost);
+    drawSubs(data.subagents || t.subagents || []);
+    const key = JSON.stringify([data.deliverables || t.deliverables || [], t.state, t.summary, done]);
+    if (key !== delivKey) { delivKey = key; drawResults(t); }
+  }
+
+  function drawPlan(steps) {
+    const mark = { done: '✓', in_progress: '◐', skipped: '–', pending: '○' };
+    const word = { done: 'Done', in_progress: 'Doing now', skipped: 'Skipped', pending: 'To do' };
+    fill(el.plan, steps.length ? steps.map((s) => h('li', { class: `step ${s.status}`, 'data-status': s.status },
+      h('span', { class: 'mark', 'aria-hidden': 'true' }, mark[s.status] || '○'), h('span', { class: 'vh' }, `${word[s.status] || ''}: `), s.title))
+      : h('li', { class: 'muted small' }, 'No plan yet.'));
+  }
+
+  function drawUsage(t, u, cost) {
+    if (/^offline/.test(t.model || '')) { fill(el.usage, h('p', null, 'offline: no tokens, no cost')); return; }
+    const rows = [['Sent to the model', u.input_tokens], ['Written by the model', u.output_tokens], ['Reused (cache read)', u.cache_read_tokens], ['Cached (cache write)', u.cache_write_tokens]];
+    const total = (u.input_tokens || 0) + (u.output_tokens || 0) + (u.cache_read_tokens || 0) + (u.cache_write_tokens || 0);
+    const kids = [h('dl', { class: 'nums' }, rows.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, `${num(v)} tokens`))))];
+    if (t.max_tokens_total) {
+      kids.push(h('label', { class: 'small' }, `${num(total)} of ${num(t.max_tokens_total)} tokens budget`,
+        h('meter', { min: 0, max: t.max_tokens_total, value: Math.min(total, t.max_tokens_total) })));
+    }
+    if (cost) {
+      const usd = Number(cost.usd || 0);
+      kids.push(h('p', { class: 'cost', 'data-testid': 'cost' }, cost.known ? `Cost so far: $${usd.toFixed(usd && usd < 0.1 ? 4 : 2)}` : 'Cost: not known for this model'));
+      if (cost.note) kids.push(h('p', { class: 'muted small' }, cost.note));
+    }
+    fill(el.usage, kids);
+  }
+
+  function drawSubs(subs) {
+    subsSection.hidden = !subs.length;
+    fill(el.subs, subs.map((s) => {
+      const now = s.activity && s.state === 'running' ? ACTIVITY[s.activity] || callWords(s.activity, {}).doing : null;
+      return h('li', { class: `lane s-${s.state}`, 'data-testid': 'subagent', 'data-agent': s.id, 'data-state': s.state },
+        h('div', { class: 'lane-head' }, h('span', { class: 'chip' }, s.id), s.role ? h('span', { class: 'muted small' }, s.role) : '', badge(s.state, 'subagent-state')),
+        h('p', { class: 'goal' }, s.goal),
+        h('p', { class: 'muted small' }, plural(s.turns || 0, 'turn'), now ? [' · Now: ', now] : ''),
+        s.summary ? h('p', { class: 'summary' }, s.summary) : '',
+        (s.files || []).length ? h('p', { class: 'small' }, 'Files: ', s.files.join(', ')) : '');
+    }));
+  }
+
+  // ---- approvals ----
+  async function loadApprovals() {
+    const my = ++approvalsSeq;
+    const r = await api(taskPath(id, '/approvals'));
+    if (gone || my !== approvalsSeq || !r.ok) return;
+    for (const a of r.data.approvals || []) if (!cards.has(a.call_id)) {
+      const card = approvalCard(a);
+      cards.set(a.call_id, card);
+      el.approvals.append(card);
+    }
+  }
+
+  function approvalCard(a) {
+    const call = calls.get(a.call_id);
+    const ask = call ? callWords(call.name, call.input).ask : [a.summary];
+    const status = h('p', { class: 'status-line', role: 'status', 'data-testid': 'approval-status' });
+    const answer = async (approve, always) => {
+      for (const b of actions.querySelectorAll('button')) b.disabled = true;
+      const r = await api(taskPath(id, approve ? '/approve' : '/deny'), 'POST', approve ? { call_id: a.call_id, always } : { call_id: a.call_id });
+      if (r.ok) resolveCard(a.call_id, approve, always);
+      else if (r.status === 409) { fill(status, 'Already answered elsewhere.'); card.dataset.answeredElsewhere = '1'; resolveCard(a.call_id, null); }
+      else { fill(status, errText(r)); for (const b of actions.querySelectorAll('button')) b.disabled = false; }
+      refetch();
+    };
+    const actions = h('div', { class: 'actions' },
+      btn('Allow once', 'allow-once', () => answer(true, false), 'primary'),
+      btn('Allow always for this task', 'allow-always', () => answer(true, true)),
+      btn('Deny', 'deny', () => answer(false, false), 'danger'));
+    const card = h('section', { class: 'card approval', 'data-testid': 'approval', 'data-call-id': a.call_id, 'aria-label': 'Needs your OK' },
+      h('h2', null, a.agent ? h('span', { class: 'chip' }, a.agent) : '', 'Needs your OK: ', ask),
+      ask.join('') === a.summary ? '' : h('p', { class: 'muted small' }, a.summary),
+      h('div', { class: 'detail' }, detailView(a.detail)), actions, status);
+    return card;
+  }
+
+  /** Marks an approval answered: `approved` true/false, or null when not known here. */
+  function resolveCard(cid, approved, always) {
+    const card = cards.get(cid);
+    if (!card) return;
+    const status = $('[data-testid=approval-status]', card);
+    if (approved != null) card.dataset.resolved = approved ? 'allowed' : 'denied';
+    else if (!card.dataset.resolved) card.dataset.resolved = 'answered';
+    card.classList.add('resolved');
+    $('.actions', card)?.remove();
+    $('.detail', card)?.remove();
+    const word = approved == null ? 'Answered' : approved ? (always ? 'Allowed for the rest of this task' : 'Allowed') : 'Refused';
+    fill(status, card.dataset.answeredElsewhere ? `Already answered elsewhere${approved == null ? '' : ` — ${word.toLowerCase()}`}.` : `${word}.`);
+    clearTimeout(card.timer);
+    card.timer = setTimeout(() => { card.remove(); cards.delete(cid); }, 15000);
+  }
+
+  // ---- question ----
+  let qCard = null;
+  function drawQuestion(q) {
+    if (!q) { if (qCard) { qCard.remove(); qCard = null; } return; }
+    if (qCard && qCard.dataset.callId === q.call_id) return;
+    const box = h('textarea', { id: 'answer', rows: 2, 'data-testid': 'answer-input' });
+    const send = h('button', { type: 'submit', class: 'primary', 'data-testid': 'answer-send' }, 'Send answer');
+    const status = h('p', { role: 'status', class: 'status-line' });
+    const form = h('form', { class: 'card question', 'data-testid': 'question', 'data-call-id': q.call_id },
+      h('h2', null, 'The task asks you'), h('p', { class: 'q' }, q.question),
+      h('label', { for: 'answer' }, 'Your answer'), box, h('div', { class: 'actions' }, send), status);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!box.value.trim()) { box.focus(); return; }
+      send.disabled = true;
+      const r = await api(taskPath(id, '/answer'), 'POST', { answer: box.value.trim() });
+      fill(status, r.ok ? 'Sent.' : r.status === 409 ? 'Already answered elsewhere.' : errText(r));
+      send.disabled = r.ok;
+      refetch();
+    });
+    qCard?.remove();
+    qCard = form;
+    el.question.append(form);
+  }
+
+  // ---- results and previews ----
+  async function drawResults(t) {
+    const ds = data.deliverables || t.deliverables || [];
+    resultsSection.hidden = !ds.length && !t.summary;
+    const kids = [];
+    if (t.summary) kids.push(h('p', { class: 'summary', 'data-testid': 'summary' }, t.summary));
+    if (!ds.length) { fill(el.results, kids); return; }
+    const r = await api(taskPath(id, '/deliverables'));
+    if (gone) return;
+    if (!r.ok) { fill(el.results, kids, h('p', { class: 'error' }, errText(r))); return; }
+    const preview = h('div', { class: 'preview', 'data-testid': 'preview', hidden: true });
+    const KIND = { xlsx: 'Spreadsheet', docx: 'Word document', pptx: 'Presentation', pdf: 'PDF', image: 'Picture', markdown: 'Text (Markdown)', text: 'Text', other: 'File' };
+    const items = (r.data.deliverables || []).map((d) => {
+      const base = taskPath(id, `/deliverables/${d.index}`);
+      return h('li', { class: 'deliverable', 'data-testid': 'deliverable', 'data-index': d.index },
+        h('div', null, h('strong', { class: 'name' }, d.name), h('span', { class: 'muted small' }, ` ${KIND[d.kind] || 'File'}${d.exists === false ? ' · no longer there' : ` · ${size(d.size)}`}`)),
+        h('div', { class: 'actions' },
+          d.exists === false ? '' : h('a', { class: 'button small', href: `${base}/download`, download: d.name, 'data-testid': 'download' }, 'Download'),
+          d.exists === false || d.kind === 'other' ? '' : h('button', { type: 'button', class: 'small', 'data-testid': 'preview-button', 'aria-label': `Preview ${d.name}`, onclick: () => showPreview(preview, d, base) }, 'Preview')));
+    });
+    fill(el.results, kids, h('ul', { class: 'deliverables' }, items), preview);
+  }
+
+  async function showPreview(box, d, baseUrl) {
+    box.hidden = false;
+    const close = h('button', { type: 'button', class: 'small', 'aria-label': 'Close the preview', onclick: () => { box.hidden = true; box.replaceChildren(); } }, 'Close');
+    const head = h('div', { class: 'preview-head' }, h('h3', null, d.name), close);
+    fill(box, head, h('p', { class: 'muted' }, 'Loading…'));
+    const r = await api(`${baseUrl}/preview`);
+    if (!r.ok) { fill(box, head, h('p', { class: 'error' }, errText(r))); return; }
+    fill(box, head, previewBody(r.data, d.name));
+    box.scrollIntoView({ block: 'nearest' });
+  }
+
+  // ---- undo ----
+  async function openUndo() {
+    const r = await api(taskPath(id, '/changes'));
+    if (!r.ok) { notify(errText(r), true); return; }
+    const ch = r.data.changes || [];
+    const n = r.data.count ?? ch.length;
+    fill(undoList, ch.slice(0, 300).map((c) => h('li', { 'data-testid': 'undo-item' }, changeWords(c))), ch.length > 300 ? h('li', { class: 'muted' }, `… and ${num(ch.length - 300)} more`) : '');
+    fill(undoGo, `Undo ${plural(n, 'change')}`);
+    undoGo.disabled = !n;
+    undoDlg.showModal();
+  }
+  async function doUndo() {
+    undoGo.disabled = true;
+    const r = await api(taskPath(id, '/undo'), 'POST', {});
+    undoDlg.close();
+    if (!r.ok) { notify(errText(r), true); refetch(); return; }
+    const restored = r.data.restored ?? 0;
+    const refused = r.data.refused || [];
+    const kept = r.data.kept_folders || [];
+    fill(el.notice, h('span', { 'data-testid': 'undo-result' }, `Put back ${plural(restored, 'change')}.`,
+      refused.length ? ` Could not undo ${plural(refused.length, 'change')}: ${refused.join('; ')}.` : '',
+      kept.length ? ` Kept ${plural(kept.length, 'folder')} that still hold other files: ${kept.join(', ')}.` : ''));
+    el.notice.classList.toggle('bad', refused.length > 0);
+    refetch();
+  }
+
+  // ---- the event stream ----
+  function connect() {
+    if (gone || document.hidden) return;
+    const url = taskPath(id, '/events') + (lastSeq >= 0 ? `?after=${lastSeq}` : '');
+    const src = new EventSource(url);
+    es = src;
+    src.onopen = () => { retry = 1000; };
+    src.onmessage = (e) => { const ev = parseObj(e.data); if (ev) onEvent(ev); };
+    src.onerror = () => {
+      if (src.readyState !== EventSource.CLOSED || gone) return;
+      // The browser gave up on this stream: open a new one after what we have.
+      api(taskPath(id));
+      setTimeout(() => { if (es === src) { connect(); refetch(); } }, retry);
+      retry = Math.min(retry * 2, 15000);
+    };
+  }
+
+  function onEvent(ev) {
+    if (ev.type === 'progress') { drawProgress(ev); return; }
+    if (typeof ev.seq !== 'number') return;
+    if (ev.seq <= lastSeq) return;
+    lastSeq = ev.seq;
+    if (ev.type === 'model_turn') for (const c of ev.tool_calls || []) calls.set(c.id, { name: c.name, input: c.input });
+    if (ev.type === 'approval_resolved') resolveCard(ev.call_id, !!ev.approved, !!ev.always);
+    if (ev.type === 'tool_finished') {
+      el.progress.hidden = true;
+      for (const li of el.feed.querySelectorAll('li.doing')) if (li.dataset.callId === ev.call_id) { li.hidden = true; li.classList.remove('doing'); }
+    }
+    const stick = el.feed.scrollHeight - el.feed.scrollTop - el.feed.clientHeight < 40;
+    el.feed.append(feedItem(ev));
+    if (stick) el.feed.scrollTop = el.feed.scrollHeight;
+    if (REFRESH.has(ev.type)) refetch();
+  }
+
+  function drawProgress(p) {
+    const verb = { move: 'Moving', copy: 'Copying', trash: 'Moving to the trash', write: 'Writing' }[p.label] || 'Working';
+    el.progress.hidden = !(p.total > 0) || p.done >= p.total;
+    fill(el.progress, h('label', { class: 'small' }, `${verb}: ${num(p.done)} of ${num(p.total)}`, h('progress', { max: p.total || 1, value: p.done || 0 })));
+  }
+
+  function feedItem(ev) {
+    const { parts, kind, quiet } = describe(ev);
+    const li = h('li', { class: `ev ${kind || ''}`, 'data-seq': ev.seq, 'data-type': ev.type, 'data-agent': ev.agent, hidden: !!quiet },
+      h('time', { datetime: new Date(ev.at || Date.now()).toISOString() }, when(ev.at)),
+      h('div', { class: 'what' }, ev.agent ? h('span', { class: 'chip' }, ev.agent) : '', h('span', { class: 'text' }, parts)));
+    if (ev.type === 'tool_started') { li.classList.add('doing'); li.dataset.callId = ev.call_id; }
+    return li;
+  }
+
+  /** One event in words: {parts, kind, quiet}. */
+  function describe(ev) {
+    const call = calls.get(ev.call_id) || {};
+    const words = () => callWords(call.name || ev.tool, call.input, null);
+    switch (ev.type) {
+      case 'task_created': {
+        const fs = (ev.grants || []).map((g) => g.name || g.path).join(', ');
+        return { parts: [`Task started: “${ev.outcome}”`, fs ? ` — folders: ${fs}` : '', ev.mode ? ` — ${(MODES[ev.mode] || [ev.mode])[0].toLowerCase()}` : ''], kind: 'milestone' };
+      }
+      case 'model_turn': {
+        const text = String(ev.text || '').trim();
+        if (text) return { parts: [h('span', { class: 'who' }, 'Errand: '), h('span', { class: 'said' }, text)], kind: 'said' };
+        const n = (ev.tool_calls || []).length;
+        return { parts: [`Decided on ${plural(n, 'next step')}`], quiet: true };
+      }
+      case 'approval_requested': return { parts: ['Asks your OK to ', call.name ? words().ask : ev.summary], kind: 'ask' };
+      case 'approval_resolved':
+        return ev.approved
+          ? { parts: [ev.always ? 'Allowed for the rest of this task: ' : 'Allowed: ', call.name ? words().ask : 'the request'], kind: 'ok' }
+          : { parts: ['Refused: ', call.name ? words().ask : 'the request'], kind: 'bad' };
+      case 'tool_started': return { parts: [words().doing, '…'], kind: 'doing' };
+      case 'tool_finished': {
+        if (ev.is_error) {
+          const out = String(ev.output || '');
+          const w = words().ask;
+          if (/declined/.test(out)) return { parts: ['Did not ', w, ': you refused it'], kind: 'bad' };
+          if (/^refused: /.test(out)) return { parts: ['Not allowed to ', w, `: ${firstLine(out.slice(9))}`], kind: 'bad' };
+          return { parts: ['Could not ', w, `: ${firstLine(out)}`], kind: 'bad' };
+        }
+        if ((call.name || ev.tool) === 'update_plan' || (call.name || ev.tool) === 'finish' || (call.name || ev.tool) === 'ask_user') {
+          return { parts: callWords(call.name || ev.tool, call.input, null).done, quiet: true };
+        }
+        return { parts: callWords(call.name || ev.tool, call.input, parseObj(ev.output)).done, kind: 'done' };
+      }
+      case 'plan_updated': {
+        const s = ev.steps || [];
+        const done = s.filter((x) => x.status === 'done').length;
+        return { parts: [done ? `Plan: ${done} of ${plural(s.length, 'step')} done` : `Made a plan with ${plural(s.length, 'step')}`] };
+      }
+      case 'user_message': return { parts: [h('span', { class: 'who' }, 'You: '), h('span', { class: 'said' }, ev.text)], kind: 'you' };
+      case 'state_changed': {
+        const w = { running: 'Working', waiting: 'Waiting for you', paused: 'Paused', done: 'Finished', failed: 'Stopped: something went wrong', cancelled: 'Cancelled', created: 'Created' }[ev.state] || ev.state;
+        return { parts: [w, ev.reason ? ` — ${ev.reason}` : ''], kind: ev.state === 'failed' ? 'bad' : 'state' };
+      }
+      case 'finished': {
+        const d = ev.deliverables || [];
+        return { parts: [`Done: ${ev.summary || ''}`, d.length ? ` Results: ${d.join(', ')}` : ''], kind: 'milestone' };
+      }
+      case 'undone': {
+        const r = ev.refused || [];
+        return { parts: [`Undid ${plural(ev.restored || 0, 'change')}`, r.length ? `; could not undo: ${r.join('; ')}` : ''], kind: 'milestone' };
+      }
+      case 'question_asked': return { parts: [h('span', { class: 'who' }, 'Asks you: '), h('span', { class: 'said' }, ev.question)], kind: 'ask' };
+      case 'question_answered': return { parts: [h('span', { class: 'who' }, 'You answered: '), h('span', { class: 'said' }, ev.answer)], kind: 'you' };
+      case 'subagent_started': return { parts: [`Helper started: ${ev.goal}`, ev.role ? ` (${ev.role})` : ''] };
+      case 'subagent_finished':
+        return { parts: [ev.ok ? 'Helper finished' : 'Helper failed', ev.summary ? `: ${firstLine(ev.summary)}` : '', ` (${plural(ev.turns || 0, 'turn')})`], kind: ev.ok ? 'done' : 'bad' };
+      case 'compacted': return { parts: ['Condensed its notes to stay within the model’s memory'] };
+      default: return { parts: [String(ev.type || 'event').replace(/_/g, ' ')], quiet: true };
+    }
+  }
+
+  load();
+  connect();
+  return {
+    destroy() { gone = true; es?.close(); refetch.cancel(); for (const c of cards.values()) clearTimeout(c.timer); },
+    sleep() { es?.close(); es = null; },
+    wake() { if (!es) { connect(); refetch(); } },
+  };
+}
+
+// ---------- previews and other pure renderers ----------
+
+function detailView(d) {
+  if (!d || typeof d !== 'object') return '';
+  switch (d.kind) {
+    case 'diff': {
+      const lines = d.lines || [];
+      return [h('p', { class: 'small' }, d.new_file ? 'New file: ' : 'Changes to: ', h('span', { class: 'path' }, d.path)),
+        h('div', { class: 'scroll' }, h('table', { class: 'diff', 'data-testid': 'diff' }, h('tbody', null, lines.map((l) => {
+          const cls = l.op === '+' ? 'add' : l.op === '-' ? 'del' : 'ctx';
+          return h('tr', { class: cls, 'data-op': l.op }, h('td', { class: 'op', 'aria-label': cls === 'add' ? 'added' : cls === 'del' ? 'removed' : 'unchanged' }, l.op === '-' ? '−' : l.op), h('td', { class: 'text' }, l.text));
+        }))))];
+    }
+    case 'moves': {
+      const rows = d.rows || [];
+      return [h('p', { class: 'small' }, `${plural(rows.length, 'move')}:`), h('div', { class: 'scroll' }, h('table', { class: 'grid', 'data-testid': 'moves' },
+        h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'From'), h('th', { scope: 'col' }, 'To'))),
+        h('tbody', null, rows.map((m) => h('tr', null, h('td', null, m.from), h('td', null, m.to))))))];
+    }
+    case 'trash': {
+      const fs = d.files || [];
+      return [h('p', { class: 'small' }, `${plural(fs.length, 'item')} would go to the task's trash (you can restore them):`),
+        h('ul', { class: 'files', 'data-testid': 'trash-files' }, fs.map((f) => h('li', null, h('span', { class: 'path' }, f.path), h('span', { class: 'muted small' }, ` ${size(f.size)}`))))];
+    }
+    case 'command': {
+      const net = d.network === 'all' ? 'Full internet access' : Array.isArray(d.network) ? `Only: ${d.network.join(', ')}` : 'No internet';
+      return h('dl', { class: 'meta', 'data-testid': 'command' },
+        h('div', null, h('dt', null, 'Command'), h('dd', null, h('code', null, d.command))),
+        h('div', null, h('dt', null, 'In folder'), h('dd', null, h('span', { class: 'path' }, d.cwd))),
+        h('div', null, h('dt', null, 'Internet'), h('dd', null, net)));
+    }
+    case 'plan': return h('ol', { class: 'plan', 'data-testid': 'plan-preview' }, (d.steps || []).map((s) => h('li', { class: 'step' }, s.title)));
+    case 'lines': return h('pre', { class: 'lines' }, (d.lines || []).join('\n'));
+    default: return '';
+  }
+}
+
+function changeWords(c) {
+  switch (c.op) {
+    case 'move': return ['Move ', h('span', { class: 'path' }, c.to), ' back to ', h('span', { class: 'path' }, c.from)];
+    case 'write': return c.replaced ? ['Put back the earlier ', h('span', { class: 'path' }, c.path)] : ['Take away ', h('span', { class: 'path' }, c.path), ' (the task made it)'];
+    case 'trash': return ['Bring back ', h('span', { class: 'path' }, c.path), ' from the trash'];
+    case 'mkdir': return ['Remove the folder ', h('span', { class: 'path' }, c.path), ' if nothing else is in it'];
+    case 'copy': return ['Take away the copy ', h('span', { class: 'path' }, c.to)];
+    default: return [String(c.op || 'change'), ' ', c.path || c.to || ''];
+  }
+}
+
+const colName = (i) => { let s = ''; for (i++; i > 0; i = Math.floor((i - 1) / 26)) s = String.fromCharCode(65 + ((i - 1) % 26)) + s; return s; };
+const plain = (t) => String(t ?? '').replace(/\*\*(.+?)\*\*/g, '$1');
+
+function previewBody(p, name) {
+  switch (p.kind) {
+    case 'sheets': {
+      const sheets = p.sheets || [];
+      const grid = h('div', { class: 'scroll sheet' });
+      const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Sheets' });
+      const show = (i) => {
+        for (const [j, b] of [...tabs.children].entries()) { b.setAttribute('aria-selected', String(i === j)); b.tabIndex = i === j ? 0 : -1; }
+        const s = sheets[i] || { rows: [] };
+        const rows = s.rows || [];
+        const width = Math.max(0, ...rows.map((r) => r.length));
+        fill(grid, h('table', { class: 'grid cells', 'data-testid': 'sheet-grid', 'data-sheet': s.name },
+          h('thead', null, h('tr', null, h('th', { class: 'corner' }), Array.from({ length: width }, (_, c) => h('th', { scope: 'col' }, colName(c))))),
+          h('tbody', null, rows.map((r, ri) => h('tr', null, h('th', { scope: 'row' }, String(ri + 1)), Array.from({ length: width }, (_, c) => h('td', null, r[c] ?? '')))))),
+        s.total_rows > rows.length || s.total_cols > width ? h('p', { class: 'muted small' }, `Showing ${num(rows.length)} of ${num(s.total_rows)} rows and ${num(width)} of ${num(s.total_cols)} columns.`) : '');
+      };
+      sheets.forEach((s, i) => tabs.append(h('button', { type: 'button', role: 'tab', 'data-testid': 'sheet-tab', onclick: () => show(i) }, s.name)));
+      tabs.addEventListener('keydown', (e) => {
+        const bs = [...tabs.children], i = bs.indexOf(document.activeElement);
+        if (i < 0 || !['ArrowLeft', 'ArrowRight'].includes(e.key)) return;
+        const j = (i + (e.key === 'ArrowRight' ? 1 : bs.length - 1)) % bs.length;
+        show(j); bs[j].focus();
+      });
+      show(0);
+      return [tabs, grid];
+    }
+    case 'outline':
+      return h('div', { class: 'doc' }, (p.items || []).map((it) => it.level > 0 ? h(`h${Math.min(3, it.level) + 3}`, null, plain(it.text)) : h('p', null, plain(it.text))));
+    case 'blocks':
+      return h('div', { class: 'doc' }, (p.blocks || []).map((b) => {
+        switch (b.type) {
+          case 'heading': return h(`h${Math.min(3, Math.max(1, b.level || 1)) + 3}`, null, plain(b.text));
+          case 'bullets': case 'numbered': return h(b.type === 'bullets' ? 'ul' : 'ol', null, (b.items || []).map((x) => h('li', null, plain(x))));
+          case 'table': return h('div', { class: 'scroll' }, h('table', { class: 'grid' },
+            h('thead', null, h('tr', null, (b.header || []).map((c) => h('th', { scope: 'col' }, plain(c))))),
+            h('tbody', null, (b.rows || []).map((r) => h('tr', null, r.map((c) => h('td', null, plain(c))))))));
+          default: return h('p', null, plain(b.text));
+        }
+      }));
+    case 'text': return h('pre', { class: 'text' }, p.text ?? '');
+    case 'pdf': return h('iframe', { class: 'pdf', src: p.url, title: name });
+    case 'image': return h('img', { class: 'image', src: p.url, alt: name });
+    default: return h('p', { class: 'muted' }, 'No preview for this kind of file. Download it to open it.');
+  }
+}
+
+// ---------- trash ----------
+
+function trashView(main) {
+  const body = h('div');
+  main.append(h('section', { class: 'card', 'data-testid': 'trash' }, h('h1', null, 'Trash'),
+    h('p', { class: 'muted' }, 'Files that tasks removed or replaced. Restore puts one back where it was.'), body));
+  (async () => {
+    const r = await api('/api/trash');
+    if (!r.ok) { fill(body, h('p', { class: 'error' }, errText(r))); return; }
+    const items = r.data.items || [];
+    if (!items.length) { fill(body, h('p', { class: 'muted' }, 'The trash is empty.')); return; }
+    fill(body, h('ul', { class: 'trash' }, items.map((it) => {
+      const status = h('span', { role: 'status', class: 'small' });
+      const b = h('button', { type: 'button', class: 'small', 'data-testid': 'restore', 'aria-label': `Restore ${it.path}`, onclick: async () => {
+        b.disabled = true;
+        const x = await api(`/api/trash/${encodeURIComponent(it.id)}/restore`, 'POST', {});
+        fill(status, x.ok ? `Restored to ${x.data.restored || it.path}` : errText(x));
+        if (!x.ok) b.disabled = false; else li.classList.add('resolved');
+      } }, 'Restore');
+      const li = h('li', { 'data-testid': 'trash-item' },
+        h('div', null, h('span', { class: 'path' }, it.path), h('p', { class: 'muted small' }, [it.reason, size(it.size), when(it.at)].filter(Boolean).join(' · '), ' · ',
+          h('a', { href: `#/task/${encodeURIComponent(it.task_id)}` }, 'from this task'))),
+        h('div', { class: 'actions' }, b, status));
+      return li;
+    })));
+  })();
+  return {};
+}
+
+// ---------- routing ----------
+
+let view = null;
+function route() {
+  view?.destroy?.();
+  view = null;
+  const main = $('#main');
+  main.replaceChildren();
+  const hash = location.hash || '#/';
+  const m = /^#\/task\/([^/?#]+)$/.exec(hash);
+  const name = m ? 'task' : hash === '#/new' ? 'new' : hash === '#/trash' ? 'trash' : 'home';
+  document.body.dataset.route = name;
+  for (const a of document.querySelectorAll('[data-nav]')) {
+    if (a.dataset.nav === name) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+  list.current = m ? decodeURIComponent(m[1]) : null;
+  list.mark();
+  if (name !== 'task') document.title = 'Errand';
+  if (m) view = taskView(main, list.current);
+  else if (name === 'trash') view = trashView(main);
+  else view = newTaskView(main);
+  if (name !== 'home') main.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+}
+
+window.addEventListener('hashchange', route);
+// A browser keeps 6 connections per server; hidden tabs give back their streams.
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden) { list.es?.close(); list.es = null; view?.sleep?.(); } else {
+    if (!list.es) { list.listen(); list.load(); }
+    view?.wake?.();
+  }
+});
+list.start();
+route();
