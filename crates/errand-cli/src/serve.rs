@@ -68,15 +68,14 @@ pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
     eprintln!(
         "Errand's workspace is open at the link above; tasks started there run in this process. Ctrl-C stops it (tasks keep their place)."
     );
-    if args.open {
-        if let Err(e) = std::process::Command::new("xdg-open")
+    if args.open
+        && let Err(e) = std::process::Command::new("xdg-open")
             .arg(&url)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
-        {
-            eprintln!("Could not open a browser ({e}); open the link yourself.");
-        }
+    {
+        eprintln!("Could not open a browser ({e}); open the link yourself.");
     }
     let shutdown = async {
         if tokio::signal::ctrl_c().await.is_err() {

@@ -417,7 +417,13 @@ function taskView(main, id) {
   async function load() {
     const r = await api(taskPath(id));
     if (gone) return;
-    if (!r.ok) { if (!data) fill(el.outcome, r.status === 404 ? 'No such task' : 'This task could not be loaded'); notify(errText(r), true); return; }
+    if (!r.ok) {
+      if (!data) fill(el.outcome, r.status === 404 ? 'No such task' : 'This task could not be loaded');
+      notify(errText(r), true);
+      if (!r.status) setTimeout(refetch, 3000); // the network is down: try again
+      return;
+    }
+    if (el.notice.classList.contains('bad') && /reach Errand/.test(el.notice.textContent)) notify('');
     data = r.data;
     render();
   }
@@ -745,7 +751,7 @@ function taskView(main, id) {
   return {
     destroy() { gone = true; es?.close(); refetch.cancel(); for (const c of cards.values()) clearTimeout(c.timer); },
     sleep() { es?.close(); es = null; },
-    wake() { if (!es) { connect(); refetch(); } },
+    wake() { if (!es) connect(); refetch(); },
   };
 }
 
@@ -901,6 +907,7 @@ function route() {
 }
 
 window.addEventListener('hashchange', route);
+window.addEventListener('online', () => { list.load(); view?.wake?.(); });
 // A browser keeps 6 connections per server; hidden tabs give back their streams.
 document.addEventListener('visibilitychange', () => {
   if (document.hidden) { list.es?.close(); list.es = null; view?.sleep?.(); } else {
