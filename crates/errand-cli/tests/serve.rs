@@ -623,3 +623,120 @@ fn listening_beyond_loopback_warns_shows_a_qr_code_and_still_needs_the_token() {
         "a QR code: {warning}"
     );
 }
+
+#[test]
+fn a_server_resumes_a_task_whose_process_was_killed() {
+    let env = Env::new();
+    let folder = env.dir("root").join("notes");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    // Slow turns, so the CLI process is surely mid-task when it is killed.
+    let model = script(
+        &env,
+        "slow.json",
+        json!([
+            {"delay_ms": 300, "tool_calls": [{"name": "write_file", "input": {"path": "a.md", "content": "a\n"}}]},
+            {"delay_ms": 300, "tool_calls": [{"name": "write_file", "input": {"path": "b.md", "content": "b\n"}}]},
+            {"tool_calls": [{"name": "finish", "input": {"summary": "Wrote a and b.", "deliverables": ["a.md", "b.md"]}}]}
+        ]),
+    );
+    let mut run = env
+        .cmd()
+        .args([
+            "--no-input",
+            "run",
+            "write two notes",
+            "--mode",
+            "auto",
+            "--model",
+            &model,
+            "--folder",
+        ])
+        .arg(&folder)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run");
+    std::thread::sleep(Duration::from_millis(450));
+    run.kill().expect("kill -9");
+    run.wait().expect("reap");
+    let served = serve(&env);
+    let tasks = served.get("/api/tasks").json();
+    let id = tasks["tasks"][0]["id"]
+        .as_str()
+        .expect("the killed task")
+        .to_string();
+    let done = served.wait_state(&id, &["done"]);
+    assert_eq!(done["task"]["summary"], "Wrote a and b.");
+    assert_eq!(
+        std::fs::read_to_string(folder.join("b.md")).expect("b"),
+        "b\n"
+    );
+}
+
+#[test]
+fn deliverables_preview_as_computed_grids_and_download_as_attachments() {
+    let env = Env::new();
+    let served = serve(&env);
+    let folder = served.root.join("report");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let sheet = json!({"path": "totals.xlsx", "sheets": [
+        {"name": "Costs", "columns": [{"header": "Item"}, {"header": "Amount", "type": "number"}],
+         "rows": [["Rail", 88], ["Hotel", 240], ["Total", "=SUM(B2:B3)"]]},
+        {"name": "Notes", "rows": [["checked"]]}]});
+    let model = script(
+        &env,
+        "sheet.json",
+        json!([
+            {"tool_calls": [{"name": "create_spreadsheet", "input": sheet}]},
+            {"tool_calls": [{"name": "write_file", "input": {"path": "notes.md", "content": "# Costs\n- rail\n- hotel\n"}}]},
+            {"tool_calls": [{"name": "finish", "input": {"summary": "Made the sheet.", "deliverables": ["totals.xlsx", "notes.md"]}}]}
+        ]),
+    );
+    let id = create(&served, &folder, &model, "auto");
+    served.wait_state(&id, &["done"]);
+    let listed = served.get(&format!("/api/tasks/{id}/deliverables")).json();
+    assert_eq!(listed["deliverables"][0]["kind"], "xlsx");
+    assert_eq!(listed["deliverables"][0]["exists"], true);
+    let grid = served
+        .get(&format!("/api/tasks/{id}/deliverables/0/preview"))
+        .json();
+    assert_eq!(grid["kind"], "sheets");
+    assert_eq!(grid["sheets"][0]["name"], "Costs");
+    assert_eq!(grid["sheets"][1]["name"], "Notes");
+    assert_eq!(
+        grid["sheets"][0]["rows"][3],
+        json!(["Total", "328"]),
+        "{grid}"
+    );
+    let blocks = served
+        .get(&format!("/api/tasks/{id}/deliverables/1/preview"))
+        .json();
+    assert_eq!(blocks["kind"], "blocks");
+    assert_eq!(
+        blocks["blocks"][0],
+        json!({"type": "heading", "level": 1, "text": "Costs"})
+    );
+    assert_eq!(blocks["blocks"][1]["items"], json!(["rail", "hotel"]));
+    let download = served.get(&format!("/api/tasks/{id}/deliverables/0/download"));
+    assert_eq!(download.status, 200);
+    assert!(
+        download
+            .header("content-disposition")
+            .is_some_and(|d| d.starts_with("attachment;") && d.contains("totals.xlsx")),
+        "{:?}",
+        download.headers
+    );
+    // Only PDFs and pictures show inline; a markdown file is not served as a page.
+    assert_eq!(
+        served
+            .get(&format!("/api/tasks/{id}/deliverables/1/raw"))
+            .status,
+        400
+    );
+    assert_eq!(
+        served
+            .get(&format!("/api/tasks/{id}/deliverables/7/preview"))
+            .status,
+        404
+    );
+}

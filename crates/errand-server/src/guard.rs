@@ -38,7 +38,14 @@ pub(crate) async fn guard(
                 "the token in this link is not this server's; open the link `errand serve` printed",
             );
         }
-        let mut response = Redirect::to(request.uri().path()).into_response();
+        // Back to the page asked for; never to `//elsewhere`, which a browser reads as a host.
+        let path = request.uri().path();
+        let back = if path.starts_with('/') && !path.starts_with("//") {
+            path
+        } else {
+            "/"
+        };
+        let mut response = Redirect::to(back).into_response();
         let cookie = format!(
             "{}={}; HttpOnly; SameSite=Strict; Path=/",
             cookie_name(app.port),
