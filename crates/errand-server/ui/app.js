@@ -6,9 +6,12 @@
 
 const PROPS = new Set(['value', 'checked', 'disabled', 'hidden', 'open', 'selected', 'type']);
 
-/** h('tag', {attr: value, onclick: fn}, ...children): strings become text nodes. */
+/** h('tag.class1.class2', {attr: value, onclick: fn}, ...children): strings become text nodes. */
 function h(tag, attrs, ...kids) {
-  const el = document.createElement(tag);
+  const [name, ...cls] = tag.split('.');
+  const el = document.createElement(name);
+  if (cls.length) el.className = cls.join(' ');
+  if (name === 'button') el.type = 'button'; // not 'submit' unless asked
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v == null || v === false) continue;
     if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
@@ -101,6 +104,7 @@ function destination(moves) {
   return common.length ? `${common.join('/')}/…` : '';
 }
 const code = (t) => h('code', null, t);
+const pair = (k, v) => h('div', null, h('dt', null, k), h('dd', null, v));
 
 /** Phrases for one tool call: {doing, done, ask} (each a list of strings and nodes). */
 function callWords(name, input, out) {
@@ -187,7 +191,7 @@ const list = {
   row(t) {
     return h('li', null, h('a', {
       class: 'row', href: `#/task/${encodeURIComponent(t.id)}`, 'data-testid': 'task-row', 'data-id': t.id, 'data-state': t.state,
-    }, h('span', { class: 'row-outcome' }, t.outcome), h('span', { class: 'row-meta' }, badge(t.state, 'row-state'), h('span', { class: 'muted small' }, when(t.updated_at || t.created_at)))));
+    }, h('span.row-outcome', null, t.outcome), h('span.row-meta', null, badge(t.state, 'row-state'), h('span.muted.small', null, when(t.updated_at || t.created_at)))));
   },
   mark() {
     for (const a of document.querySelectorAll('#rows a.row')) {
@@ -227,18 +231,18 @@ const list = {
 
 function newTaskView(main) {
   const chosen = new Map();
-  const err = h('p', { class: 'error', role: 'alert', 'data-testid': 'form-error' });
+  const err = h('p.error', { role: 'alert', 'data-testid': 'form-error' });
   const outcome = h('textarea', { id: 'outcome', rows: 3, required: true, 'data-testid': 'outcome', placeholder: 'e.g. Organize my downloads by type and date' });
-  const chosenList = h('ul', { class: 'chosen', 'data-testid': 'chosen-folders' });
-  const browser = h('div', { class: 'browser', 'data-testid': 'folder-browser' });
+  const chosenList = h('ul.chosen', { 'data-testid': 'chosen-folders' });
+  const browser = h('div.browser', { 'data-testid': 'folder-browser' });
   const pasted = h('input', { id: 'folder-path', type: 'text', placeholder: '/home/me/Documents', autocomplete: 'off', 'data-testid': 'folder-path' });
-  const pasteErr = h('p', { class: 'error small', role: 'alert' });
+  const pasteErr = h('p.error.small', { role: 'alert' });
   const mode = h('select', { id: 'mode', 'data-testid': 'mode' }, Object.entries(MODES).map(([k, [t]]) => h('option', { value: k }, t)));
-  const modeHelp = h('p', { class: 'muted small', id: 'mode-help' });
+  const modeHelp = h('p.muted.small', { id: 'mode-help' });
   const models = h('datalist', { id: 'models' });
   const model = h('input', { id: 'model', list: 'models', autocomplete: 'off', 'data-testid': 'model', placeholder: 'offline' });
   const budget = h('input', { id: 'budget', type: 'number', min: 1000, step: 1000, inputmode: 'numeric', placeholder: 'no limit', 'data-testid': 'budget' });
-  const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'start' }, 'Start task');
+  const submit = h('button.primary', { type: 'submit', 'data-testid': 'start' }, 'Start task');
   const showMode = () => fill(modeHelp, MODES[mode.value][1]);
   mode.addEventListener('change', showMode); showMode();
   mode.setAttribute('aria-describedby', 'mode-help');
@@ -247,35 +251,36 @@ function newTaskView(main) {
     fill(chosenList, [...chosen.values()].map((f) => {
       const box = h('input', { type: 'checkbox', checked: f.writable, 'data-testid': 'folder-writable', onchange: () => { f.writable = box.checked; } });
       return h('li', { 'data-testid': 'chosen-folder', 'data-path': f.path },
-        h('span', { class: 'path' }, f.path),
-        h('label', { class: 'check' }, box, ' can change files'),
-        h('button', { type: 'button', class: 'link', 'aria-label': `Remove ${f.path}`, onclick: () => { chosen.delete(f.path); drawChosen(); } }, 'Remove'));
+        h('span.path', null, f.path),
+        h('label.check', null, box, ' can change files'),
+        h('button.link', { 'aria-label': `Remove ${f.path}`, onclick: () => { chosen.delete(f.path); drawChosen(); } }, 'Remove'));
     }));
-    if (!chosen.size) put(chosenList, h('li', { class: 'muted small' }, 'No folder chosen yet.'));
+    if (!chosen.size) put(chosenList, h('li.muted.small', null, 'No folder chosen yet.'));
   }
   const choose = (path) => { if (!chosen.has(path)) chosen.set(path, { path, writable: true }); drawChosen(); };
 
   let roots = [];
   async function browse(path) {
     const r = await api(path ? `/api/folders?path=${encodeURIComponent(path)}` : '/api/folders');
-    if (!r.ok) { fill(browser, h('p', { class: 'error small' }, errText(r))); return; }
+    if (!r.ok) { fill(browser, h('p.error.small', null, errText(r))); return; }
     if (!path) {
       roots = r.data.roots || [];
-      fill(browser, h('p', { class: 'muted small' }, 'Folders you can give a task:'), h('ul', { class: 'folders' }, roots.map((p) => folderItem(p, p))));
+      fill(browser, h('p.muted.small', null, 'Folders you can give a task:'), h('ul.folders', null, roots.map((p) => folderItem(p, p))));
       return;
     }
     const up = r.data.parent && !roots.includes(path)
-      ? h('button', { type: 'button', class: 'small', onclick: () => browse(r.data.parent) }, '↑ Up')
-      : h('button', { type: 'button', class: 'small', onclick: () => browse(null) }, '↑ All folders');
+      ? h('button.small', { onclick: () => browse(r.data.parent) }, '↑ Up')
+      : h('button.small', { onclick: () => browse(null) }, '↑ All folders');
     const subs = r.data.folders || [];
     fill(browser,
-      h('div', { class: 'crumb' }, up, h('span', { class: 'path', 'data-testid': 'browse-path' }, r.data.path),
-        h('button', { type: 'button', class: 'small primary', 'data-testid': 'choose-current', onclick: () => choose(r.data.path) }, 'Choose this folder')),
-      subs.length ? h('ul', { class: 'folders' }, subs.map((f) => folderItem(f.name, f.path))) : h('p', { class: 'muted small' }, 'No folders inside.'));
+      h('div.crumb', null, up, h('span.path', { 'data-testid': 'browse-path' }, r.data.path),
+        h('button.small.primary', { 'data-testid': 'choose-current', onclick: () => choose(r.data.path) }, 'Choose this folder')),
+      subs.length ? h('ul.folders', null, subs.map((f) => folderItem(f.name, f.path))) : h('p.muted.small', null, 'No folders inside.'),
+      r.data.more ? h('p.muted.small', null, 'Not every folder is shown: paste a path below to pick another.') : '');
   }
   const folderItem = (name, path) => h('li', { 'data-testid': 'folder-item' },
-    h('button', { type: 'button', class: 'folder', 'aria-label': `Open ${name}`, onclick: () => browse(path) }, name, h('span', { class: 'muted', 'aria-hidden': 'true' }, ' ›')),
-    h('button', { type: 'button', class: 'small', 'aria-label': `Choose ${name}`, 'data-testid': 'choose-folder', onclick: () => choose(path) }, 'Choose'));
+    h('button.folder', { 'aria-label': `Open ${name}`, onclick: () => browse(path) }, name, h('span.muted', { 'aria-hidden': 'true' }, ' ›')),
+    h('button.small', { 'aria-label': `Choose ${name}`, 'data-testid': 'choose-folder', onclick: () => choose(path) }, 'Choose'));
 
   async function addPasted() {
     const p = pasted.value.trim();
@@ -287,18 +292,18 @@ function newTaskView(main) {
   }
   pasted.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); addPasted(); } });
 
-  const form = h('form', { class: 'card form', 'data-testid': 'new-task', novalidate: true },
+  const form = h('form.card.form', { 'data-testid': 'new-task', novalidate: true },
     h('h1', null, 'New task'),
-    h('div', { class: 'field' }, h('label', { for: 'outcome' }, 'What should be done?'), outcome),
-    h('fieldset', { class: 'field' }, h('legend', null, 'Folders it may use'), chosenList, browser,
-      h('label', { for: 'folder-path', class: 'small' }, 'Or paste a folder path'),
-      h('div', { class: 'inline' }, pasted, h('button', { type: 'button', 'data-testid': 'folder-add', onclick: addPasted }, 'Add')), pasteErr),
-    h('div', { class: 'two' },
-      h('div', { class: 'field' }, h('label', { for: 'mode' }, 'How it works'), mode, modeHelp),
-      h('div', { class: 'field' }, h('label', { for: 'model' }, 'Model'), model, models,
-        h('p', { class: 'muted small' }, '“offline” uses built-in recipes: no account needed.'))),
-    h('div', { class: 'field narrow' }, h('label', { for: 'budget' }, 'Token budget (optional)'), budget),
-    h('div', { class: 'actions' }, submit), err);
+    h('div.field', null, h('label', { for: 'outcome' }, 'What should be done?'), outcome),
+    h('fieldset.field', null, h('legend', null, 'Folders it may use'), chosenList, browser,
+      h('label.small', { for: 'folder-path' }, 'Or paste a folder path'),
+      h('div.inline', null, pasted, h('button', { 'data-testid': 'folder-add', onclick: addPasted }, 'Add')), pasteErr),
+    h('div.two', null,
+      h('div.field', null, h('label', { for: 'mode' }, 'How it works'), mode, modeHelp),
+      h('div.field', null, h('label', { for: 'model' }, 'Model'), model, models,
+        h('p.muted.small', null, '“offline” uses built-in recipes: no account needed.'))),
+    h('div.field.narrow', null, h('label', { for: 'budget' }, 'Token budget (optional)'), budget),
+    h('div.actions', null, submit), err);
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -346,26 +351,26 @@ function taskView(main, id) {
   const el = {
     outcome: h('h1', { 'data-testid': 'outcome' }),
     state: h('span'),
-    reason: h('p', { class: 'reason', 'data-testid': 'state-reason' }),
-    meta: h('dl', { class: 'meta' }),
-    approvals: h('div', { class: 'stack', 'data-testid': 'approvals' }),
-    question: h('div', { class: 'stack' }),
-    plan: h('ol', { class: 'plan', 'data-testid': 'plan' }),
-    usage: h('div', { class: 'usage', 'data-testid': 'usage' }),
-    subs: h('ul', { class: 'lanes' }),
+    reason: h('p.reason', { 'data-testid': 'state-reason' }),
+    meta: h('dl.meta', null),
+    approvals: h('div.stack', { 'data-testid': 'approvals' }),
+    question: h('div.stack', null),
+    plan: h('ol.plan', { 'data-testid': 'plan' }),
+    usage: h('div.usage', { 'data-testid': 'usage' }),
+    subs: h('ul.lanes', null),
     results: h('div', { 'data-testid': 'results' }),
-    feed: h('ol', { class: 'feed', 'data-testid': 'activity', 'aria-live': 'polite' }),
-    progress: h('div', { class: 'progress', hidden: true }),
-    notice: h('p', { class: 'notice', role: 'status', 'data-testid': 'notice' }),
+    feed: h('ol.feed', { 'data-testid': 'activity', 'aria-live': 'polite' }),
+    progress: h('div.progress', { hidden: true }),
+    notice: h('p.notice', { role: 'status', 'data-testid': 'notice' }),
   };
-  const btn = (label, testid, onclick, cls) => h('button', { type: 'button', 'data-testid': testid, class: cls, onclick }, label);
+  const btn = (label, testid, onclick, cls) => h('button', { 'data-testid': testid, class: cls, onclick }, label);
   const pause = btn('Pause', 'pause', () => post('pause', {}, 'Pausing after the current step.'));
   const cont = btn('Continue', 'continue', () => post('continue', {}, 'Continuing.'));
   const cancel = btn('Cancel task', 'cancel', () => cancelDlg.showModal(), 'danger');
   const undo = btn('Undo changes…', 'undo', openUndo);
   const sayInput = h('input', { id: 'say', type: 'text', autocomplete: 'off', 'data-testid': 'say-input', placeholder: 'e.g. Use euros for the totals' });
   const sayBtn = h('button', { type: 'submit', 'data-testid': 'say-send' }, 'Send');
-  const sayForm = h('form', { class: 'say' }, h('label', { for: 'say' }, 'Tell the task'), h('div', { class: 'inline' }, sayInput, sayBtn));
+  const sayForm = h('form.say', null, h('label', { for: 'say' }, 'Tell the task'), h('div.inline', null, sayInput, sayBtn));
   sayForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     const message = sayInput.value.trim();
@@ -379,25 +384,25 @@ function taskView(main, id) {
   const cancelDlg = h('dialog', { 'data-testid': 'cancel-dialog', 'aria-labelledby': 'cancel-h' },
     h('h2', { id: 'cancel-h' }, 'Stop this task?'),
     h('p', null, 'It stops at its next step. What it changed so far stays; you can undo it afterwards.'),
-    h('div', { class: 'actions' },
+    h('div.actions', null,
       btn('Stop the task', 'cancel-confirm', () => { cancelDlg.close(); post('cancel', {}, 'Stopping.'); }, 'danger'),
       btn('Keep going', 'cancel-keep', () => cancelDlg.close())));
-  const undoList = h('ul', { class: 'changes', 'data-testid': 'undo-list' });
+  const undoList = h('ul.changes', { 'data-testid': 'undo-list' });
   const undoGo = btn('Undo', 'undo-confirm', doUndo, 'primary');
   const undoDlg = h('dialog', { 'data-testid': 'undo-dialog', 'aria-labelledby': 'undo-h' },
     h('h2', { id: 'undo-h' }, 'Put things back?'),
     h('p', null, 'These changes will be reversed, newest first. Nothing is deleted: replaced files go to the trash.'),
-    undoList, h('div', { class: 'actions' }, undoGo, btn('Keep', 'undo-keep', () => undoDlg.close())));
+    undoList, h('div.actions', null, undoGo, btn('Keep', 'undo-keep', () => undoDlg.close())));
 
-  const section = (title, body, testid, extra) => h('section', { class: 'card', 'data-testid': testid }, h('h2', null, title), extra, body);
+  const section = (title, body, testid, extra) => h('section.card', { 'data-testid': testid }, h('h2', null, title), extra, body);
   const subsSection = section('Helpers', el.subs, 'subagents');
   const resultsSection = section('Results', el.results, 'results-section');
-  main.append(h('article', { class: 'task' },
-    h('header', { class: 'task-head card' }, el.outcome, h('div', { class: 'status' }, el.state, el.reason), el.meta,
-      h('div', { class: 'controls' }, pause, cont, cancel, undo), el.notice),
+  main.append(h('article.task', null,
+    h('header.task-head.card', null, el.outcome, h('div.status', null, el.state, el.reason), el.meta,
+      h('div.controls', null, pause, cont, cancel, undo), el.notice),
     el.approvals, el.question,
-    h('div', { class: 'card' }, sayForm),
-    h('div', { class: 'grid2' }, section('Plan', el.plan, 'plan-section'), section('Usage', el.usage, 'usage-section')),
+    h('div.card', null, sayForm),
+    h('div.grid2', null, section('Plan', el.plan, 'plan-section'), section('Usage', el.usage, 'usage-section')),
     subsSection, resultsSection,
     section('Activity', el.feed, 'activity-section', el.progress)),
   cancelDlg, undoDlg);
@@ -434,13 +439,14 @@ function taskView(main, id) {
     fill(el.outcome, t.outcome || '');
     fill(el.state, badge(t.state, 'state'));
     fill(el.reason, t.state_reason || '');
-    const folders = (t.grants || []).map((g) => h('li', null, h('span', { class: 'path' }, g.path), g.writable ? '' : h('span', { class: 'muted small' }, ' (read only)')));
+    const folders = (t.grants || []).map((g) => h('li', null, h('span.path', null, g.path), g.writable ? '' : h('span.muted.small', null, ' (read only)')));
     fill(el.meta,
-      h('div', null, h('dt', null, 'How'), h('dd', null, (MODES[t.mode] || [t.mode])[0])),
-      h('div', null, h('dt', null, 'Model'), h('dd', null, t.model)),
-      h('div', null, h('dt', null, 'Folders'), h('dd', null, h('ul', { class: 'plain' }, folders))),
-      h('div', null, h('dt', null, 'Started'), h('dd', null, when(t.created_at))));
+      pair('How', (MODES[t.mode] || [t.mode])[0]),
+      pair('Model', t.model),
+      pair('Folders', h('ul.plain', null, folders)),
+      pair('Started', when(t.created_at)));
     pause.disabled = ended || t.state === 'paused';
+    pause.hidden = cont.hidden = cancel.hidden = sayForm.parentNode.hidden = ended;
     cont.disabled = !(t.state === 'paused' || (!running && !ended && t.state !== 'waiting'));
     cancel.disabled = ended;
     sayInput.disabled = sayBtn.disabled = ended;
@@ -456,7 +462,7 @@ function taskView(main, id) {
     drawQuestion(t.question);
     drawPlan(data.plan || t.plan || []);
     drawUsage(t, data.usage || t.usage || {}, data.cost);
-    drawSubs(data.subagents || t.subagents || []);
+    drawSubs(data.subagents || t.subagents || [], new Set((t.waiting_for || []).map((w) => w.agent)));
     const key = JSON.stringify([data.deliverables || t.deliverables || [], t.state, t.summary, done]);
     if (key !== delivKey) { delivKey = key; drawResults(t); }
   }
@@ -465,37 +471,38 @@ function taskView(main, id) {
     const mark = { done: '✓', in_progress: '◐', skipped: '–', pending: '○' };
     const word = { done: 'Done', in_progress: 'Doing now', skipped: 'Skipped', pending: 'To do' };
     fill(el.plan, steps.length ? steps.map((s) => h('li', { class: `step ${s.status}`, 'data-status': s.status },
-      h('span', { class: 'mark', 'aria-hidden': 'true' }, mark[s.status] || '○'), h('span', { class: 'vh' }, `${word[s.status] || ''}: `), s.title))
-      : h('li', { class: 'muted small' }, 'No plan yet.'));
+      h('span.mark', { 'aria-hidden': 'true' }, mark[s.status] || '○'), h('span.vh', null, `${word[s.status] || ''}: `), s.title))
+      : h('li.muted.small', null, 'No plan yet.'));
   }
 
   function drawUsage(t, u, cost) {
     if (/^offline/.test(t.model || '')) { fill(el.usage, h('p', null, 'offline: no tokens, no cost')); return; }
     const rows = [['Sent to the model', u.input_tokens], ['Written by the model', u.output_tokens], ['Reused (cache read)', u.cache_read_tokens], ['Cached (cache write)', u.cache_write_tokens]];
     const total = (u.input_tokens || 0) + (u.output_tokens || 0) + (u.cache_read_tokens || 0) + (u.cache_write_tokens || 0);
-    const kids = [h('dl', { class: 'nums' }, rows.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, `${num(v)} tokens`))))];
+    const kids = [h('dl.nums', null, rows.map(([k, v]) => pair(k, `${num(v)} tokens`)))];
     if (t.max_tokens_total) {
-      kids.push(h('label', { class: 'small' }, `${num(total)} of ${num(t.max_tokens_total)} tokens budget`,
+      kids.push(h('label.small', null, `${num(total)} of ${num(t.max_tokens_total)} tokens budget`,
         h('meter', { min: 0, max: t.max_tokens_total, value: Math.min(total, t.max_tokens_total) })));
     }
     if (cost) {
       const usd = Number(cost.usd || 0);
-      kids.push(h('p', { class: 'cost', 'data-testid': 'cost' }, cost.known ? `Cost so far: $${usd.toFixed(usd && usd < 0.1 ? 4 : 2)}` : 'Cost: not known for this model'));
-      if (cost.note) kids.push(h('p', { class: 'muted small' }, cost.note));
+      kids.push(h('p.cost', { 'data-testid': 'cost' }, cost.known ? `Cost so far: $${usd.toFixed(usd && usd < 0.1 ? 4 : 2)}` : 'Cost: not known for this model'));
+      if (cost.note) kids.push(h('p.muted.small', null, cost.note));
     }
     fill(el.usage, kids);
   }
 
-  function drawSubs(subs) {
+  function drawSubs(subs, asking) {
     subsSection.hidden = !subs.length;
     fill(el.subs, subs.map((s) => {
-      const now = s.activity && s.state === 'running' ? ACTIVITY[s.activity] || callWords(s.activity, {}).doing : null;
-      return h('li', { class: `lane s-${s.state}`, 'data-testid': 'subagent', 'data-agent': s.id, 'data-state': s.state },
-        h('div', { class: 'lane-head' }, h('span', { class: 'chip' }, s.id), s.role ? h('span', { class: 'muted small' }, s.role) : '', badge(s.state, 'subagent-state')),
-        h('p', { class: 'goal' }, s.goal),
-        h('p', { class: 'muted small' }, plural(s.turns || 0, 'turn'), now ? [' · Now: ', now] : ''),
-        s.summary ? h('p', { class: 'summary' }, s.summary) : '',
-        (s.files || []).length ? h('p', { class: 'small' }, 'Files: ', s.files.join(', ')) : '');
+      const waits = s.state === 'running' && asking.has(s.id);
+      const now = waits ? 'waiting for your OK' : s.activity && s.state === 'running' ? ACTIVITY[s.activity] || callWords(s.activity, {}).doing : null;
+      return h('li', { class: `lane s-${waits ? 'waiting' : s.state}`, 'data-testid': 'subagent', 'data-agent': s.id, 'data-state': s.state },
+        h('div.lane-head', null, h('span.chip', null, s.id), s.role ? h('span.muted.small', null, s.role) : '', badge(waits ? 'waiting' : s.state, 'subagent-state')),
+        h('p.goal', null, s.goal),
+        h('p.muted.small', null, plural(s.turns || 0, 'turn'), now ? [' · Now: ', now] : ''),
+        s.summary ? h('p.summary', null, s.summary) : '',
+        (s.files || []).length ? h('p.small', null, 'Files: ', s.files.join(', ')) : '');
     }));
   }
 
@@ -514,7 +521,7 @@ function taskView(main, id) {
   function approvalCard(a) {
     const call = calls.get(a.call_id);
     const ask = call ? callWords(call.name, call.input).ask : [a.summary];
-    const status = h('p', { class: 'status-line', role: 'status', 'data-testid': 'approval-status' });
+    const status = h('p.status-line', { role: 'status', 'data-testid': 'approval-status' });
     const answer = async (approve, always) => {
       for (const b of actions.querySelectorAll('button')) b.disabled = true;
       const r = await api(taskPath(id, approve ? '/approve' : '/deny'), 'POST', approve ? { call_id: a.call_id, always } : { call_id: a.call_id });
@@ -523,14 +530,14 @@ function taskView(main, id) {
       else { fill(status, errText(r)); for (const b of actions.querySelectorAll('button')) b.disabled = false; }
       refetch();
     };
-    const actions = h('div', { class: 'actions' },
+    const actions = h('div.actions', null,
       btn('Allow once', 'allow-once', () => answer(true, false), 'primary'),
       btn('Allow always for this task', 'allow-always', () => answer(true, true)),
       btn('Deny', 'deny', () => answer(false, false), 'danger'));
-    const card = h('section', { class: 'card approval', 'data-testid': 'approval', 'data-call-id': a.call_id, 'aria-label': 'Needs your OK' },
-      h('h2', null, a.agent ? h('span', { class: 'chip' }, a.agent) : '', 'Needs your OK: ', ask),
-      ask.join('') === a.summary ? '' : h('p', { class: 'muted small' }, a.summary),
-      h('div', { class: 'detail' }, detailView(a.detail)), actions, status);
+    const card = h('section.card.approval', { 'data-testid': 'approval', 'data-call-id': a.call_id, 'aria-label': 'Needs your OK' },
+      h('h2', null, a.agent ? h('span.chip', null, a.agent) : '', 'Needs your OK: ', ask),
+      ask.join('') === a.summary ? '' : h('p.muted.small', null, a.summary),
+      h('div.detail', null, detailView(a.detail)), actions, status);
     return card;
   }
 
@@ -556,11 +563,11 @@ function taskView(main, id) {
     if (!q) { if (qCard) { qCard.remove(); qCard = null; } return; }
     if (qCard && qCard.dataset.callId === q.call_id) return;
     const box = h('textarea', { id: 'answer', rows: 2, 'data-testid': 'answer-input' });
-    const send = h('button', { type: 'submit', class: 'primary', 'data-testid': 'answer-send' }, 'Send answer');
-    const status = h('p', { role: 'status', class: 'status-line' });
-    const form = h('form', { class: 'card question', 'data-testid': 'question', 'data-call-id': q.call_id },
-      h('h2', null, 'The task asks you'), h('p', { class: 'q' }, q.question),
-      h('label', { for: 'answer' }, 'Your answer'), box, h('div', { class: 'actions' }, send), status);
+    const send = h('button.primary', { type: 'submit', 'data-testid': 'answer-send' }, 'Send answer');
+    const status = h('p.status-line', { role: 'status' });
+    const form = h('form.card.question', { 'data-testid': 'question', 'data-call-id': q.call_id },
+      h('h2', null, 'The task asks you'), h('p.q', null, q.question),
+      h('label', { for: 'answer' }, 'Your answer'), box, h('div.actions', null, send), status);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       if (!box.value.trim()) { box.focus(); return; }
@@ -580,31 +587,31 @@ function taskView(main, id) {
     const ds = data.deliverables || t.deliverables || [];
     resultsSection.hidden = !ds.length && !t.summary;
     const kids = [];
-    if (t.summary) kids.push(h('p', { class: 'summary', 'data-testid': 'summary' }, t.summary));
+    if (t.summary) kids.push(h('p.summary', { 'data-testid': 'summary' }, t.summary));
     if (!ds.length) { fill(el.results, kids); return; }
     const r = await api(taskPath(id, '/deliverables'));
     if (gone) return;
-    if (!r.ok) { fill(el.results, kids, h('p', { class: 'error' }, errText(r))); return; }
-    const preview = h('div', { class: 'preview', 'data-testid': 'preview', hidden: true });
+    if (!r.ok) { fill(el.results, kids, h('p.error', null, errText(r))); return; }
+    const preview = h('div.preview', { 'data-testid': 'preview', hidden: true });
     const KIND = { xlsx: 'Spreadsheet', docx: 'Word document', pptx: 'Presentation', pdf: 'PDF', image: 'Picture', markdown: 'Text (Markdown)', text: 'Text', other: 'File' };
     const items = (r.data.deliverables || []).map((d) => {
       const base = taskPath(id, `/deliverables/${d.index}`);
-      return h('li', { class: 'deliverable', 'data-testid': 'deliverable', 'data-index': d.index },
-        h('div', null, h('strong', { class: 'name' }, d.name), h('span', { class: 'muted small' }, ` ${KIND[d.kind] || 'File'}${d.exists === false ? ' · no longer there' : ` · ${size(d.size)}`}`)),
-        h('div', { class: 'actions' },
-          d.exists === false ? '' : h('a', { class: 'button small', href: `${base}/download`, download: d.name, 'data-testid': 'download' }, 'Download'),
-          d.exists === false || d.kind === 'other' ? '' : h('button', { type: 'button', class: 'small', 'data-testid': 'preview-button', 'aria-label': `Preview ${d.name}`, onclick: () => showPreview(preview, d, base) }, 'Preview')));
+      return h('li.deliverable', { 'data-testid': 'deliverable', 'data-index': d.index },
+        h('div', null, h('strong.name', null, d.name), h('span.muted.small', null, ` ${KIND[d.kind] || 'File'}${d.exists === false ? ' · no longer there' : ` · ${size(d.size)}`}`)),
+        h('div.actions', null,
+          d.exists === false ? '' : h('a.button.small', { href: `${base}/download`, download: d.name, 'data-testid': 'download' }, 'Download'),
+          d.exists === false || d.kind === 'other' ? '' : h('button.small', { 'data-testid': 'preview-button', 'aria-label': `Preview ${d.name}`, onclick: () => showPreview(preview, d, base) }, 'Preview')));
     });
-    fill(el.results, kids, h('ul', { class: 'deliverables' }, items), preview);
+    fill(el.results, kids, h('ul.deliverables', null, items), preview);
   }
 
   async function showPreview(box, d, baseUrl) {
     box.hidden = false;
-    const close = h('button', { type: 'button', class: 'small', 'aria-label': 'Close the preview', onclick: () => { box.hidden = true; box.replaceChildren(); } }, 'Close');
-    const head = h('div', { class: 'preview-head' }, h('h3', null, d.name), close);
-    fill(box, head, h('p', { class: 'muted' }, 'Loading…'));
+    const close = h('button.small', { 'aria-label': 'Close the preview', onclick: () => { box.hidden = true; box.replaceChildren(); } }, 'Close');
+    const head = h('div.preview-head', null, h('h3', null, d.name), close);
+    fill(box, head, h('p.muted', null, 'Loading…'));
     const r = await api(`${baseUrl}/preview`);
-    if (!r.ok) { fill(box, head, h('p', { class: 'error' }, errText(r))); return; }
+    if (!r.ok) { fill(box, head, h('p.error', null, errText(r))); return; }
     fill(box, head, previewBody(r.data, d.name));
     box.scrollIntoView({ block: 'nearest' });
   }
@@ -615,7 +622,7 @@ function taskView(main, id) {
     if (!r.ok) { notify(errText(r), true); return; }
     const ch = r.data.changes || [];
     const n = r.data.count ?? ch.length;
-    fill(undoList, ch.slice(0, 300).map((c) => h('li', { 'data-testid': 'undo-item' }, changeWords(c))), ch.length > 300 ? h('li', { class: 'muted' }, `… and ${num(ch.length - 300)} more`) : '');
+    fill(undoList, ch.slice(0, 300).map((c) => h('li', { 'data-testid': 'undo-item' }, changeWords(c))), ch.length > 300 ? h('li.muted', null, `… and ${num(ch.length - 300)} more`) : '');
     fill(undoGo, `Undo ${plural(n, 'change')}`);
     undoGo.disabled = !n;
     undoDlg.showModal();
@@ -672,14 +679,14 @@ function taskView(main, id) {
   function drawProgress(p) {
     const verb = { move: 'Moving', copy: 'Copying', trash: 'Moving to the trash', write: 'Writing' }[p.label] || 'Working';
     el.progress.hidden = !(p.total > 0) || p.done >= p.total;
-    fill(el.progress, h('label', { class: 'small' }, `${verb}: ${num(p.done)} of ${num(p.total)}`, h('progress', { max: p.total || 1, value: p.done || 0 })));
+    fill(el.progress, h('label.small', null, `${verb}: ${num(p.done)} of ${num(p.total)}`, h('progress', { max: p.total || 1, value: p.done || 0 })));
   }
 
   function feedItem(ev) {
     const { parts, kind, quiet } = describe(ev);
     const li = h('li', { class: `ev ${kind || ''}`, 'data-seq': ev.seq, 'data-type': ev.type, 'data-agent': ev.agent, hidden: !!quiet },
       h('time', { datetime: new Date(ev.at || Date.now()).toISOString() }, when(ev.at)),
-      h('div', { class: 'what' }, ev.agent ? h('span', { class: 'chip' }, ev.agent) : '', h('span', { class: 'text' }, parts)));
+      h('div.what', null, ev.agent ? h('span.chip', null, ev.agent) : '', h('span.text', null, parts)));
     if (ev.type === 'tool_started') { li.classList.add('doing'); li.dataset.callId = ev.call_id; }
     return li;
   }
@@ -695,7 +702,7 @@ function taskView(main, id) {
       }
       case 'model_turn': {
         const text = String(ev.text || '').trim();
-        if (text) return { parts: [h('span', { class: 'who' }, 'Errand: '), h('span', { class: 'said' }, text)], kind: 'said' };
+        if (text) return { parts: [h('span.who', null, 'Errand: '), h('span.said', null, text)], kind: 'said' };
         const n = (ev.tool_calls || []).length;
         return { parts: [`Decided on ${plural(n, 'next step')}`], quiet: true };
       }
@@ -723,21 +730,21 @@ function taskView(main, id) {
         const done = s.filter((x) => x.status === 'done').length;
         return { parts: [done ? `Plan: ${done} of ${plural(s.length, 'step')} done` : `Made a plan with ${plural(s.length, 'step')}`] };
       }
-      case 'user_message': return { parts: [h('span', { class: 'who' }, 'You: '), h('span', { class: 'said' }, ev.text)], kind: 'you' };
+      case 'user_message': return { parts: [h('span.who', null, 'You: '), h('span.said', null, ev.text)], kind: 'you' };
       case 'state_changed': {
         const w = { running: 'Working', waiting: 'Waiting for you', paused: 'Paused', done: 'Finished', failed: 'Stopped: something went wrong', cancelled: 'Cancelled', created: 'Created' }[ev.state] || ev.state;
         return { parts: [w, ev.reason ? ` — ${ev.reason}` : ''], kind: ev.state === 'failed' ? 'bad' : 'state' };
       }
       case 'finished': {
         const d = ev.deliverables || [];
-        return { parts: [`Done: ${ev.summary || ''}`, d.length ? ` Results: ${d.join(', ')}` : ''], kind: 'milestone' };
+        return { parts: [`Done: ${ev.summary || ''}`, d.length ? ` Results: ${d.join(', ')}` : ''], kind: ev.agent ? 'done' : 'milestone' };
       }
       case 'undone': {
         const r = ev.refused || [];
         return { parts: [`Undid ${plural(ev.restored || 0, 'change')}`, r.length ? `; could not undo: ${r.join('; ')}` : ''], kind: 'milestone' };
       }
-      case 'question_asked': return { parts: [h('span', { class: 'who' }, 'Asks you: '), h('span', { class: 'said' }, ev.question)], kind: 'ask' };
-      case 'question_answered': return { parts: [h('span', { class: 'who' }, 'You answered: '), h('span', { class: 'said' }, ev.answer)], kind: 'you' };
+      case 'question_asked': return { parts: [h('span.who', null, 'Asks you: '), h('span.said', null, ev.question)], kind: 'ask' };
+      case 'question_answered': return { parts: [h('span.who', null, 'You answered: '), h('span.said', null, ev.answer)], kind: 'you' };
       case 'subagent_started': return { parts: [`Helper started: ${ev.goal}`, ev.role ? ` (${ev.role})` : ''] };
       case 'subagent_finished':
         return { parts: [ev.ok ? 'Helper finished' : 'Helper failed', ev.summary ? `: ${firstLine(ev.summary)}` : '', ` (${plural(ev.turns || 0, 'turn')})`], kind: ev.ok ? 'done' : 'bad' };
@@ -762,43 +769,43 @@ function detailView(d) {
   switch (d.kind) {
     case 'diff': {
       const lines = d.lines || [];
-      return [h('p', { class: 'small' }, d.new_file ? 'New file: ' : 'Changes to: ', h('span', { class: 'path' }, d.path)),
-        h('div', { class: 'scroll' }, h('table', { class: 'diff', 'data-testid': 'diff' }, h('tbody', null, lines.map((l) => {
+      return [h('p.small', null, d.new_file ? 'New file: ' : 'Changes to: ', h('span.path', null, d.path)),
+        h('div.scroll', null, h('table.diff', { 'data-testid': 'diff' }, h('tbody', null, lines.map((l) => {
           const cls = l.op === '+' ? 'add' : l.op === '-' ? 'del' : 'ctx';
-          return h('tr', { class: cls, 'data-op': l.op }, h('td', { class: 'op', 'aria-label': cls === 'add' ? 'added' : cls === 'del' ? 'removed' : 'unchanged' }, l.op === '-' ? '−' : l.op), h('td', { class: 'text' }, l.text));
+          return h('tr', { class: cls, 'data-op': l.op }, h('td.op', { 'aria-label': cls === 'add' ? 'added' : cls === 'del' ? 'removed' : 'unchanged' }, l.op === '-' ? '−' : l.op), h('td.text', null, l.text));
         }))))];
     }
     case 'moves': {
       const rows = d.rows || [];
-      return [h('p', { class: 'small' }, `${plural(rows.length, 'move')}:`), h('div', { class: 'scroll' }, h('table', { class: 'grid', 'data-testid': 'moves' },
+      return [h('p.small', null, `${plural(rows.length, 'move')}:`), h('div.scroll', null, h('table.grid', { 'data-testid': 'moves' },
         h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'From'), h('th', { scope: 'col' }, 'To'))),
         h('tbody', null, rows.map((m) => h('tr', null, h('td', null, m.from), h('td', null, m.to))))))];
     }
     case 'trash': {
       const fs = d.files || [];
-      return [h('p', { class: 'small' }, `${plural(fs.length, 'item')} would go to the task's trash (you can restore them):`),
-        h('ul', { class: 'files', 'data-testid': 'trash-files' }, fs.map((f) => h('li', null, h('span', { class: 'path' }, f.path), h('span', { class: 'muted small' }, ` ${size(f.size)}`))))];
+      return [h('p.small', null, `${plural(fs.length, 'item')} would go to the task's trash (you can restore them):`),
+        h('ul.files', { 'data-testid': 'trash-files' }, fs.map((f) => h('li', null, h('span.path', null, f.path), h('span.muted.small', null, ` ${size(f.size)}`))))];
     }
     case 'command': {
       const net = d.network === 'all' ? 'Full internet access' : Array.isArray(d.network) ? `Only: ${d.network.join(', ')}` : 'No internet';
-      return h('dl', { class: 'meta', 'data-testid': 'command' },
-        h('div', null, h('dt', null, 'Command'), h('dd', null, h('code', null, d.command))),
-        h('div', null, h('dt', null, 'In folder'), h('dd', null, h('span', { class: 'path' }, d.cwd))),
-        h('div', null, h('dt', null, 'Internet'), h('dd', null, net)));
+      return h('dl.meta', { 'data-testid': 'command' },
+        pair('Command', h('code', null, d.command)),
+        pair('In folder', h('span.path', null, d.cwd)),
+        pair('Internet', net));
     }
-    case 'plan': return h('ol', { class: 'plan', 'data-testid': 'plan-preview' }, (d.steps || []).map((s) => h('li', { class: 'step' }, s.title)));
-    case 'lines': return h('pre', { class: 'lines' }, (d.lines || []).join('\n'));
+    case 'plan': return h('ol.plan', { 'data-testid': 'plan-preview' }, (d.steps || []).map((s) => h('li.step', null, s.title)));
+    case 'lines': return h('pre.lines', null, (d.lines || []).join('\n'));
     default: return '';
   }
 }
 
 function changeWords(c) {
   switch (c.op) {
-    case 'move': return ['Move ', h('span', { class: 'path' }, c.to), ' back to ', h('span', { class: 'path' }, c.from)];
-    case 'write': return c.replaced ? ['Put back the earlier ', h('span', { class: 'path' }, c.path)] : ['Take away ', h('span', { class: 'path' }, c.path), ' (the task made it)'];
-    case 'trash': return ['Bring back ', h('span', { class: 'path' }, c.path), ' from the trash'];
-    case 'mkdir': return ['Remove the folder ', h('span', { class: 'path' }, c.path), ' if nothing else is in it'];
-    case 'copy': return ['Take away the copy ', h('span', { class: 'path' }, c.to)];
+    case 'move': return ['Move ', h('span.path', null, c.to), ' back to ', h('span.path', null, c.from)];
+    case 'write': return c.replaced ? ['Put back the earlier ', h('span.path', null, c.path)] : ['Take away ', h('span.path', null, c.path), ' (the task made it)'];
+    case 'trash': return ['Bring back ', h('span.path', null, c.path), ' from the trash'];
+    case 'mkdir': return ['Remove the folder ', h('span.path', null, c.path), ' if nothing else is in it'];
+    case 'copy': return ['Take away the copy ', h('span.path', null, c.to)];
     default: return [String(c.op || 'change'), ' ', c.path || c.to || ''];
   }
 }
@@ -810,19 +817,19 @@ function previewBody(p, name) {
   switch (p.kind) {
     case 'sheets': {
       const sheets = p.sheets || [];
-      const grid = h('div', { class: 'scroll sheet' });
-      const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Sheets' });
+      const grid = h('div.scroll.sheet', null);
+      const tabs = h('div.tabs', { role: 'tablist', 'aria-label': 'Sheets' });
       const show = (i) => {
         for (const [j, b] of [...tabs.children].entries()) { b.setAttribute('aria-selected', String(i === j)); b.tabIndex = i === j ? 0 : -1; }
         const s = sheets[i] || { rows: [] };
         const rows = s.rows || [];
         const width = Math.max(0, ...rows.map((r) => r.length));
-        fill(grid, h('table', { class: 'grid cells', 'data-testid': 'sheet-grid', 'data-sheet': s.name },
-          h('thead', null, h('tr', null, h('th', { class: 'corner' }), Array.from({ length: width }, (_, c) => h('th', { scope: 'col' }, colName(c))))),
+        fill(grid, h('table.grid.cells', { 'data-testid': 'sheet-grid', 'data-sheet': s.name },
+          h('thead', null, h('tr', null, h('th.corner', null), Array.from({ length: width }, (_, c) => h('th', { scope: 'col' }, colName(c))))),
           h('tbody', null, rows.map((r, ri) => h('tr', null, h('th', { scope: 'row' }, String(ri + 1)), Array.from({ length: width }, (_, c) => h('td', null, r[c] ?? '')))))),
-        s.total_rows > rows.length || s.total_cols > width ? h('p', { class: 'muted small' }, `Showing ${num(rows.length)} of ${num(s.total_rows)} rows and ${num(width)} of ${num(s.total_cols)} columns.`) : '');
+        s.total_rows > rows.length || s.total_cols > width ? h('p.muted.small', null, `Showing ${num(rows.length)} of ${num(s.total_rows)} rows and ${num(width)} of ${num(s.total_cols)} columns.`) : '');
       };
-      sheets.forEach((s, i) => tabs.append(h('button', { type: 'button', role: 'tab', 'data-testid': 'sheet-tab', onclick: () => show(i) }, s.name)));
+      sheets.forEach((s, i) => tabs.append(h('button', { role: 'tab', 'data-testid': 'sheet-tab', onclick: () => show(i) }, s.name)));
       tabs.addEventListener('keydown', (e) => {
         const bs = [...tabs.children], i = bs.indexOf(document.activeElement);
         if (i < 0 || !['ArrowLeft', 'ArrowRight'].includes(e.key)) return;
@@ -833,22 +840,22 @@ function previewBody(p, name) {
       return [tabs, grid];
     }
     case 'outline':
-      return h('div', { class: 'doc' }, (p.items || []).map((it) => it.level > 0 ? h(`h${Math.min(3, it.level) + 3}`, null, plain(it.text)) : h('p', null, plain(it.text))));
+      return h('div.doc', null, (p.items || []).map((it) => it.level > 0 ? h(`h${Math.min(3, it.level) + 3}`, null, plain(it.text)) : h('p', null, plain(it.text))));
     case 'blocks':
-      return h('div', { class: 'doc' }, (p.blocks || []).map((b) => {
+      return h('div.doc', null, (p.blocks || []).map((b) => {
         switch (b.type) {
           case 'heading': return h(`h${Math.min(3, Math.max(1, b.level || 1)) + 3}`, null, plain(b.text));
           case 'bullets': case 'numbered': return h(b.type === 'bullets' ? 'ul' : 'ol', null, (b.items || []).map((x) => h('li', null, plain(x))));
-          case 'table': return h('div', { class: 'scroll' }, h('table', { class: 'grid' },
+          case 'table': return h('div.scroll', null, h('table.grid', null,
             h('thead', null, h('tr', null, (b.header || []).map((c) => h('th', { scope: 'col' }, plain(c))))),
             h('tbody', null, (b.rows || []).map((r) => h('tr', null, r.map((c) => h('td', null, plain(c))))))));
           default: return h('p', null, plain(b.text));
         }
       }));
-    case 'text': return h('pre', { class: 'text' }, p.text ?? '');
-    case 'pdf': return h('iframe', { class: 'pdf', src: p.url, title: name });
-    case 'image': return h('img', { class: 'image', src: p.url, alt: name });
-    default: return h('p', { class: 'muted' }, 'No preview for this kind of file. Download it to open it.');
+    case 'text': return h('pre.text', null, p.text ?? '');
+    case 'pdf': return h('iframe.pdf', { src: p.url, title: name });
+    case 'image': return h('img.image', { src: p.url, alt: name });
+    default: return h('p.muted', null, 'No preview for this kind of file. Download it to open it.');
   }
 }
 
@@ -856,25 +863,25 @@ function previewBody(p, name) {
 
 function trashView(main) {
   const body = h('div');
-  main.append(h('section', { class: 'card', 'data-testid': 'trash' }, h('h1', null, 'Trash'),
-    h('p', { class: 'muted' }, 'Files that tasks removed or replaced. Restore puts one back where it was.'), body));
+  main.append(h('section.card', { 'data-testid': 'trash' }, h('h1', null, 'Trash'),
+    h('p.muted', null, 'Files that tasks removed or replaced. Restore puts one back where it was.'), body));
   (async () => {
     const r = await api('/api/trash');
-    if (!r.ok) { fill(body, h('p', { class: 'error' }, errText(r))); return; }
+    if (!r.ok) { fill(body, h('p.error', null, errText(r))); return; }
     const items = r.data.items || [];
-    if (!items.length) { fill(body, h('p', { class: 'muted' }, 'The trash is empty.')); return; }
-    fill(body, h('ul', { class: 'trash' }, items.map((it) => {
-      const status = h('span', { role: 'status', class: 'small' });
-      const b = h('button', { type: 'button', class: 'small', 'data-testid': 'restore', 'aria-label': `Restore ${it.path}`, onclick: async () => {
+    if (!items.length) { fill(body, h('p.muted', null, 'The trash is empty.')); return; }
+    fill(body, h('ul.trash', null, items.map((it) => {
+      const status = h('span.small', { role: 'status' });
+      const b = h('button.small', { 'data-testid': 'restore', 'aria-label': `Restore ${it.path}`, onclick: async () => {
         b.disabled = true;
         const x = await api(`/api/trash/${encodeURIComponent(it.id)}/restore`, 'POST', {});
         fill(status, x.ok ? `Restored to ${x.data.restored || it.path}` : errText(x));
         if (!x.ok) b.disabled = false; else li.classList.add('resolved');
       } }, 'Restore');
       const li = h('li', { 'data-testid': 'trash-item' },
-        h('div', null, h('span', { class: 'path' }, it.path), h('p', { class: 'muted small' }, [it.reason, size(it.size), when(it.at)].filter(Boolean).join(' · '), ' · ',
+        h('div', null, h('span.path', null, it.path), h('p.muted.small', null, [it.reason, size(it.size), when(it.at)].filter(Boolean).join(' · '), ' · ',
           h('a', { href: `#/task/${encodeURIComponent(it.task_id)}` }, 'from this task'))),
-        h('div', { class: 'actions' }, b, status));
+        h('div.actions', null, b, status));
       return li;
     })));
   })();

@@ -189,6 +189,12 @@ class Test:
         self.server = Server(self.tmp).start()
         self.browser = browser
         self.context = browser.new_context(viewport=DESKTOP)
+        ui = os.environ.get("ERRAND_UI_DIR")
+        if ui:  # for working on the UI: the files on disk, with the server's own headers (CSP)
+            def from_disk(name):
+                return lambda route: route.fulfill(response=route.fetch(), body=(Path(ui) / name).read_text())
+            for name, url in (("index.html", "**/"), ("app.js", "**/app.js"), ("style.css", "**/style.css")):
+                self.context.route(url, from_disk(name))
         self.errors = []
         self.pages = []
 
@@ -207,13 +213,17 @@ class Test:
         page.goto(f"{self.server.base}/#/task/{tid}")
         expect(page.get_by_test_id("outcome")).not_to_be_empty()
 
-    def shot(self, page, name, full=True):
+    def shot(self, page, name):
+        """NAME.png: the window as it is; NAME-full.png: the whole page from its top."""
         out = os.environ.get("ERRAND_SCREENSHOTS")
         if not out:
             return
         Path(out).mkdir(parents=True, exist_ok=True)
         page.wait_for_timeout(150)
-        page.screenshot(path=str(Path(out) / f"{name}.png"), full_page=full)
+        page.screenshot(path=str(Path(out) / f"{name}.png"))
+        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_timeout(50)
+        page.screenshot(path=str(Path(out) / f"{name}-full.png"), full_page=True)
 
     def close(self, failed):
         try:

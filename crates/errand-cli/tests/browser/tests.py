@@ -93,6 +93,7 @@ def test_task_from_the_form_plan_diff_finish_preview_undo(t):
     expect(dialog.get_by_test_id("undo-list")).to_contain_text("report.xlsx")
     n = dialog.get_by_test_id("undo-item").count()
     expect(dialog.get_by_test_id("undo-confirm")).to_have_text(f"Undo {n} change{'s' if n != 1 else ''}")
+    t.shot(page, "6-undo-dialog-desktop")
     dialog.get_by_test_id("undo-confirm").click()
     expect(page.get_by_test_id("undo-result")).to_contain_text("Put back")
     assert not (folder / "summary.md").exists()
@@ -121,6 +122,7 @@ def test_question_then_steering_pause_continue_cancel(t):
     expect(question).to_contain_text("Which currency should totals use?")
     wait_state(page, "waiting")
     question.get_by_test_id("answer-input").fill("EUR")
+    t.shot(page, "7-question-desktop")
     question.get_by_test_id("answer-send").click()
     expect(page.get_by_test_id("question")).to_have_count(0)
     feed = page.get_by_test_id("activity")
@@ -130,7 +132,6 @@ def test_question_then_steering_pause_continue_cancel(t):
     wait_state(page, "running")
     page.get_by_test_id("pause").click()
     wait_state(page, "paused")
-    expect(feed).to_contain_text("Looked through the folder")
     expect(page.get_by_test_id("pause")).to_be_disabled()
     expect(page.get_by_test_id("continue")).to_be_enabled()
 
@@ -141,6 +142,7 @@ def test_question_then_steering_pause_continue_cancel(t):
 
     page.get_by_test_id("continue").click()
     wait_state(page, "running")  # the next turn checks the message reached the model
+    expect(feed).to_contain_text("Looked through the folder")
     page.get_by_test_id("cancel").click()
     dialog = page.get_by_test_id("cancel-dialog")
     expect(dialog).to_be_visible()
@@ -186,44 +188,61 @@ def test_reconnecting_mid_task_shows_every_event_once(t):
         {"tool_calls": [{"name": "write_file", "input": {"path": "one.md", "content": "one\n"}}]},
         {"tool_calls": [{"name": "write_file", "input": {"path": "two.md", "content": "two\n"}}]},
         {"tool_calls": [{"name": "write_file", "input": {"path": "three.md", "content": "three\n"}}]},
-        finish("Wrote three files.", ["one.md"]),
+        {"tool_calls": [{"name": "write_file", "input": {"path": "four.md", "content": "four\n"}}]},
+        finish("Wrote four files.", ["one.md"]),
     ])
-    tid = s.create("Write three files", folder, model, mode="ask")
+    tid = s.create("Write four files", folder, model, mode="ask")
     page = t.page()
+    streams = []
+    page.on("request", lambda r: "/events" in r.url and streams.append(r.url))
     t.open_task(page, tid)
     expect(pending_approval(page)).to_contain_text("one.md")
 
-    def approve_from_api():
+    def approve_from_api(name):
+        s.wait_task(tid, f"the write of {name} to wait", lambda d: any(name in w["summary"] for w in d["task"]["waiting_for"]))
         status, body = s.api("POST", f"/api/tasks/{tid}/approve", {})
         assert status == 200, (status, body)
 
-    # 1. The browser goes offline; meanwhile the task moves on (approved by a script).
+    def assert_each_event_once():
+        shown = feed_seqs(page)
+        assert len(shown) == len(set(shown)), f"an event is shown twice: {shown}"
+        return shown
+
+    # 1. The server goes away mid-task and comes back on the same port: the page's stream
+    # breaks, and events logged meanwhile must arrive once when it reconnects.
+    port = int(s.base.rsplit(":", 1)[1])
+    s.stop()
+    page.wait_for_timeout(300)
+    s.start(port)
+    approve_from_api("one.md")
+    expect(pending_approval(page)).to_contain_text("two.md")
+    assert_each_event_once()
+    # (Chromium resumes with Last-Event-ID itself; Playwright does not show that header.)
+    assert len(streams) >= 2, f"the page never reopened its event stream: {streams}"
+
+    # 2. The browser goes offline for a moment (fetches fail, the page recovers by itself).
     t.context.set_offline(True)
-    page.wait_for_timeout(500)
-    approve_from_api()
-    s.wait_task(tid, "the second write to wait", lambda d: any("two.md" in w["summary"] for w in d["task"]["waiting_for"]))
-    page.wait_for_timeout(500)
+    approve_from_api("two.md")
+    s.wait_task(tid, "the third write to wait", lambda d: any("three.md" in w["summary"] for w in d["task"]["waiting_for"]))
+    page.wait_for_timeout(300)
     t.context.set_offline(False)
-    expect(pending_approval(page)).to_contain_text("two.md")
-
-    # 2. The page is reloaded: the feed is rebuilt from the replay.
-    page.reload()
-    expect(pending_approval(page)).to_contain_text("two.md")
-    approve_from_api()
     expect(pending_approval(page)).to_contain_text("three.md")
+    assert_each_event_once()
 
-    # 3. Away and back (the stream is closed and a new one opened).
+    # 3. Reloaded, the feed is rebuilt from the replay; away and back, a new stream opens.
+    page.reload()
+    expect(pending_approval(page)).to_contain_text("three.md")
     page.goto(f"{s.base}/#/trash")
-    approve_from_api()
+    approve_from_api("three.md")
     page.go_back()
+    approve_from_api("four.md")
     wait_state(page, "done")
 
     expect(page.get_by_test_id("activity").locator("[data-type=finished]")).to_have_count(1)
-    shown = feed_seqs(page)
-    assert len(shown) == len(set(shown)), f"an event is shown twice: {shown}"
+    shown = assert_each_event_once()
     logged = s.event_seqs(tid)
     assert sorted(shown) == sorted(logged), f"shown {shown}\nlogged {logged}"
-    for name in ("one.md", "two.md", "three.md"):
+    for name in ("one.md", "two.md", "three.md", "four.md"):
         assert (folder / name).exists(), name
 
 
@@ -241,10 +260,11 @@ def test_two_tabs_answer_one_approval(t):
         p.on("response", lambda r: "/approve" in r.url and statuses.append(r.status))
         t.open_task(p, tid)
         expect(pending_approval(p).get_by_test_id("allow-once")).to_be_enabled()
-    # Both click at (nearly) the same moment.
-    click = "document.querySelector('[data-testid=approval]:not([data-resolved]) [data-testid=allow-once]').click()"
-    a.evaluate(click)
-    b.evaluate(click)
+    # Both click at the same moment: each tab arms a timer for the same instant.
+    at = a.evaluate("Date.now()") + 500
+    for p in (a, b):
+        p.evaluate("""at => setTimeout(() => document.querySelector(
+            '[data-testid=approval]:not([data-resolved]) [data-testid=allow-once]').click(), at - Date.now())""", at)
     deadline = time.time() + 20
     while len(statuses) < 2 and time.time() < deadline:
         a.wait_for_timeout(100)
@@ -438,7 +458,7 @@ def test_screenshots(t):
     t.open_task(page, tid)
     expect(page.get_by_test_id("subagent")).to_have_count(3)
     expect(pending_approval(page)).to_be_visible()
-    both("3-helpers")
+    both("3-helpers", lambda: page.get_by_test_id("subagents").scroll_into_view_if_needed())
     s.api("POST", f"/api/tasks/{tid}/cancel", {})
 
     # 4. A finished task with the spreadsheet preview open.
