@@ -6,13 +6,36 @@ use errand_core::{CommandGrant, Event, EventKind, Grant, Mode, Network, Store};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-/// One folder a task asks for.
+/// One folder a task asks for: `{"path", "writable"}`, or just its path (read-write).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(from = "FolderForm")]
 pub struct FolderRequest {
     pub path: PathBuf,
     /// Read-write unless said otherwise.
-    #[serde(default = "yes")]
     pub writable: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FolderForm {
+    Path(PathBuf),
+    Full {
+        path: PathBuf,
+        #[serde(default = "yes")]
+        writable: bool,
+    },
+}
+
+impl From<FolderForm> for FolderRequest {
+    fn from(form: FolderForm) -> FolderRequest {
+        match form {
+            FolderForm::Path(path) => FolderRequest {
+                path,
+                writable: true,
+            },
+            FolderForm::Full { path, writable } => FolderRequest { path, writable },
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -186,6 +209,25 @@ pub(crate) fn shown_roots(roots: &[PathBuf]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_is_an_object_or_just_its_path() {
+        let folders: Vec<FolderRequest> =
+            serde_json::from_str(r#"[{"path": "/a", "writable": false}, {"path": "/b"}, "/c"]"#)
+                .expect("folders");
+        let seen: Vec<(String, bool)> = folders
+            .iter()
+            .map(|f| (f.path.display().to_string(), f.writable))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("/a".into(), false),
+                ("/b".into(), true),
+                ("/c".into(), true)
+            ]
+        );
+    }
 
     #[test]
     fn folders_outside_the_roots_are_refused_even_through_links_and_dots() {
