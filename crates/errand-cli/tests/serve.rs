@@ -740,3 +740,33 @@ fn deliverables_preview_as_computed_grids_and_download_as_attachments() {
         404
     );
 }
+
+#[test]
+fn a_folder_deliverable_is_listed_as_a_folder_with_its_items() {
+    let env = Env::new();
+    let served = serve(&env);
+    let folder = served.root.join("sorted");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let model = script(
+        &env,
+        "folder.json",
+        json!([
+            {"tool_calls": [{"name": "write_file", "input": {"path": "Images/a.txt", "content": "a"}}]},
+            {"tool_calls": [{"name": "write_file", "input": {"path": "Images/b.txt", "content": "b"}}]},
+            {"tool_calls": [{"name": "finish", "input": {"summary": "Sorted.", "deliverables": ["Images"]}}]}
+        ]),
+    );
+    let id = create(&served, &folder, &model, "auto");
+    served.wait_state(&id, &["done"]);
+    let listed = served.get(&format!("/api/tasks/{id}/deliverables")).json();
+    let first = &listed["deliverables"][0];
+    assert_eq!(first["kind"], "folder", "{listed}");
+    assert_eq!(first["exists"], true);
+    assert_eq!(first["items"], 2);
+    assert_eq!(
+        served
+            .get(&format!("/api/tasks/{id}/deliverables/0/download"))
+            .status,
+        400
+    );
+}

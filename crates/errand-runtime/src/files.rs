@@ -19,6 +19,8 @@ pub enum FileKind {
     Image,
     Markdown,
     Text,
+    /// A folder the task filled (the organize recipe's `Images`, `Documents`…).
+    Folder,
     Other,
 }
 
@@ -52,6 +54,9 @@ pub struct Deliverable {
     pub size: Option<u64>,
     pub kind: FileKind,
     pub exists: bool,
+    /// Entries directly inside, for a folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<usize>,
 }
 
 impl Runtime {
@@ -63,12 +68,28 @@ impl Runtime {
             .iter()
             .enumerate()
             .map(|(index, path)| {
+                let name = path
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(path)
+                    .to_string();
+                if let Some(items) = folder_items(&workspace, path) {
+                    return Deliverable {
+                        index,
+                        path: path.clone(),
+                        name,
+                        size: None,
+                        kind: FileKind::Folder,
+                        exists: true,
+                        items: Some(items),
+                    };
+                }
                 let size = open(&workspace, path)
                     .ok()
                     .and_then(|f| f.metadata().ok())
                     .filter(|m| m.is_file())
                     .map(|m| m.len());
-                let name = path.rsplit('/').next().unwrap_or(path).to_string();
                 Deliverable {
                     index,
                     path: path.clone(),
@@ -76,6 +97,7 @@ impl Runtime {
                     name,
                     exists: size.is_some(),
                     size,
+                    items: None,
                 }
             })
             .collect())
@@ -93,6 +115,12 @@ impl Runtime {
                 "task {task} has no deliverable {index}"
             )));
         };
+        if found.kind == FileKind::Folder {
+            return Err(RuntimeError::invalid(format!(
+                "{} is a folder; open it in your file manager",
+                found.path
+            )));
+        }
         let (_, workspace) = self.task_files(task)?;
         let file = open(&workspace, &found.path)
             .map_err(|e| RuntimeError::not_found(format!("{} cannot be read: {e}", found.path)))?;
@@ -111,6 +139,21 @@ impl Runtime {
         })?;
         Ok((view, workspace))
     }
+}
+
+/// How many entries a folder at this tool path holds; `None` if it is not a folder.
+fn folder_items(workspace: &Workspace, path: &str) -> Option<usize> {
+    let resolved = workspace.resolve(path).ok()?;
+    let dir = &workspace.root(resolved.root).dir;
+    let entries = if resolved.rel.as_os_str().is_empty() {
+        dir.entries().ok()?
+    } else {
+        if !dir.symlink_metadata(&resolved.rel).ok()?.is_dir() {
+            return None;
+        }
+        dir.read_dir(&resolved.rel).ok()?
+    };
+    Some(entries.count())
 }
 
 /// Opens a tool path through the workspace's capability handles (no `..`, no links out).

@@ -73,7 +73,7 @@ async fn preview(
         }
         FileKind::Pdf => json!({ "kind": "pdf", "url": url }),
         FileKind::Image => json!({ "kind": "image", "url": url }),
-        FileKind::Other => json!({ "kind": "none" }),
+        FileKind::Other | FileKind::Folder => json!({ "kind": "none" }),
     }))
 }
 

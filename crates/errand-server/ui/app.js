@@ -593,14 +593,16 @@ function taskView(main, id) {
     if (gone) return;
     if (!r.ok) { fill(el.results, kids, h('p.error', null, errText(r))); return; }
     const preview = h('div.preview', { 'data-testid': 'preview', hidden: true });
-    const KIND = { xlsx: 'Spreadsheet', docx: 'Word document', pptx: 'Presentation', pdf: 'PDF', image: 'Picture', markdown: 'Text (Markdown)', text: 'Text', other: 'File' };
+    const KIND = { xlsx: 'Spreadsheet', docx: 'Word document', pptx: 'Presentation', pdf: 'PDF', image: 'Picture', markdown: 'Text (Markdown)', text: 'Text', folder: 'Folder', other: 'File' };
+    const about = (d) => d.exists === false ? ' · no longer there'
+      : d.kind === 'folder' ? ` · ${num(d.items ?? 0)} ${d.items === 1 ? 'item' : 'items'}` : ` · ${size(d.size)}`;
     const items = (r.data.deliverables || []).map((d) => {
       const base = taskPath(id, `/deliverables/${d.index}`);
       return h('li.deliverable', { 'data-testid': 'deliverable', 'data-index': d.index },
-        h('div', null, h('strong.name', null, d.name), h('span.muted.small', null, ` ${KIND[d.kind] || 'File'}${d.exists === false ? ' · no longer there' : ` · ${size(d.size)}`}`)),
+        h('div', null, h('strong.name', null, d.name), h('span.muted.small', null, ` ${KIND[d.kind] || 'File'}${about(d)}`)),
         h('div.actions', null,
-          d.exists === false ? '' : h('a.button.small', { href: `${base}/download`, download: d.name, 'data-testid': 'download' }, 'Download'),
-          d.exists === false || d.kind === 'other' ? '' : h('button.small', { 'data-testid': 'preview-button', 'aria-label': `Preview ${d.name}`, onclick: () => showPreview(preview, d, base) }, 'Preview')));
+          d.exists === false || d.kind === 'folder' ? '' : h('a.button.small', { href: `${base}/download`, download: d.name, 'data-testid': 'download' }, 'Download'),
+          d.exists === false || d.kind === 'other' || d.kind === 'folder' ? '' : h('button.small', { 'data-testid': 'preview-button', 'aria-label': `Preview ${d.name}`, onclick: () => showPreview(preview, d, base) }, 'Preview')));
     });
     fill(el.results, kids, h('ul.deliverables', null, items), preview);
   }
