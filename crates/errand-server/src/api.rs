@@ -73,6 +73,7 @@ struct CreateBody {
     folders: Vec<FolderRequest>,
     mode: Option<String>,
     model: Option<String>,
+    #[serde(alias = "budget")]
     max_tokens_total: Option<u64>,
 }
 
@@ -151,6 +152,7 @@ async fn deny(State(app): App, Path(id): Path<String>, bytes: Bytes) -> ApiResul
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AnswerBody {
+    #[serde(alias = "text")]
     answer: String,
 }
 
@@ -163,6 +165,7 @@ async fn answer(State(app): App, Path(id): Path<String>, bytes: Bytes) -> ApiRes
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SayBody {
+    #[serde(alias = "text")]
     message: String,
 }
 
