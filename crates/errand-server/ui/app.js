@@ -594,12 +594,12 @@ function taskView(main, id) {
     if (!r.ok) { fill(el.results, kids, h('p.error', null, errText(r))); return; }
     const preview = h('div.preview', { 'data-testid': 'preview', hidden: true });
     const KIND = { xlsx: 'Spreadsheet', docx: 'Word document', pptx: 'Presentation', pdf: 'PDF', image: 'Picture', markdown: 'Text (Markdown)', text: 'Text', folder: 'Folder', other: 'File' };
-    const about = (d) => d.exists === false ? ' · no longer there'
+    const about = (d) => d.exists === false ? ' · not found in the folder'
       : d.kind === 'folder' ? ` · ${num(d.items ?? 0)} ${d.items === 1 ? 'item' : 'items'}` : ` · ${size(d.size)}`;
     const items = (r.data.deliverables || []).map((d) => {
       const base = taskPath(id, `/deliverables/${d.index}`);
       return h('li.deliverable', { 'data-testid': 'deliverable', 'data-index': d.index },
-        h('div', null, h('strong.name', null, d.name), h('span.muted.small', null, ` ${KIND[d.kind] || 'File'}${about(d)}`)),
+        h('div', null, h('strong.name', null, d.name), h(d.exists === false ? 'span.error.small' : 'span.muted.small', null, ` ${KIND[d.kind] || 'File'}${about(d)}`)),
         h('div.actions', null,
           d.exists === false || d.kind === 'folder' ? '' : h('a.button.small', { href: `${base}/download`, download: d.name, 'data-testid': 'download' }, 'Download'),
           d.exists === false || d.kind === 'other' || d.kind === 'folder' ? '' : h('button.small', { 'data-testid': 'preview-button', 'aria-label': `Preview ${d.name}`, onclick: () => showPreview(preview, d, base) }, 'Preview')));
