@@ -82,6 +82,13 @@ impl Reply {
 }
 
 impl Served {
+    /// A new folder under the server's root, to grant a task.
+    fn folder(&self, name: &str) -> PathBuf {
+        let folder = self.root.join(name);
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        folder
+    }
+
     fn host(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
@@ -252,8 +259,7 @@ fn a_foreign_host_is_refused_even_with_the_token() {
 fn state_changing_requests_from_another_origin_are_refused_and_no_cors_is_offered() {
     let env = Env::new();
     let served = serve(&env);
-    let folder = served.root.join("notes");
-    std::fs::create_dir_all(&folder).expect("mkdir");
+    let folder = served.folder("notes");
     let body =
         json!({"outcome": "organize by type", "folders": [{"path": folder}], "mode": "plan"})
             .to_string();
@@ -315,8 +321,7 @@ fn folders_outside_the_roots_are_refused_by_name_dots_or_links() {
     let env = Env::new();
     let served = serve(&env);
     let outside = env.dir("outside");
-    let inside = served.root.join("inside");
-    std::fs::create_dir_all(&inside).expect("mkdir");
+    let inside = served.folder("inside");
     std::os::unix::fs::symlink(&outside, served.root.join("link")).expect("symlink");
     let root = served.root.display().to_string();
     for folder in [
@@ -385,8 +390,7 @@ fn pages_allow_only_their_own_scripts() {
 fn a_task_from_the_api_waits_for_approval_shows_a_diff_and_one_of_two_answers_wins() {
     let env = Env::new();
     let served = serve(&env);
-    let folder = served.root.join("notes");
-    std::fs::create_dir_all(&folder).expect("mkdir");
+    let folder = served.folder("notes");
     std::fs::write(folder.join("summary.md"), "# Summary\nold line\n").expect("seed");
     let model = script(
         &env,
@@ -510,8 +514,7 @@ fn open_stream(served: &Served, path: &str, last_event_id: Option<i64>) -> BufRe
 fn the_event_stream_resumes_after_the_last_id_and_carries_cli_events_live() {
     let env = Env::new();
     let served = serve(&env);
-    let folder = served.root.join("cli");
-    std::fs::create_dir_all(&folder).expect("mkdir");
+    let folder = served.folder("cli");
     let model = script(&env, "cli.json", write_then_finish("note.md", "hello\n"));
     // A task from the CLI, in another process: it stops waiting (no terminal), exit 3.
     let config = env.work.path().join("serve.toml");
@@ -677,8 +680,7 @@ fn a_server_resumes_a_task_whose_process_was_killed() {
 fn deliverables_preview_as_computed_grids_and_download_as_attachments() {
     let env = Env::new();
     let served = serve(&env);
-    let folder = served.root.join("report");
-    std::fs::create_dir_all(&folder).expect("mkdir");
+    let folder = served.folder("report");
     let sheet = json!({"path": "totals.xlsx", "sheets": [
         {"name": "Costs", "columns": [{"header": "Item"}, {"header": "Amount", "type": "number"}],
          "rows": [["Rail", 88], ["Hotel", 240], ["Total", "=SUM(B2:B3)"]]},
@@ -745,8 +747,7 @@ fn deliverables_preview_as_computed_grids_and_download_as_attachments() {
 fn a_folder_deliverable_is_listed_as_a_folder_with_its_items() {
     let env = Env::new();
     let served = serve(&env);
-    let folder = served.root.join("sorted");
-    std::fs::create_dir_all(&folder).expect("mkdir");
+    let folder = served.folder("sorted");
     let model = script(
         &env,
         "folder.json",

@@ -133,6 +133,15 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// The waiting call this event answers, for an approval or a reply to a question.
+    pub fn answered_call(&self) -> Option<&str> {
+        match self {
+            EventKind::ApprovalResolved { call_id, .. }
+            | EventKind::QuestionAnswered { call_id, .. } => Some(call_id),
+            _ => None,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::TaskCreated { .. } => "task_created",

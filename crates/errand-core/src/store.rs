@@ -124,16 +124,13 @@ pub trait Store: Send + Sync {
         agent: Option<&str>,
         kind: EventKind,
     ) -> Result<Option<Event>, StoreError> {
-        let call_id = match &kind {
-            EventKind::ApprovalResolved { call_id, .. }
-            | EventKind::QuestionAnswered { call_id, .. } => call_id.clone(),
-            _ => return self.append_as(task_id, agent, kind).map(Some),
+        let Some(call_id) = kind.answered_call() else {
+            return self.append_as(task_id, agent, kind).map(Some);
         };
-        let answered = self.events(task_id)?.iter().any(|e| match &e.kind {
-            EventKind::ApprovalResolved { call_id: c, .. }
-            | EventKind::QuestionAnswered { call_id: c, .. } => *c == call_id,
-            _ => false,
-        });
+        let answered = self
+            .events(task_id)?
+            .iter()
+            .any(|e| e.kind.answered_call() == Some(call_id));
         if answered {
             return Ok(None);
         }

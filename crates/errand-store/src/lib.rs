@@ -389,17 +389,8 @@ impl Store for SqliteStore {
         agent: Option<&str>,
         kind: EventKind,
     ) -> Result<Option<Event>, StoreError> {
-        let call_id = match &kind {
-            EventKind::ApprovalResolved { call_id, .. }
-            | EventKind::QuestionAnswered { call_id, .. } => call_id.clone(),
-            other => {
-                return Err(StoreError::Corrupt(format!(
-                    "{} is not an answer to a waiting call",
-                    other.name()
-                )));
-            }
-        };
-        self.append_checked(task_id, agent, kind, Some(&call_id))
+        let call_id = kind.answered_call().map(str::to_string);
+        self.append_checked(task_id, agent, kind, call_id.as_deref())
     }
 
     fn events(&self, task_id: &str) -> Result<Vec<Event>, StoreError> {

@@ -551,3 +551,75 @@ fn work_items_are_claimed_once_and_released_by_a_finished_worker() {
     assert_eq!(items[0].status, WorkStatus::Pending);
     assert_eq!(items[0].owner, None);
 }
+
+#[test]
+fn an_approval_is_answered_once_even_by_two_stores_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    store.create_task("t1", created("write a note")).unwrap();
+    let answer = |approved| EventKind::ApprovalResolved {
+        call_id: "c1".into(),
+        approved,
+        always: false,
+    };
+    // Two processes' stores race to answer the same request: exactly one appends.
+    let barrier = Arc::new(Barrier::new(2));
+    let racers: Vec<_> = [true, false]
+        .into_iter()
+        .map(|approved| {
+            let (barrier, home) = (barrier.clone(), dir.path().to_path_buf());
+            thread::spawn(move || {
+                let other = SqliteStore::open(&home).unwrap();
+                barrier.wait();
+                other
+                    .append_answer("t1", None, answer(approved))
+                    .unwrap()
+                    .is_some()
+            })
+        })
+        .collect();
+    let wins: Vec<bool> = racers.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(wins.iter().filter(|w| **w).count(), 1, "{wins:?}");
+    // A later answer to the same call is refused; another call's is not.
+    assert!(
+        store
+            .append_answer("t1", None, answer(true))
+            .unwrap()
+            .is_none()
+    );
+    let reply = EventKind::QuestionAnswered {
+        call_id: "q1".into(),
+        answer: "2025".into(),
+    };
+    assert!(store.append_answer("t1", None, reply).unwrap().is_some());
+    // Anything else is appended as it is.
+    let said = EventKind::UserMessage { text: "hi".into() };
+    assert!(store.append_answer("t1", None, said).unwrap().is_some());
+}
+
+#[test]
+fn pages_of_tasks_come_newest_first_with_a_search_and_a_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    for n in 0..5 {
+        let outcome = if n % 2 == 0 {
+            "weekly report"
+        } else {
+            "sort photos"
+        };
+        store
+            .create_task(&format!("t{n}"), created(outcome))
+            .unwrap();
+        thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let (page, total) = store.tasks_page("", 1, 2).unwrap();
+    assert_eq!(total, 5);
+    let ids: Vec<&str> = page.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["t3", "t2"]);
+    let (found, total) = store.tasks_page("REPORT", 0, 10).unwrap();
+    assert_eq!(total, 3);
+    assert!(found.iter().all(|t| t.outcome == "weekly report"));
+    // LIKE wildcards in a search are literal.
+    assert_eq!(store.tasks_page("100%", 0, 10).unwrap().1, 0);
+    assert_eq!(store.tasks_page("t4", 0, 10).unwrap().1, 1, "an id prefix");
+}
