@@ -5,7 +5,6 @@ use errand_core::agent::{Delegation, Leasing};
 use errand_core::{
     Agent, Approver, Event, Observer, Policy, RunOutcome, Store, TaskView, store::TaskLock,
 };
-use errand_tools::Workspace;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -37,9 +36,7 @@ impl Runtime {
         let model = env
             .build(&spec)
             .map_err(|e| RuntimeError::invalid(e.to_string()))?;
-        let workspace = Arc::new(Workspace::open(&view.grants).map_err(|e| {
-            RuntimeError::invalid(format!("cannot open the task's folders: {}", e.0))
-        })?);
+        let workspace = Arc::new(crate::open_folders(&view.grants)?);
         let options = errand_tools::ToolOptions {
             commands: errand_tools::command::CommandSettings {
                 unsandboxed: view.commands.unsandboxed,

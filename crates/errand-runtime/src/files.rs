@@ -63,44 +63,7 @@ impl Runtime {
     /// The task's deliverables, each checked on disk.
     pub fn deliverables(&self, task: &str) -> Result<Vec<Deliverable>, RuntimeError> {
         let (view, workspace) = self.task_files(task)?;
-        Ok(view
-            .deliverables
-            .iter()
-            .enumerate()
-            .map(|(index, path)| {
-                let name = path
-                    .trim_end_matches('/')
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or(path)
-                    .to_string();
-                if let Some(items) = folder_items(&workspace, path) {
-                    return Deliverable {
-                        index,
-                        path: path.clone(),
-                        name,
-                        size: None,
-                        kind: FileKind::Folder,
-                        exists: true,
-                        items: Some(items),
-                    };
-                }
-                let size = open(&workspace, path)
-                    .ok()
-                    .and_then(|f| f.metadata().ok())
-                    .filter(|m| m.is_file())
-                    .map(|m| m.len());
-                Deliverable {
-                    index,
-                    path: path.clone(),
-                    kind: FileKind::of(&name),
-                    name,
-                    exists: size.is_some(),
-                    size,
-                    items: None,
-                }
-            })
-            .collect())
+        Ok(deliverables_in(&view, &workspace))
     }
 
     /// Deliverable `index` and its bytes.
@@ -109,8 +72,8 @@ impl Runtime {
         task: &str,
         index: usize,
     ) -> Result<(Deliverable, Vec<u8>), RuntimeError> {
-        let all = self.deliverables(task)?;
-        let Some(found) = all.into_iter().nth(index) else {
+        let (view, workspace) = self.task_files(task)?;
+        let Some(found) = deliverables_in(&view, &workspace).into_iter().nth(index) else {
             return Err(RuntimeError::not_found(format!(
                 "task {task} has no deliverable {index}"
             )));
@@ -121,7 +84,6 @@ impl Runtime {
                 found.path
             )));
         }
-        let (_, workspace) = self.task_files(task)?;
         let file = open(&workspace, &found.path)
             .map_err(|e| RuntimeError::not_found(format!("{} cannot be read: {e}", found.path)))?;
         let mut bytes = Vec::new();
@@ -134,11 +96,50 @@ impl Runtime {
     fn task_files(&self, task: &str) -> Result<(TaskView, Workspace), RuntimeError> {
         let row = self.task(task)?;
         let view = TaskView::fold(&self.store.events(&row.id)?);
-        let workspace = Workspace::open(&view.grants).map_err(|e| {
-            RuntimeError::invalid(format!("cannot open the task's folders: {}", e.0))
-        })?;
+        let workspace = crate::open_folders(&view.grants)?;
         Ok((view, workspace))
     }
+}
+
+/// The view's deliverables, each checked on disk through the task's folders.
+fn deliverables_in(view: &TaskView, workspace: &Workspace) -> Vec<Deliverable> {
+    view.deliverables
+        .iter()
+        .enumerate()
+        .map(|(index, path)| {
+            let name = path
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or(path)
+                .to_string();
+            if let Some(items) = folder_items(workspace, path) {
+                return Deliverable {
+                    index,
+                    path: path.clone(),
+                    name,
+                    size: None,
+                    kind: FileKind::Folder,
+                    exists: true,
+                    items: Some(items),
+                };
+            }
+            let size = open(workspace, path)
+                .ok()
+                .and_then(|f| f.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len());
+            Deliverable {
+                index,
+                path: path.clone(),
+                kind: FileKind::of(&name),
+                name,
+                exists: size.is_some(),
+                size,
+                items: None,
+            }
+        })
+        .collect()
 }
 
 /// How many entries a folder at this tool path holds; `None` if it is not a folder.

@@ -33,13 +33,21 @@ pub use preview::{ApprovalPreview, DiffLine, PreviewDetail};
 pub use start::{Created, FolderRequest, TaskRequest, check_under_roots};
 pub use steer::{Resolved, Steered};
 
-use errand_core::{Store, TaskRow, TaskState};
+use errand_core::{Grant, Store, TaskRow, TaskState};
 use errand_store::SqliteStore;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Transient progress of a long batch in a task this process runs (never stored).
+/// The task's folders as the tools see them; a folder gone since the task started says so.
+pub(crate) fn open_folders(grants: &[Grant]) -> Result<errand_tools::Workspace, RuntimeError> {
+    errand_tools::Workspace::open(grants)
+        .map_err(|e| RuntimeError::invalid(format!("cannot open the task's folders: {}", e.0)))
+}
+
+/// Transient progress of a long batch in a task this process runs (never stored);
+/// serialized as `{"type": "progress", …}`, beside the stored events.
 #[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "type", rename = "progress")]
 pub struct Progress {
     pub task_id: String,
     pub label: String,
@@ -152,5 +160,22 @@ impl Runtime {
             }
         }
         Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn progress_is_sent_as_a_progress_event() {
+        let progress = super::Progress {
+            task_id: "t1".into(),
+            label: "move".into(),
+            done: 512,
+            total: 1200,
+        };
+        assert_eq!(
+            serde_json::to_value(&progress).expect("json"),
+            serde_json::json!({"type": "progress", "task_id": "t1", "label": "move", "done": 512, "total": 1200})
+        );
     }
 }

@@ -2,7 +2,6 @@
 //! undo itself, and the trash.
 use crate::{Runtime, RuntimeError};
 use errand_core::{EventKind, JournalOp, JournalState, Store, TaskState, TaskView};
-use errand_tools::Workspace;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -100,9 +99,7 @@ impl Runtime {
             )));
         };
         let view = TaskView::fold(&self.store.events(&row.id)?);
-        let workspace = Workspace::open(&view.grants).map_err(|e| {
-            RuntimeError::invalid(format!("cannot open the task's folders: {}", e.0))
-        })?;
+        let workspace = crate::open_folders(&view.grants)?;
         let report = errand_tools::undo::undo_task(self.store.as_ref(), &workspace, &row.id)
             .map_err(|e| RuntimeError::internal(e.0))?;
         self.store.append(
@@ -143,9 +140,7 @@ impl Runtime {
                 ))
             })?;
         let view = TaskView::fold(&self.store.events(&record.task_id)?);
-        let workspace = Workspace::open(&view.grants).map_err(|e| {
-            RuntimeError::invalid(format!("cannot open the task's folders: {}", e.0))
-        })?;
+        let workspace = crate::open_folders(&view.grants)?;
         errand_tools::undo::restore_item(self.store.as_ref(), &workspace, &record)
             .map_err(|e| RuntimeError::conflict(e.0))
     }

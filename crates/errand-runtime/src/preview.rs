@@ -174,22 +174,18 @@ fn detail(ws: &Workspace, view: &TaskView, call: &ToolCall) -> Option<PreviewDet
         }
         "run_command" => {
             let cwd = text(input, "cwd").unwrap_or(".");
-            let shown = ws
-                .resolve(cwd)
-                .map(|r| r.display)
-                .unwrap_or_else(|_| cwd.into());
-            let folder = ws
-                .resolve(cwd)
-                .ok()
-                .map(|r| {
-                    ws.root(r.root)
-                        .grant
-                        .path
-                        .join(&r.rel)
-                        .display()
-                        .to_string()
-                })
-                .unwrap_or(shown);
+            // The real folder it runs in; the call's own words when it does not resolve
+            // (the tool will refuse it and say why).
+            let folder = match ws.resolve(cwd) {
+                Ok(r) => ws
+                    .root(r.root)
+                    .grant
+                    .path
+                    .join(&r.rel)
+                    .display()
+                    .to_string(),
+                Err(_) => cwd.to_string(),
+            };
             let network = match &view.commands.network {
                 Network::Off => Value::from("off"),
                 Network::All => Value::from("all"),

@@ -92,14 +92,11 @@ impl TaskFeed {
                     }
                 }
                 progress = self.progress.recv() => {
-                    if let Ok(p) = progress && p.task_id == self.id {
-                        let mut value = serde_json::json!({"type": "progress"});
-                        if let (Some(obj), Ok(serde_json::Value::Object(p))) =
-                            (value.as_object_mut(), serde_json::to_value(&p))
-                        {
-                            obj.extend(p);
-                        }
-                        self.queue.push_back(SseEvent::default().data(value.to_string()));
+                    if let Ok(p) = progress
+                        && p.task_id == self.id
+                        && let Ok(json) = serde_json::to_string(&p)
+                    {
+                        self.queue.push_back(SseEvent::default().data(json));
                     }
                 }
                 _ = self.stopping.changed() => return None,
