@@ -135,11 +135,14 @@ async fn agent_turns(
         observer: clock.clone(),
         approver: None,
         max_turns: TURNS + 1,
+        // Every turn only updates the plan: what is timed is the loop, not its stall guard.
+        stall_turns: usize::MAX,
         interrupt: Arc::default(),
         who: None,
         hold: false,
         delegation: None,
         leases: Default::default(),
+        checker: None,
     };
     let outcome = agent.run(&id).await.expect("run");
     assert_eq!(outcome, RunOutcome::Done);

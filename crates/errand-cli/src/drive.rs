@@ -65,7 +65,8 @@ pub async fn drive(
         report(runtime, task_id, &outcome)?;
     }
     Ok(match outcome {
-        RunOutcome::Done => ExitCode::Done,
+        RunOutcome::Done if runtime.task_view(task_id)?.problems.is_empty() => ExitCode::Done,
+        RunOutcome::Done => ExitCode::Problems,
         RunOutcome::Failed(_) => ExitCode::Failed,
         RunOutcome::Waiting(_) => ExitCode::Waiting,
         RunOutcome::Cancelled | RunOutcome::Interrupted => ExitCode::Cancelled,
@@ -95,9 +96,22 @@ fn report(runtime: &Runtime, task_id: &str, outcome: &RunOutcome) -> Result<()> 
     }
     match outcome {
         RunOutcome::Done => {
-            println!("\nDone: task {task_id}");
+            if view.problems.is_empty() {
+                println!("\nDone: task {task_id}");
+            } else {
+                println!("\nDone with problems: task {task_id}");
+            }
             if let Some(summary) = &view.summary {
                 println!("{summary}");
+            }
+            if view.ended_without_finish {
+                println!("(The model stopped without calling finish; these are its last words.)");
+            }
+            if !view.problems.is_empty() {
+                println!("The result check found:");
+                for problem in &view.problems {
+                    println!("  - {problem}");
+                }
             }
             if !view.deliverables.is_empty() {
                 let root = view

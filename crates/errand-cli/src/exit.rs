@@ -7,6 +7,8 @@ pub enum ExitCode {
     Usage = 2,
     Waiting = 3,
     Cancelled = 4,
+    /// Finished, but the result check found problems (`errand show` lists them).
+    Problems = 5,
 }
 
 /// An error that is the person's to fix (usage or configuration): exit 2.

@@ -148,6 +148,22 @@ pub fn show(task: &str, json_out: bool) -> Result<ExitCode> {
     if let Some(summary) = &view.summary {
         println!("Summary:\n{summary}");
     }
+    if view.ended_without_finish {
+        println!(
+            "Ended without finish: the model stopped without calling finish; its last words are the summary."
+        );
+    }
+    if !view.problems.is_empty() {
+        let label = if view.state.is_terminal() {
+            "Done with problems"
+        } else {
+            "The result check found"
+        };
+        println!("{label}:");
+        for problem in &view.problems {
+            println!("  - {problem}");
+        }
+    }
     if !view.deliverables.is_empty() {
         println!("Deliverables: {}", view.deliverables.join(", "));
     }

@@ -196,11 +196,13 @@ fn run(dedup_reads: bool, prompt_caching: bool) -> Spent {
             observer: Arc::new(Quiet),
             approver: None,
             max_turns: 40,
+            stall_turns: 8,
             interrupt: Arc::default(),
             who: None,
             hold: false,
             delegation: None,
             leases: Default::default(),
+            checker: None,
         };
         let outcome = agent.run(&id).await.expect("run");
         assert_eq!(outcome, RunOutcome::Done);

@@ -79,6 +79,24 @@ pub enum EventKind {
     Finished {
         summary: String,
         deliverables: Vec<String>,
+        /// The model stopped without calling `finish`; its last words were taken as the summary.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        without_finish: bool,
+    },
+    /// Errand's own word to the model: it stopped without finishing, repeated itself, or its
+    /// result failed the check. Joins the conversation as a user message.
+    Nudged {
+        /// `no_tool_call`, `repeated_call`, `no_progress` or `check`.
+        reason: String,
+        text: String,
+    },
+    /// The result check after `finish`: the problems it found, none when the result holds.
+    Checked {
+        problems: Vec<String>,
+    },
+    /// Tool groups whose schemas are sent from now on (`load_tools`, or a call by name).
+    ToolsLoaded {
+        groups: Vec<String>,
     },
     Undone {
         restored: usize,
@@ -154,6 +172,9 @@ impl EventKind {
             EventKind::UserMessage { .. } => "user_message",
             EventKind::StateChanged { .. } => "state_changed",
             EventKind::Finished { .. } => "finished",
+            EventKind::Nudged { .. } => "nudged",
+            EventKind::Checked { .. } => "checked",
+            EventKind::ToolsLoaded { .. } => "tools_loaded",
             EventKind::Undone { .. } => "undone",
             EventKind::Compacted { .. } => "compacted",
             EventKind::QuestionAsked { .. } => "question_asked",

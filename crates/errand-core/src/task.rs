@@ -108,7 +108,7 @@ pub struct TaskView {
     /// Steering messages that came while calls were owed results: a tool result must
     /// follow its call directly, so they join the conversation after the last result.
     #[serde(skip)]
-    pub queued_messages: Vec<String>,
+    pub queued_messages: Vec<Message>,
     /// The agent ended with `finish` or a final answer.
     #[serde(skip)]
     pub finished: bool,
@@ -121,6 +121,35 @@ pub struct TaskView {
     /// Tool of every approval request in the task, for "always" answers given to any agent.
     #[serde(skip)]
     approval_tools: HashMap<String, String>,
+    /// Model turns in a row, up to the latest, that called no tool.
+    #[serde(skip)]
+    pub quiet_turns: usize,
+    /// How many times in a row, up to the latest, the same call with the same input came.
+    #[serde(skip)]
+    pub repeat_streak: usize,
+    /// Model turns so far when that streak began.
+    #[serde(skip)]
+    pub repeat_since: usize,
+    #[serde(skip)]
+    last_call: Option<(String, String)>,
+    /// Errand's reminders to the model: (reason, model turns so far when it was given).
+    #[serde(skip)]
+    pub nudges: Vec<(String, usize)>,
+    /// What the latest result check found; empty when it passed or has not run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+    /// The result check ran after the latest `finish`.
+    #[serde(skip)]
+    pub checked: bool,
+    /// Result checks that found problems.
+    #[serde(skip)]
+    pub failed_checks: usize,
+    /// The agent stopped without calling `finish`; its last words became the summary.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ended_without_finish: bool,
+    /// Tool groups whose schemas are sent, in the order they were loaded.
+    #[serde(skip)]
+    pub loaded_groups: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -279,6 +308,7 @@ impl TaskView {
                 self.model_turns += 1;
                 self.usage.add(usage);
                 self.own_usage.add(usage);
+                self.count_repeats(tool_calls);
                 self.pending_calls = tool_calls.iter().map(|c| c.id.clone()).collect();
                 self.call_ids
                     .extend(tool_calls.iter().map(|c| c.id.clone()));
@@ -318,14 +348,12 @@ impl TaskView {
                     is_error: *is_error,
                 });
                 if self.pending_calls.is_empty() {
-                    for text in std::mem::take(&mut self.queued_messages) {
-                        self.messages.push(steering(&text));
-                    }
+                    self.messages.append(&mut self.queued_messages);
                 }
             }
             EventKind::PlanUpdated { steps } => self.plan = steps.clone(),
             EventKind::UserMessage { text } if !self.pending_calls.is_empty() => {
-                self.queued_messages.push(text.clone())
+                self.queued_messages.push(steering(text))
             }
             EventKind::UserMessage { text } => self.messages.push(steering(text)),
             EventKind::StateChanged { state, reason } => {
@@ -335,10 +363,35 @@ impl TaskView {
             EventKind::Finished {
                 summary,
                 deliverables,
+                without_finish,
             } => {
                 self.summary = Some(summary.clone());
                 self.deliverables = deliverables.clone();
                 self.finished = true;
+                self.checked = false;
+                self.ended_without_finish = *without_finish;
+            }
+            EventKind::Nudged { reason, text } => {
+                // A nudge means the agent goes on, even after a `finish` whose check failed.
+                self.finished = false;
+                self.nudges.push((reason.clone(), self.model_turns));
+                if self.pending_calls.is_empty() {
+                    self.messages.push(Message::User { text: text.clone() });
+                } else {
+                    self.queued_messages.push(Message::User { text: text.clone() });
+                }
+            }
+            EventKind::Checked { problems } => {
+                self.checked = true;
+                self.failed_checks += usize::from(!problems.is_empty());
+                self.problems = problems.clone();
+            }
+            EventKind::ToolsLoaded { groups } => {
+                for group in groups {
+                    if !self.loaded_groups.contains(group) {
+                        self.loaded_groups.push(group.clone());
+                    }
+                }
             }
             EventKind::Undone { .. } => {}
             EventKind::Compacted {
@@ -524,6 +577,43 @@ impl TaskView {
     }
 }
 
+impl TaskView {
+    /// Counts the same call with the same input coming again and again, across turns.
+    fn count_repeats(&mut self, calls: &[ToolCall]) {
+        for call in calls {
+            let key = (call.name.clone(), call.input.to_string());
+            if self.last_call.as_ref() == Some(&key) {
+                self.repeat_streak += 1;
+            } else {
+                self.repeat_streak = 1;
+                self.repeat_since = self.model_turns;
+                self.last_call = Some(key);
+            }
+        }
+        if calls.is_empty() {
+            self.quiet_turns += 1;
+        } else {
+            self.quiet_turns = 0;
+        }
+    }
+
+    /// The latest call's tool and input (as JSON text).
+    pub fn last_call(&self) -> Option<(&str, &str)> {
+        self.last_call
+            .as_ref()
+            .map(|(name, input)| (name.as_str(), input.as_str()))
+    }
+
+    /// The latest nudge given for `reason`, as model turns so far when it was given.
+    pub fn last_nudge(&self, reason: &str) -> Option<usize> {
+        self.nudges
+            .iter()
+            .rev()
+            .find(|(r, _)| r == reason)
+            .map(|(_, turn)| *turn)
+    }
+}
+
 /// A steering message as the model reads it.
 fn steering(text: &str) -> Message {
     Message::User {
@@ -655,6 +745,7 @@ mod tests {
             EventKind::Finished {
                 summary: "done".into(),
                 deliverables: vec!["a.xlsx".into()],
+                without_finish: false,
             },
         );
         let text = serde_json::to_string(&e).expect("json");

@@ -121,12 +121,23 @@ pub trait Tool: Send + Sync {
     ) -> Result<ToolOutput, ToolError>;
 }
 
+/// Tools whose schemas are sent only once the model loads the group (`load_tools`) or
+/// calls one of them: the fixed context of every request stays small.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolGroup {
+    pub name: String,
+    /// What the group is for, in a few words, for the system prompt's one line.
+    pub about: String,
+    pub tools: Vec<String>,
+}
+
 /// The tools a task may use, by name.
 #[derive(Default, Clone)]
 pub struct ToolRegistry {
     tools: BTreeMap<String, Arc<dyn Tool>>,
-    /// Every tool's spec, in name order: made once, sent with every model call.
+    /// Every tool's spec, in name order: made once.
     specs: Vec<ToolSpec>,
+    groups: Vec<ToolGroup>,
 }
 
 impl ToolRegistry {
@@ -153,6 +164,61 @@ impl ToolRegistry {
     pub fn retain(&mut self, names: &[String]) {
         self.tools.retain(|name, _| names.contains(name));
         self.specs.retain(|spec| names.contains(&spec.name));
+        for group in &mut self.groups {
+            group.tools.retain(|t| names.contains(t));
+        }
+        self.groups.retain(|g| !g.tools.is_empty());
+    }
+
+    /// Puts registered tools in a group sent on demand; a tool belongs to one group.
+    pub fn add_group(&mut self, name: &str, about: &str, tools: &[&str]) {
+        let tools: Vec<String> = tools
+            .iter()
+            .filter(|t| self.tools.contains_key(**t))
+            .map(|t| t.to_string())
+            .collect();
+        for group in &mut self.groups {
+            group.tools.retain(|t| !tools.contains(t));
+        }
+        self.groups.retain(|g| g.name != name && !g.tools.is_empty());
+        if !tools.is_empty() {
+            self.groups.push(ToolGroup {
+                name: name.into(),
+                about: about.into(),
+                tools,
+            });
+        }
+    }
+
+    pub fn groups(&self) -> &[ToolGroup] {
+        &self.groups
+    }
+
+    pub fn group_of(&self, tool: &str) -> Option<&ToolGroup> {
+        self.groups.iter().find(|g| g.tools.iter().any(|t| t == tool))
+    }
+
+    /// What a request carries: every tool outside the groups, in name order, then the
+    /// loaded groups' tools in the order they were loaded. Loading only appends, so the
+    /// tool list of earlier turns stays a prefix of the new one.
+    pub fn specs_loaded(&self, loaded: &[String]) -> Vec<ToolSpec> {
+        let mut specs: Vec<ToolSpec> = self
+            .specs
+            .iter()
+            .filter(|s| self.group_of(&s.name).is_none())
+            .cloned()
+            .collect();
+        for name in loaded {
+            let Some(group) = self.groups.iter().find(|g| &g.name == name) else {
+                continue;
+            };
+            for tool in &group.tools {
+                if let Some(spec) = self.specs.iter().find(|s| &s.name == tool) {
+                    specs.push(spec.clone());
+                }
+            }
+        }
+        specs
     }
 }
 

@@ -9,6 +9,7 @@ pub mod media;
 pub mod pdf;
 pub mod pptx;
 pub mod read;
+pub mod recheck;
 mod shape;
 pub mod spec;
 pub mod xlsx;

@@ -51,6 +51,9 @@ pub struct Config {
     pub rules: RulesConfig,
     /// Turns after which a task fails rather than loop.
     pub max_turns: Option<usize>,
+    /// Model turns in a row without a new effect before the model is reminded (then, a
+    /// few turns on, the task fails). Default 8.
+    pub stall_turns: Option<usize>,
     /// Named model profiles: `--model NAME` picks one.
     #[serde(default)]
     pub models: std::collections::BTreeMap<String, Profile>,

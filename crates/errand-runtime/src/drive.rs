@@ -60,6 +60,10 @@ impl Runtime {
             progress: self.progress.clone(),
             task_id: task_id.to_string(),
         });
+        let checker = Arc::new(errand_tools::check::ResultChecker::new(
+            workspace.clone(),
+            self.store.clone(),
+        ));
         let agent = Agent {
             store: self.store.clone(),
             tools: crate::team::task_tools(workspace, options, agents.max_depth > 0),
@@ -68,6 +72,10 @@ impl Runtime {
             observer,
             approver: driver.approver,
             max_turns: team.config.max_turns.unwrap_or(200),
+            stall_turns: team
+                .config
+                .stall_turns
+                .unwrap_or(errand_core::agent::STALLED_TURNS_BEFORE_NUDGE),
             interrupt: driver.interrupt,
             who: None,
             hold: driver.hold,
@@ -83,6 +91,7 @@ impl Runtime {
                 enabled: !leases_off_for_tests(),
                 wait: std::time::Duration::from_secs(agents.lease_wait_s),
             },
+            checker: Some(checker),
         };
         agent
             .run(task_id)

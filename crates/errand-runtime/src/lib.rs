@@ -33,7 +33,7 @@ pub use preview::{ApprovalPreview, DiffLine, PreviewDetail};
 pub use start::{Created, FolderRequest, TaskRequest, check_under_roots};
 pub use steer::{Resolved, Steered};
 
-use errand_core::{Grant, Store, TaskRow, TaskState};
+use errand_core::{Grant, Store, TaskRow, TaskState, TaskView};
 use errand_store::SqliteStore;
 use std::sync::Arc;
 use std::time::Duration;
@@ -127,6 +127,12 @@ impl Runtime {
     /// The task a full id or a unique prefix names.
     pub fn task(&self, id_or_prefix: &str) -> Result<TaskRow, RuntimeError> {
         Ok(self.store.resolve_task(id_or_prefix)?)
+    }
+
+    /// The task as its log folds: state, plan, summary, problems the check found.
+    pub fn task_view(&self, id_or_prefix: &str) -> Result<TaskView, RuntimeError> {
+        let row = self.task(id_or_prefix)?;
+        Ok(TaskView::fold(&self.store.events(&row.id)?))
     }
 
     /// Every task, newest first.

@@ -52,6 +52,8 @@ impl Runtime {
             "usage": view.usage,
             "cost": cost,
             "deliverables": view.deliverables,
+            "problems": view.problems,
+            "ended_without_finish": view.ended_without_finish,
             "subagents": view.subagents,
             "work_items": work,
             "changes": {"done": count(JournalState::Done), "undone": count(JournalState::Undone),

@@ -2,6 +2,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod changes;
+pub mod check;
 pub mod command;
 pub mod documents;
 pub mod exec;
@@ -51,5 +52,34 @@ pub fn builtin_tools_with(workspace: Arc<Workspace>, options: ToolOptions) -> To
     office::register(&mut registry, &workspace);
     state::register(&mut registry);
     worklist::register(&mut registry);
+    group(&mut registry);
     registry
+}
+
+/// Tools sent only when loaded: their schemas are most of the fixed context, and most
+/// tasks need one group or none. The file tools, the plan, questions and `finish` are
+/// always sent.
+fn group(registry: &mut ToolRegistry) {
+    registry.add_group(
+        "office",
+        "write xlsx with formulas, docx, pptx and pdf files",
+        &[
+            "create_spreadsheet",
+            "create_document",
+            "create_presentation",
+            "create_pdf",
+        ],
+    );
+    registry.add_group("charts", "png or svg charts from data", &["create_chart"]);
+    registry.add_group(
+        "shell",
+        "commands in a sandbox, no network unless granted",
+        &["run_command"],
+    );
+    registry.add_group(
+        "worklist",
+        "a work list shared with sub-agents",
+        &["tasks_list", "task_claim", "task_update"],
+    );
+    registry.add_group("details", "a file's type, size, dates, photo EXIF", &["file_info"]);
 }

@@ -130,6 +130,7 @@ impl Tool for Finish {
             events: vec![EventKind::Finished {
                 summary: i.summary,
                 deliverables: i.deliverables,
+                without_finish: false,
             }],
         })
     }

@@ -109,12 +109,18 @@ pub fn register_agent_tools(registry: &mut ToolRegistry, delegate: bool) {
         },
         effect: Effect::State,
     }));
+    super::groups::register_load_tools(registry);
+    registry.add_group(
+        "agents",
+        "parallel sub-agents for big or separable work",
+        &[DELEGATE],
+    );
 }
 
 /// A tool whose work the agent loop does (it needs the loop's model, policy and store).
-struct LoopTool {
-    spec: ToolSpec,
-    effect: Effect,
+pub(crate) struct LoopTool {
+    pub(crate) spec: ToolSpec,
+    pub(crate) effect: Effect,
 }
 
 #[async_trait]

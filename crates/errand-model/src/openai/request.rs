@@ -16,8 +16,9 @@ enum Out<'a> {
         content: &'a str,
     },
     Assistant {
-        /// Null, not "", beside tool calls: some servers reject an empty string there.
-        content: Option<&'a str>,
+        /// Always a string, "" beside tool calls: llama.cpp-style chat templates join
+        /// contents as strings and fail on null, and OpenAI, vLLM and Ollama accept "".
+        content: &'a str,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         tool_calls: Vec<CallOut<'a>>,
     },
@@ -94,7 +95,7 @@ fn message(message: &Message) -> Out<'_> {
     match message {
         Message::User { text } => Out::User { content: text },
         Message::Assistant { text, tool_calls } => Out::Assistant {
-            content: (!text.is_empty() || tool_calls.is_empty()).then_some(text.as_str()),
+            content: text,
             tool_calls: tool_calls
                 .iter()
                 .map(|c| CallOut {

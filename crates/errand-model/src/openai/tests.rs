@@ -496,7 +496,7 @@ fn specs_urls_and_debug_output() {
 }
 
 #[test]
-fn an_assistant_turn_of_only_calls_sends_null_content() {
+fn an_assistant_turn_of_only_calls_sends_empty_string_content_never_null() {
     let messages = [Message::Assistant {
         text: String::new(),
         tool_calls: expected_calls(),
@@ -511,7 +511,8 @@ fn an_assistant_turn_of_only_calls_sends_null_content() {
         },
     ))
     .expect("json");
-    assert_eq!(body["messages"][0]["content"], serde_json::Value::Null);
+    // llama-cpp-python's server refuses null content here; every server takes "".
+    assert_eq!(body["messages"][0]["content"], "");
     assert_eq!(
         body["messages"][0]["tool_calls"][1]["function"]["arguments"],
         r#"{"path":"notes/q3.md"}"#

@@ -1,0 +1,392 @@
+//! The result check that runs after `finish`, before a person is told "Done": every
+//! deliverable exists, office files open, workbooks recalculate without error values, text
+//! files are not empty, and files the request names are there. It reads only; what it finds
+//! goes back to the model once, then to the person (exit code 5).
+use crate::workspace::Workspace;
+use errand_core::agent::ResultCheck;
+use errand_core::{JournalOp, JournalState, Store, TaskView};
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Larger files are checked for existence only.
+const MAX_CHECKED_BYTES: u64 = 64 * 1024 * 1024;
+/// How far the search for a file the request names looks.
+const MAX_WALK_DEPTH: usize = 6;
+const MAX_WALK_ENTRIES: usize = 20_000;
+
+pub struct ResultChecker {
+    workspace: Arc<Workspace>,
+    store: Arc<dyn Store>,
+}
+
+impl ResultChecker {
+    pub fn new(workspace: Arc<Workspace>, store: Arc<dyn Store>) -> Self {
+        ResultChecker { workspace, store }
+    }
+}
+
+#[async_trait::async_trait]
+impl ResultCheck for ResultChecker {
+    async fn check(&self, view: &TaskView) -> Vec<String> {
+        let workspace = self.workspace.clone();
+        let store = self.store.clone();
+        let view = view.clone();
+        tokio::task::spawn_blocking(move || problems(&workspace, store.as_ref(), &view))
+            .await
+            .unwrap_or_else(|e| vec![format!("the result check could not run: {e}")])
+    }
+}
+
+/// What the task changed, from its journal: files it wrote, and paths it moved or trashed
+/// away (a request may name a file the task was asked to move or remove).
+#[derive(Default)]
+struct Touched {
+    written: Vec<String>,
+    gone: HashSet<String>,
+}
+
+fn touched(store: &dyn Store, task_id: &str) -> Touched {
+    let mut touched = Touched::default();
+    let Ok(journal) = store.journal(task_id) else {
+        return touched;
+    };
+    for record in journal.iter().filter(|r| r.state == JournalState::Done) {
+        match &record.op {
+            JournalOp::Write { path, .. } | JournalOp::Copy { to: path, .. } => {
+                if !touched.written.contains(path) {
+                    touched.written.push(path.clone());
+                }
+            }
+            JournalOp::Move { from, .. } => {
+                touched.gone.insert(base_name(from).to_lowercase());
+            }
+            JournalOp::Trash { path, .. } => {
+                touched.gone.insert(base_name(path).to_lowercase());
+            }
+            _ => {}
+        }
+    }
+    touched
+}
+
+pub fn problems(workspace: &Workspace, store: &dyn Store, view: &TaskView) -> Vec<String> {
+    let touched = touched(store, &view.id);
+    let mut problems = Vec::new();
+    let mut checked = HashSet::new();
+    for deliverable in &view.deliverables {
+        match find(workspace, deliverable) {
+            Some(Found::File(path)) => {
+                if checked.insert(path.clone()) {
+                    problems.extend(file_problems(workspace, &path));
+                }
+            }
+            Some(Found::Folder) => {}
+            None => problems.push(format!(
+                "the deliverable `{deliverable}` does not exist in the folder"
+            )),
+        }
+    }
+    // Files the task wrote but did not list are still its work; ones since moved are not
+    // there to check.
+    for path in &touched.written {
+        if let Some(Found::File(path)) = find(workspace, path)
+            && checked.insert(path.clone())
+        {
+            problems.extend(file_problems(workspace, &path));
+        }
+    }
+    let made: Vec<&str> = view
+        .deliverables
+        .iter()
+        .chain(&touched.written)
+        .map(String::as_str)
+        .collect();
+    for name in named_files(&view.outcome) {
+        let lower = name.to_lowercase();
+        if made.iter().any(|m| base_name(m).eq_ignore_ascii_case(base_name(&name)))
+            || touched.gone.contains(&lower)
+            || touched.gone.contains(base_name(&lower))
+            || find(workspace, &name).is_some()
+            || exists_anywhere(workspace, base_name(&name))
+        {
+            continue;
+        }
+        problems.push(format!(
+            "the request names `{name}`, but no such file is in the folder"
+        ));
+    }
+    for kind in asked_kinds(&view.outcome) {
+        if !made.iter().any(|m| kind.matches(m)) {
+            problems.push(format!(
+                "the request asks for {}, but the task wrote none",
+                kind.described
+            ));
+        }
+    }
+    problems
+}
+
+enum Found {
+    File(String),
+    Folder,
+}
+
+/// A path as the model gave it, also tried without a leading `./` or the folder's own name
+/// (models often write `Downloads/report.xlsx` for a task with one folder).
+fn find(workspace: &Workspace, path: &str) -> Option<Found> {
+    let trimmed = path.trim().trim_start_matches("./");
+    let mut tries = vec![trimmed.to_string()];
+    if workspace.roots().len() == 1 {
+        let name = &workspace.root(0).grant.name;
+        if let Some(rest) = trimmed.strip_prefix(&format!("{name}/")) {
+            tries.push(rest.to_string());
+        }
+    }
+    for attempt in tries {
+        let Ok(resolved) = workspace.resolve(&attempt) else {
+            continue;
+        };
+        let dir = &workspace.root(resolved.root).dir;
+        let meta = if resolved.rel.as_os_str().is_empty() {
+            dir.dir_metadata()
+        } else {
+            dir.metadata(&resolved.rel)
+        };
+        match meta {
+            Ok(meta) if meta.is_dir() => return Some(Found::Folder),
+            Ok(_) => return Some(Found::File(attempt)),
+            Err(_) => {}
+        }
+    }
+    None
+}
+
+/// What is wrong with one file, if anything.
+fn file_problems(workspace: &Workspace, path: &str) -> Vec<String> {
+    let Ok(resolved) = workspace.resolve(path) else {
+        return Vec::new();
+    };
+    let dir = &workspace.root(resolved.root).dir;
+    let mut bytes = Vec::new();
+    let read = dir
+        .open(&resolved.rel)
+        .and_then(|f| f.take(MAX_CHECKED_BYTES + 1).read_to_end(&mut bytes));
+    if let Err(e) = read {
+        return vec![format!("`{path}` cannot be read: {e}")];
+    }
+    if bytes.len() as u64 > MAX_CHECKED_BYTES {
+        return Vec::new();
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return vec![format!("`{path}` is empty")];
+    }
+    let ext = Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if let Some(Err(e)) = errand_office::read::extract(&ext, &bytes) {
+        return vec![format!("`{path}` does not open as a .{ext} file: {e}")];
+    }
+    if matches!(ext.as_str(), "xlsx" | "xlsm" | "ods" | "xls" | "xlsb") {
+        return match errand_office::recheck::workbook_errors(&bytes) {
+            Ok(errors) => errors
+                .into_iter()
+                .map(|e| format!("`{path}` has an error value: {e}"))
+                .collect(),
+            Err(e) => vec![format!("`{path}` does not open as a workbook: {e}")],
+        };
+    }
+    Vec::new()
+}
+
+/// Whether a file of this name is anywhere in the granted folders (a bounded walk).
+fn exists_anywhere(workspace: &Workspace, name: &str) -> bool {
+    let mut budget = MAX_WALK_ENTRIES;
+    workspace
+        .roots()
+        .iter()
+        .any(|root| walk_finds(&root.dir, name, 0, &mut budget))
+}
+
+fn walk_finds(dir: &cap_std::fs::Dir, name: &str, depth: usize, budget: &mut usize) -> bool {
+    let Ok(entries) = dir.entries() else {
+        return false;
+    };
+    for entry in entries.flatten() {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        let entry_name = entry.file_name();
+        let entry_name = entry_name.to_string_lossy();
+        if entry_name.eq_ignore_ascii_case(name) {
+            return true;
+        }
+        if depth < MAX_WALK_DEPTH
+            && entry.file_type().is_ok_and(|t| t.is_dir())
+            && let Ok(sub) = entry.open_dir()
+            && walk_finds(&sub, name, depth + 1, budget)
+        {
+            return true;
+        }
+    }
+    false
+}
+
+fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Extensions that make a word a file name in a request.
+const FILE_EXTENSIONS: &[&str] = &[
+    "md", "txt", "csv", "tsv", "json", "html", "xlsx", "xls", "ods", "docx", "doc", "odt",
+    "pptx", "odp", "pdf", "png", "jpg", "jpeg", "svg", "yaml", "yml", "xml",
+];
+
+/// File names a request mentions: `summary.md`, `reports/q3.xlsx`, quoted or not.
+pub fn named_files(outcome: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for word in outcome.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')')) {
+        let quote = |c: char| matches!(c, '"' | '\'' | '`' | '“' | '”' | '‘' | '’');
+        let word = word
+            .trim_start_matches(quote)
+            .trim_end_matches(|c: char| quote(c) || matches!(c, '.' | ':' | '!' | '?'));
+        let Some((stem, ext)) = word.rsplit_once('.') else {
+            continue;
+        };
+        let stem_name = base_name(stem);
+        if stem_name.is_empty()
+            || stem_name.contains('*')
+            || word.contains("://")
+            || !FILE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
+        {
+            continue;
+        }
+        if !names.iter().any(|n| n == word) {
+            names.push(word.to_string());
+        }
+    }
+    names
+}
+
+/// A kind of file a request asks for in words ("a report in Excel", "make a deck").
+#[derive(Debug, PartialEq)]
+pub struct AskedKind {
+    pub described: &'static str,
+    extensions: &'static [&'static str],
+}
+
+impl AskedKind {
+    fn matches(&self, path: &str) -> bool {
+        let lower = path.to_ascii_lowercase();
+        self.extensions
+            .iter()
+            .any(|ext| lower.ends_with(&format!(".{ext}")))
+    }
+}
+
+const KINDS: &[(&[&str], &str, &[&str])] = &[
+    (
+        &["excel", "spreadsheet", "workbook", "xlsx"],
+        "a spreadsheet (.xlsx)",
+        &["xlsx", "xlsm", "xls", "ods"],
+    ),
+    (
+        &["deck", "presentation", "slides", "powerpoint", "pptx", "slideshow"],
+        "a deck (.pptx)",
+        &["pptx", "odp"],
+    ),
+    (&["pdf"], "a PDF", &["pdf"]),
+    (&["docx", "word"], "a Word document (.docx)", &["docx", "odt", "doc"]),
+];
+
+/// Words that make what follows something to produce.
+const MAKING: &[&str] = &[
+    "make", "create", "write", "build", "produce", "generate", "prepare", "draft", "save",
+    "export", "into", "as", "to",
+];
+/// Words that may stand between the making word and the kind ("a short Excel report").
+const FILLERS: &[&str] = &[
+    "a", "an", "one", "new", "single", "short", "simple", "clean", "nice", "small", "formatted",
+    "proper", "it", "them", "this", "that", "the",
+];
+
+/// Kinds of file the request asks the task to make, found conservatively: a kind word
+/// right after a making word (with a few fillers between), or "in Excel"-style phrases.
+pub fn asked_kinds(outcome: &str) -> Vec<AskedKind> {
+    let words: Vec<String> = outcome
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let mut kinds = Vec::new();
+    for (at, word) in words.iter().enumerate() {
+        let Some((_, described, extensions)) =
+            KINDS.iter().find(|(names, _, _)| names.contains(&word.as_str()))
+        else {
+            continue;
+        };
+        // "word" alone is too common: only "word document" / "word file" / "in word".
+        let next = words.get(at + 1).map(String::as_str);
+        if word == "word" && !matches!(next, Some("document" | "doc" | "file")) && at > 0 && words[at - 1] != "in" {
+            continue;
+        }
+        let mut back = at;
+        let mut asked = false;
+        while back > 0 {
+            back -= 1;
+            let before = words[back].as_str();
+            if MAKING.contains(&before) || (before == "in" && back + 1 == at) {
+                asked = true;
+                break;
+            }
+            if !FILLERS.contains(&before) || at - back > 4 {
+                break;
+            }
+        }
+        if asked && !kinds.iter().any(|k: &AskedKind| k.described == *described) {
+            kinds.push(AskedKind {
+                described,
+                extensions,
+            });
+        }
+    }
+    kinds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn described(outcome: &str) -> Vec<&'static str> {
+        asked_kinds(outcome).iter().map(|k| k.described).collect()
+    }
+
+    #[test]
+    fn file_names_in_a_request_are_found_quoted_or_not() {
+        assert_eq!(
+            named_files("Read notes.txt and write a three-bullet summary to `summary.md`."),
+            ["notes.txt", "summary.md"]
+        );
+        assert_eq!(named_files("put it in reports/q3.xlsx, please"), ["reports/q3.xlsx"]);
+        assert!(named_files("see https://example.com/a.pdf or *.pdf, v2.0 or e.g.").is_empty());
+    }
+
+    #[test]
+    fn kinds_count_only_when_asked_for_as_output() {
+        assert_eq!(described("make a deck from these notes"), ["a deck (.pptx)"]);
+        assert_eq!(
+            described("summarise the PDF into a Word document"),
+            ["a Word document (.docx)"]
+        );
+        assert_eq!(described("a report in Excel"), ["a spreadsheet (.xlsx)"]);
+        assert_eq!(described("export it as a PDF"), ["a PDF"]);
+        assert!(described("turn these PDF receipts into an expense report").is_empty());
+        assert!(described("organize my downloads by type and date").is_empty());
+        assert!(described("fix the broken formula in the budget workbook").is_empty());
+        assert!(described("count the words in each file").is_empty());
+    }
+}
