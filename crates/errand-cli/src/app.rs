@@ -80,6 +80,8 @@ pub enum Command {
     },
     /// Open the web workspace: start, watch, approve and steer tasks from a browser.
     Serve(ServeArgs),
+    /// Run the eval suite: knowledge-work tasks graded by the files they leave.
+    Eval(EvalArgs),
     /// What the command sandbox enforces on this machine; run a command in it.
     Sandbox {
         #[command(subcommand)]
@@ -167,6 +169,30 @@ pub struct ServeArgs {
     /// Open the workspace in the browser.
     #[arg(long)]
     pub open: bool,
+}
+
+/// `errand eval`'s arguments.
+#[derive(Args)]
+pub struct EvalArgs {
+    /// The model to evaluate (a spec or profile), or `reference` for each task's scripted
+    /// reference solution. Default: the configured model.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Which tasks: a glob on their names, or several separated by commas.
+    #[arg(long)]
+    pub tasks: Option<String>,
+    /// Run each task this many times.
+    #[arg(long, default_value_t = 1)]
+    pub repeat: usize,
+    /// Where to write the results as JSON.
+    #[arg(long, default_value = "errand-eval.json")]
+    pub out: PathBuf,
+    /// Stop a task that runs longer than this many seconds.
+    #[arg(long, default_value_t = 900)]
+    pub timeout_s: u64,
+    /// List the tasks and what each covers, then exit.
+    #[arg(long)]
+    pub list: bool,
 }
 
 #[derive(Subcommand)]

@@ -3,6 +3,7 @@ mod app;
 mod demo;
 mod display;
 mod drive;
+mod eval;
 mod exit;
 mod manage;
 mod models;
@@ -81,6 +82,7 @@ fn try_main() -> Result<ExitCode> {
         } => demo_folder(&dir, kind, files, seed),
         Command::Sandbox { action } => sandbox::sandbox(action, cli.json),
         Command::Serve(args) => runtime.block_on(serve::serve(args)),
+        Command::Eval(args) => runtime.block_on(eval::eval(args, cli.json)),
         Command::HashListing { dir } => {
             for line in demo::hash_listing(&dir)? {
                 println!("{line}");

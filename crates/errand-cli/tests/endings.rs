@@ -107,10 +107,16 @@ fn the_same_call_again_and_again_is_stopped() {
         .iter()
         .filter(|e| e["type"] == "model_turn")
         .count();
-    assert_eq!(turns, 4, "the fourth identical call, after the reminder, ends it");
+    assert_eq!(
+        turns, 4,
+        "the fourth identical call, after the reminder, ends it"
+    );
     let shown = state_of(&env, &task_id(&out));
     let reason = shown["task"]["state_reason"].as_str().unwrap_or_default();
-    assert!(reason.contains("list_files") && reason.contains("4 times"), "{reason}");
+    assert!(
+        reason.contains("list_files") && reason.contains("4 times"),
+        "{reason}"
+    );
 }
 
 #[test]
@@ -173,7 +179,11 @@ fn a_missing_deliverable_goes_back_once_then_ends_with_exit_5() {
         "{problems:?}"
     );
     let plain = env.run(&["show", &id]);
-    assert!(text(&plain).contains("Done with problems"), "{}", text(&plain));
+    assert!(
+        text(&plain).contains("Done with problems"),
+        "{}",
+        text(&plain)
+    );
     assert!(text(&plain).contains("summary.md"), "{}", text(&plain));
 }
 
@@ -239,7 +249,10 @@ fn a_file_the_request_names_must_exist_and_an_asked_for_kind_must_be_written() {
     let problems = state_of(&env, &task_id(&out))["problems"].to_string();
     assert!(problems.contains("names `summary.md`"), "{problems}");
     assert!(problems.contains("a deck (.pptx)"), "{problems}");
-    assert!(!problems.contains("notes.txt`"), "an input that exists is fine: {problems}");
+    assert!(
+        !problems.contains("notes.txt`"),
+        "an input that exists is fine: {problems}"
+    );
 }
 
 #[test]

@@ -146,8 +146,11 @@ fn every_escape_attempt_is_a_tool_error_and_the_canary_is_untouched() {
     let spec = s.env.script("escapes.json", json!(turns));
     // Thirty refused calls in a row are exactly what the stall guard stops; this test is
     // about each refusal, so the guard waits longer here.
-    std::fs::write(s.env.work.path().join("no-config.toml"), "stall_turns = 100\n")
-        .expect("config");
+    std::fs::write(
+        s.env.work.path().join("no-config.toml"),
+        "stall_turns = 100\n",
+    )
+    .expect("config");
     let out = s.env.run(&[
         "run",
         "try to escape",

@@ -378,7 +378,8 @@ impl TaskView {
                 if self.pending_calls.is_empty() {
                     self.messages.push(Message::User { text: text.clone() });
                 } else {
-                    self.queued_messages.push(Message::User { text: text.clone() });
+                    self.queued_messages
+                        .push(Message::User { text: text.clone() });
                 }
             }
             EventKind::Checked { problems } => {

@@ -180,7 +180,8 @@ impl ToolRegistry {
         for group in &mut self.groups {
             group.tools.retain(|t| !tools.contains(t));
         }
-        self.groups.retain(|g| g.name != name && !g.tools.is_empty());
+        self.groups
+            .retain(|g| g.name != name && !g.tools.is_empty());
         if !tools.is_empty() {
             self.groups.push(ToolGroup {
                 name: name.into(),
@@ -195,7 +196,9 @@ impl ToolRegistry {
     }
 
     pub fn group_of(&self, tool: &str) -> Option<&ToolGroup> {
-        self.groups.iter().find(|g| g.tools.iter().any(|t| t == tool))
+        self.groups
+            .iter()
+            .find(|g| g.tools.iter().any(|t| t == tool))
     }
 
     /// What a request carries: every tool outside the groups, in name order, then the

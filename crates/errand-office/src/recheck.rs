@@ -93,9 +93,12 @@ pub fn workbook_errors(bytes: &[u8]) -> Result<Vec<String>, OfficeError> {
             Ok(_) => {}
             Err(OfficeError::Formula(errors)) => {
                 for error in errors {
-                    let known = problems
-                        .iter()
-                        .any(|p| error.split(' ').next().is_some_and(|cell| p.starts_with(cell)));
+                    let known = problems.iter().any(|p| {
+                        error
+                            .split(' ')
+                            .next()
+                            .is_some_and(|cell| p.starts_with(cell))
+                    });
                     if !known && !error.contains(" gives #NAME?") {
                         problems.push(error);
                     }
@@ -148,8 +151,10 @@ mod tests {
         let bytes = book(|ws| {
             ws.write_number(0, 0, 5.0).expect("a1");
             ws.write_formula(0, 1, Formula::new("=A1/0")).expect("b1");
-            ws.write_formula(1, 1, Formula::new("=#REF!+A1")).expect("b2");
-            ws.write_formula(2, 1, Formula::new("=SUM(A1:A1)")).expect("b3");
+            ws.write_formula(1, 1, Formula::new("=#REF!+A1"))
+                .expect("b2");
+            ws.write_formula(2, 1, Formula::new("=SUM(A1:A1)"))
+                .expect("b3");
         });
         let problems = workbook_errors(&bytes).expect("check");
         assert_eq!(problems.len(), 2, "{problems:?}");
@@ -165,7 +170,10 @@ mod tests {
             ws.write_formula(1, 1, Formula::new("=SOMEFUTUREFUNCTION(A1)"))
                 .expect("b2");
         });
-        assert_eq!(workbook_errors(&bytes).expect("check"), Vec::<String>::new());
+        assert_eq!(
+            workbook_errors(&bytes).expect("check"),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

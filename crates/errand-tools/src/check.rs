@@ -105,7 +105,9 @@ pub fn problems(workspace: &Workspace, store: &dyn Store, view: &TaskView) -> Ve
         .collect();
     for name in named_files(&view.outcome) {
         let lower = name.to_lowercase();
-        if made.iter().any(|m| base_name(m).eq_ignore_ascii_case(base_name(&name)))
+        if made
+            .iter()
+            .any(|m| base_name(m).eq_ignore_ascii_case(base_name(&name)))
             || touched.gone.contains(&lower)
             || touched.gone.contains(base_name(&lower))
             || find(workspace, &name).is_some()
@@ -242,8 +244,8 @@ fn base_name(path: &str) -> &str {
 
 /// Extensions that make a word a file name in a request.
 const FILE_EXTENSIONS: &[&str] = &[
-    "md", "txt", "csv", "tsv", "json", "html", "xlsx", "xls", "ods", "docx", "doc", "odt",
-    "pptx", "odp", "pdf", "png", "jpg", "jpeg", "svg", "yaml", "yml", "xml",
+    "md", "txt", "csv", "tsv", "json", "html", "xlsx", "xls", "ods", "docx", "doc", "odt", "pptx",
+    "odp", "pdf", "png", "jpg", "jpeg", "svg", "yaml", "yml", "xml",
 ];
 
 /// File names a request mentions: `summary.md`, `reports/q3.xlsx`, quoted or not.
@@ -295,12 +297,23 @@ const KINDS: &[(&[&str], &str, &[&str])] = &[
         &["xlsx", "xlsm", "xls", "ods"],
     ),
     (
-        &["deck", "presentation", "slides", "powerpoint", "pptx", "slideshow"],
+        &[
+            "deck",
+            "presentation",
+            "slides",
+            "powerpoint",
+            "pptx",
+            "slideshow",
+        ],
         "a deck (.pptx)",
         &["pptx", "odp"],
     ),
     (&["pdf"], "a PDF", &["pdf"]),
-    (&["docx", "word"], "a Word document (.docx)", &["docx", "odt", "doc"]),
+    (
+        &["docx", "word"],
+        "a Word document (.docx)",
+        &["docx", "odt", "doc"],
+    ),
 ];
 
 /// Words that make what follows something to produce.
@@ -310,8 +323,23 @@ const MAKING: &[&str] = &[
 ];
 /// Words that may stand between the making word and the kind ("a short Excel report").
 const FILLERS: &[&str] = &[
-    "a", "an", "one", "new", "single", "short", "simple", "clean", "nice", "small", "formatted",
-    "proper", "it", "them", "this", "that", "the",
+    "a",
+    "an",
+    "one",
+    "new",
+    "single",
+    "short",
+    "simple",
+    "clean",
+    "nice",
+    "small",
+    "formatted",
+    "proper",
+    "it",
+    "them",
+    "this",
+    "that",
+    "the",
 ];
 
 /// Kinds of file the request asks the task to make, found conservatively: a kind word
@@ -324,14 +352,19 @@ pub fn asked_kinds(outcome: &str) -> Vec<AskedKind> {
         .collect();
     let mut kinds = Vec::new();
     for (at, word) in words.iter().enumerate() {
-        let Some((_, described, extensions)) =
-            KINDS.iter().find(|(names, _, _)| names.contains(&word.as_str()))
+        let Some((_, described, extensions)) = KINDS
+            .iter()
+            .find(|(names, _, _)| names.contains(&word.as_str()))
         else {
             continue;
         };
         // "word" alone is too common: only "word document" / "word file" / "in word".
         let next = words.get(at + 1).map(String::as_str);
-        if word == "word" && !matches!(next, Some("document" | "doc" | "file")) && at > 0 && words[at - 1] != "in" {
+        if word == "word"
+            && !matches!(next, Some("document" | "doc" | "file"))
+            && at > 0
+            && words[at - 1] != "in"
+        {
             continue;
         }
         let mut back = at;
@@ -371,13 +404,19 @@ mod tests {
             named_files("Read notes.txt and write a three-bullet summary to `summary.md`."),
             ["notes.txt", "summary.md"]
         );
-        assert_eq!(named_files("put it in reports/q3.xlsx, please"), ["reports/q3.xlsx"]);
+        assert_eq!(
+            named_files("put it in reports/q3.xlsx, please"),
+            ["reports/q3.xlsx"]
+        );
         assert!(named_files("see https://example.com/a.pdf or *.pdf, v2.0 or e.g.").is_empty());
     }
 
     #[test]
     fn kinds_count_only_when_asked_for_as_output() {
-        assert_eq!(described("make a deck from these notes"), ["a deck (.pptx)"]);
+        assert_eq!(
+            described("make a deck from these notes"),
+            ["a deck (.pptx)"]
+        );
         assert_eq!(
             described("summarise the PDF into a Word document"),
             ["a Word document (.docx)"]

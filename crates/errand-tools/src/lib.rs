@@ -81,5 +81,9 @@ fn group(registry: &mut ToolRegistry) {
         "a work list shared with sub-agents",
         &["tasks_list", "task_claim", "task_update"],
     );
-    registry.add_group("details", "a file's type, size, dates, photo EXIF", &["file_info"]);
+    registry.add_group(
+        "details",
+        "a file's type, size, dates, photo EXIF",
+        &["file_info"],
+    );
 }
