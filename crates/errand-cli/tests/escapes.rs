@@ -145,23 +145,27 @@ fn every_escape_attempt_is_a_tool_error_and_the_canary_is_untouched() {
     );
     let spec = s.env.script("escapes.json", json!(turns));
     // Thirty refused calls in a row are exactly what the stall guard stops; this test is
-    // about each refusal, so the guard waits longer here.
-    std::fs::write(
-        s.env.work.path().join("no-config.toml"),
-        "stall_turns = 100\n",
-    )
-    .expect("config");
-    let out = s.env.run(&[
-        "run",
-        "try to escape",
-        "--folder",
-        s.granted.to_str().expect("utf8"),
-        "--model",
-        &spec,
-        "--mode",
-        "auto",
-        "--json",
-    ]);
+    // about each refusal, so the guard waits longer here. (The config lives in the data
+    // folder: everything beside the grant is watched for changes.)
+    let config = s.env.home.path().join("config.toml");
+    std::fs::write(&config, "stall_turns = 100\n").expect("config");
+    let out = s
+        .env
+        .cmd()
+        .env("ERRAND_CONFIG", &config)
+        .args([
+            "run",
+            "try to escape",
+            "--folder",
+            s.granted.to_str().expect("utf8"),
+            "--model",
+            &spec,
+            "--mode",
+            "auto",
+            "--json",
+        ])
+        .output()
+        .expect("run errand");
     assert_eq!(code(&out), 0, "{}", text(&out));
     let events = events(&out);
     for (i, attempt) in attempts.iter().enumerate() {
