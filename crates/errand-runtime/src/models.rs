@@ -162,7 +162,19 @@ async fn probe(spec: &str, env: &ModelEnv) -> String {
         request = request.bearer_auth(key);
     }
     match request.send().await {
-        Ok(r) if r.status().is_success() => format!("reachable ({url})"),
+        Ok(r) if r.status().is_success() => {
+            let base = url.trim_end_matches("/models");
+            let window = match (env.context_window, kind) {
+                (Some(n), _) => Some(format!("; context {n} tokens (profile)")),
+                (None, "openai-compatible") => {
+                    errand_model::openai::server_context_window(&client, base)
+                        .await
+                        .map(|n| format!("; context {n} tokens (server)"))
+                }
+                _ => None,
+            };
+            format!("reachable ({url}){}", window.unwrap_or_default())
+        }
         Ok(r) if matches!(r.status().as_u16(), 401 | 403) => format!("key refused ({url})"),
         Ok(r) => format!("HTTP {} from {url}", r.status().as_u16()),
         Err(_) => format!("unreachable ({url})"),

@@ -86,6 +86,13 @@ pub struct ReplayServer {
 impl ReplayServer {
     /// Serves `replies` in order, one per connection; further connections get a 500.
     pub async fn start(replies: Vec<Reply>) -> ReplayServer {
+        Self::start_with_gets(replies, Vec::new()).await
+    }
+
+    /// As `start`, and answers `GET path` with the JSON body given. Any other GET (a
+    /// client probing `/props` or `/models`) gets a 404 and takes no reply: the replies are
+    /// for the API calls, which are POSTs.
+    pub async fn start_with_gets(replies: Vec<Reply>, gets: Vec<(String, String)>) -> ReplayServer {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
@@ -98,6 +105,14 @@ impl ReplayServer {
                 let Some(request) = read_request(&mut socket).await else {
                     continue;
                 };
+                if request.method == "GET" {
+                    let reply = match gets.iter().find(|(path, _)| *path == request.path) {
+                        Some((_, body)) => Reply::error(200, body),
+                        None => Reply::error(404, "{\"error\":\"not found\"}"),
+                    };
+                    let _ = write_reply(&mut socket, &reply).await;
+                    continue;
+                }
                 if let Ok(mut log) = log.lock() {
                     log.push(request);
                 }

@@ -54,10 +54,10 @@ fn touched(store: &dyn Store, task_id: &str) -> Touched {
     };
     for record in journal.iter().filter(|r| r.state == JournalState::Done) {
         match &record.op {
-            JournalOp::Write { path, .. } | JournalOp::Copy { to: path, .. } => {
-                if !touched.written.contains(path) {
-                    touched.written.push(path.clone());
-                }
+            JournalOp::Write { path, .. } | JournalOp::Copy { to: path, .. }
+                if !touched.written.contains(path) =>
+            {
+                touched.written.push(path.clone());
             }
             JournalOp::Move { from, .. } => {
                 touched.gone.insert(base_name(from).to_lowercase());

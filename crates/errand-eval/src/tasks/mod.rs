@@ -6,7 +6,9 @@ use std::path::Path;
 
 mod files;
 mod office;
+mod office_docs;
 mod text;
+mod text_csv;
 
 pub struct EvalTask {
     pub name: &'static str,
@@ -35,7 +37,9 @@ pub fn all_tasks() -> Vec<EvalTask> {
     let mut tasks = Vec::new();
     tasks.extend(files::tasks());
     tasks.extend(office::tasks());
+    tasks.extend(office_docs::tasks());
     tasks.extend(text::tasks());
+    tasks.extend(text_csv::tasks());
     tasks
 }
 

@@ -1,7 +1,10 @@
 //! OpenAI-compatible chat completions (OpenAI, Ollama, vLLM, llama.cpp, LM Studio): one
 //! streaming request per turn, assembled whole before it is returned.
 mod request;
+mod window;
 mod wire;
+
+pub use window::server_context_window;
 
 #[cfg(test)]
 mod tests;
@@ -28,6 +31,8 @@ pub struct OpenAiCompatible {
     base_url: String,
     client: reqwest::Client,
     retry: RetryPolicy,
+    /// What a local server said its window is, asked once before the first request.
+    server_window: tokio::sync::OnceCell<Option<u64>>,
 }
 
 impl std::fmt::Debug for OpenAiCompatible {
@@ -96,6 +101,7 @@ impl OpenAiCompatible {
             base_url: base_url.trim().trim_end_matches('/').to_string(),
             client,
             retry: RetryPolicy::default(),
+            server_window: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -122,7 +128,8 @@ pub fn decode_recorded(stream: &[u8], piece: usize) -> Result<ModelResponse, Mod
 #[async_trait]
 impl Model for OpenAiCompatible {
     fn context_window(&self) -> Option<u64> {
-        Some(default_context_window(self.provider, &self.model))
+        let asked = self.server_window.get().copied().flatten();
+        Some(asked.unwrap_or_else(|| default_context_window(self.provider, &self.model)))
     }
 
     fn spec(&self) -> String {
@@ -133,6 +140,11 @@ impl Model for OpenAiCompatible {
     }
 
     async fn complete(&self, request: &ModelRequest<'_>) -> Result<ModelResponse, ModelError> {
+        if self.provider != "openai" {
+            self.server_window
+                .get_or_init(|| server_context_window(&self.client, &self.base_url))
+                .await;
+        }
         // Serialized once: a conversation can be megabytes, and retries resend the same bytes.
         let body =
             serde_json::to_vec(&request::request_body(&self.model, request)).map_err(|e| {

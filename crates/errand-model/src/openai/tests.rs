@@ -572,3 +572,37 @@ fn either_done_or_a_finish_reason_ends_a_turn() {
         json!({"path":"out"})
     );
 }
+
+#[tokio::test]
+async fn a_local_servers_own_context_window_is_asked_once_and_respected() {
+    let props = r#"{"default_generation_settings":{"n_ctx":16384},"total_slots":1}"#;
+    let server = ReplayServer::start_with_gets(
+        vec![Reply::sse(TURN, 4), Reply::sse(TEXT_TURN, 4)],
+        vec![("/props".into(), props.into())],
+    )
+    .await;
+    let model = OpenAiCompatible::compatible("local-model", format!("{}/v1", server.url), None)
+        .with_retry(RetryPolicy::fast());
+    assert_eq!(
+        model.context_window(),
+        Some(32_768),
+        "a modest default first"
+    );
+    ask(&model, &first_turn()).await.expect("turn");
+    ask(&model, &first_turn()).await.expect("turn");
+    assert_eq!(model.context_window(), Some(16_384), "the server's --ctx");
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "two API calls; the probe is a GET aside"
+    );
+}
+
+#[tokio::test]
+async fn a_server_without_props_keeps_the_default_window() {
+    let server = ReplayServer::start(vec![Reply::sse(TURN, 4)]).await;
+    let model = OpenAiCompatible::compatible("m", format!("{}/v1", server.url), None)
+        .with_retry(RetryPolicy::fast());
+    ask(&model, &first_turn()).await.expect("turn");
+    assert_eq!(model.context_window(), Some(32_768));
+}
