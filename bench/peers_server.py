@@ -2,20 +2,31 @@
 speaks three agents' API formats and plays the same three steps for each of them.
 
     python3 bench/peers_server.py serve --root DIR --log FILE [--dump DIR]
-        prints its port on the first line of stdout, then serves until killed.
-        Errand: POST /v1/chat/completions (OpenAI chat, streamed or not).
-        Codex:  POST /v1/responses (OpenAI Responses API, streamed).
-        Claude: POST /v1/messages (Anthropic Messages, streamed or not).
-        Anything else: 404 JSON.
+        prints its port on the first line of stdout, then serves until killed; --dump keeps
+        every request body (NNN-agent.json), to read an agent's format.
     python3 bench/peers_server.py report --log FILE --runs FILE
-        prints the table and the ratios from the request log and the runs file.
+        prints the table and the ratios from the request log and the runs file that
+        vs-peers.sh writes (one JSON line per run: agent, start, end, wall, rss_kb, written).
+
+The formats, told apart by path:
+    Errand: POST /v1/chat/completions (OpenAI chat completions, streamed or not); tools
+        read_file, write_file, finish. Its probes of GET /props and /v1/models get 404.
+    Codex:  POST /v1/responses (the Responses API, streamed as response.created,
+        response.output_item.added/done, response.completed with usage); the shell tool it
+        offers (exec_command, shell_command, shell or local_shell; apply_patch for the write
+        when offered), and a plain assistant message to end.
+    Claude Code: POST /v1/messages (Anthropic Messages, streamed or not); Read and Write
+        with absolute paths under the working directory its system prompt states. A request
+        without Read and Write among its tools (a title, a quota check) is a side request
+        and gets a short text. Its `HEAD /` preconnect gets 404.
+    Anything else: 404 JSON.
 
 The step is the number of assistant tool turns already in the request's conversation:
 0 reads notes.txt, 1 writes summary.md with three bullets, 2 ends (Errand's `finish`, a
-plain assistant message for the others). Tool names come from the tools the request offers.
-Every request is logged as one JSON line: agent, path, body bytes, input-token estimate
-(body bytes / 4, the one rule for all three, also reported back to the client as usage),
-the step played, and whether it drove the task or was a side request."""
+plain assistant message for the others). Every request is logged as one JSON line: agent
+(by path), method, path, body bytes, input-token estimate (body bytes / 4, one rule for
+all three, also reported back to the client as its usage), whether it drove the task or
+was a side request or probe, the step played, the model asked for."""
 
 import json
 import os
@@ -25,15 +36,15 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-SUMMARY = ("- The team ships the quarterly report on Friday.\n"
-           "- Budget review moves to next Tuesday.\n"
-           "- Maria owns the customer follow-ups.\n")
+SUMMARY = ("- The quarterly report ships on Friday; Ana finishes the charts on Thursday.\n"
+           "- The budget review moves to next Tuesday, as finance is out this week.\n"
+           "- Maria sends the customer follow-ups by Wednesday; the October offsite is still open.\n")
 DONE = "Wrote a three-bullet summary of notes.txt to summary.md."
 AGENTS = {"/v1/chat/completions": "errand", "/v1/responses": "codex", "/v1/messages": "claude"}
 
 
 def estimate(body: bytes) -> int:
-    return (len(body) + 3) // 4
+    return len(body) // 4
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -82,7 +93,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _log(self, **entry):
-        entry["t"] = time.time()
+        entry["t"] = self.arrived
         with open(self.log_file, "a") as f:
             f.write(json.dumps(entry) + "\n")
 
@@ -94,11 +105,13 @@ class Handler(BaseHTTPRequestHandler):
                 f.write(body)
 
     def do_GET(self):
+        self.arrived = time.time()
         self._body()
         self._log(agent="probe", method="GET", path=self.path, bytes=0, tokens=0, kind="probe")
         self._json(404, {"error": {"message": f"no {self.path} here", "type": "not_found"}})
 
     def do_HEAD(self):
+        self.arrived = time.time()
         # Claude Code opens its connection with `HEAD /`.
         self._log(agent="probe", method="HEAD", path=self.path, bytes=0, tokens=0, kind="probe")
         self.send_response(404)
@@ -106,6 +119,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_POST(self):
+        self.arrived = time.time()
         body = self._body()
         path = self.path.split("?")[0].rstrip("/")
         agent = AGENTS.get(path)
@@ -346,6 +360,9 @@ def report(args):
             print(f"{row['name']:<12} did not run: {row['error']}")
             continue
         written = "written" if row["ok"] else f"NOT written in {len(row['runs']) - row['written']} of {len(row['runs'])} runs"
+        exits = sorted({r["exit"] for r in row["runs"] if r["exit"]})
+        if exits:
+            written += f" (exit {', '.join(map(str, exits))})"
         print(f"{row['name']:<12} {row['tokens']:>32,.0f} {row['requests']:>9.0f} {row['wall']:>9.2f} "
               f"{row['rss_kb'] / 1024:>14.1f}  {written}")
 

@@ -56,7 +56,7 @@ if [ -z "${PEERS_DIR:-}" ]; then
     echo "installing @openai/codex@$CODEX_VERSION and @anthropic-ai/claude-code@$CLAUDE_VERSION into $PEERS" >&2
     if ! npm install --prefix "$PEERS" --no-audit --no-fund --loglevel=error \
         "@openai/codex@$CODEX_VERSION" "@anthropic-ai/claude-code@$CLAUDE_VERSION" > "$WORK/npm.log" 2>&1; then
-        PEER_ERROR="npm install failed ($(tail -1 "$WORK/npm.log"))"
+        PEER_ERROR="npm install failed ($(tail -1 "$WORK/npm.log" | tr -d '"\\'))"
     fi
 fi
 # Codex's npm launcher is a node script that starts this native binary; run it directly.
@@ -155,7 +155,7 @@ echo "errand: $("$ERRAND" --version 2>&1 | head -1) ($ERRAND)" >&2
 for agent in codex claude; do
     bin=$CODEX; [ $agent = claude ] && bin=$CLAUDE
     if [ -z "$PEER_ERROR" ] && [ -x "$bin" ]; then
-        echo "$agent: $("$bin" --version 2>&1 | head -1)" >&2
+        echo "$agent: $("${CLEAN[@]}" HOME="$WORK" "$bin" --version 2>/dev/null | head -1) ($bin)" >&2
     fi
 done
 for r in $(seq "$RUNS"); do
@@ -163,7 +163,7 @@ for r in $(seq "$RUNS"); do
     for agent in codex claude; do
         bin=$CODEX; [ $agent = claude ] && bin=$CLAUDE
         if [ -n "$PEER_ERROR" ]; then
-            printf '{"agent":"%s","error":"%s"}\n' $agent "${PEER_ERROR//\"/\'}" >> "$RUNS_FILE"
+            printf '{"agent":"%s","error":"%s"}\n' $agent "$PEER_ERROR" >> "$RUNS_FILE"
         elif [ ! -x "$bin" ]; then
             printf '{"agent":"%s","error":"no executable at %s"}\n' $agent "$bin" >> "$RUNS_FILE"
         else
@@ -171,5 +171,9 @@ for r in $(seq "$RUNS"); do
         fi
     done
 done
+if [ -s "$WORK/server.err" ]; then
+    echo "peers_server errors:" >&2
+    tail -20 "$WORK/server.err" >&2
+fi
 echo >&2
 python3 bench/peers_server.py report --log "$WORK/requests.jsonl" --runs "$RUNS_FILE"

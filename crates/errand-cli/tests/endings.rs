@@ -288,3 +288,20 @@ fn offline_recipes_pass_the_same_check() {
     assert_eq!(checked.len(), 1, "the recipe's result was checked");
     assert_eq!(checked[0]["problems"], json!([]));
 }
+
+#[test]
+fn organizing_that_leaves_files_loose_is_not_done() {
+    let env = Env::new();
+    let folder = env.dir("Downloads");
+    for name in ["a.pdf", "b.jpg", "c.zip"] {
+        std::fs::write(folder.join(name), name).expect("write");
+    }
+    let moves = json!({"tool_calls": [{"name": "move_path", "input": {"moves": [
+        {"from": "a.pdf", "to": "Documents/a.pdf"}, {"from": "b.jpg", "to": "Images/b.jpg"}]}}]});
+    let finish = json!({"tool_calls": [{"name": "finish", "input": {"summary": "Organized"}}]});
+    let spec = env.script("loose.json", json!([moves, finish, finish]));
+    let out = env.run_auto("organize my downloads by type", &spec, &folder);
+    assert_eq!(code(&out), 5, "{}", text(&out));
+    let problems = state_of(&env, &task_id(&out))["problems"].to_string();
+    assert!(problems.contains("still loose") && problems.contains("c.zip"), "{problems}");
+}

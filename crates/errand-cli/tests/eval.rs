@@ -36,7 +36,14 @@ fn tasks_are_chosen_by_glob_and_repeated_and_a_bad_pattern_is_named() {
     let out = env
         .cmd()
         .args([
-            "eval", "--model", "reference", "--tasks", "notes-to-*", "--repeat", "2", "--out",
+            "eval",
+            "--model",
+            "reference",
+            "--tasks",
+            "notes-to-*",
+            "--repeat",
+            "2",
+            "--out",
         ])
         .arg(&out_file)
         .output()
@@ -50,7 +57,10 @@ fn tasks_are_chosen_by_glob_and_repeated_and_a_bad_pattern_is_named() {
         .iter()
         .filter_map(|r| r["task"].as_str())
         .collect();
-    assert!(names.iter().all(|n| n.starts_with("notes-to-")), "{names:?}");
+    assert!(
+        names.iter().all(|n| n.starts_with("notes-to-")),
+        "{names:?}"
+    );
     assert_eq!(names.len() % 2, 0, "each task twice: {names:?}");
     let bad = env.run(&["eval", "--model", "reference", "--tasks", "no-such-task"]);
     assert_eq!(code(&bad), 2, "{}", text(&bad));
@@ -65,7 +75,14 @@ fn a_model_that_does_nothing_fails_the_tasks_and_never_reads_as_done() {
     let out_file = env.work.path().join("idle.json.out");
     let out = env
         .cmd()
-        .args(["eval", "--model", &spec, "--tasks", "notes-to-summary", "--out"])
+        .args([
+            "eval",
+            "--model",
+            &spec,
+            "--tasks",
+            "notes-to-summary",
+            "--out",
+        ])
         .arg(&out_file)
         .output()
         .expect("run");
@@ -75,7 +92,10 @@ fn a_model_that_does_nothing_fails_the_tasks_and_never_reads_as_done() {
     let result = &summary["results"][0];
     assert_eq!(result["verdict"], "fail", "{result}");
     assert!(
-        result["state"].as_str().unwrap_or_default().starts_with("failed"),
+        result["state"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("failed"),
         "{result}"
     );
 }

@@ -45,6 +45,7 @@ impl ResultCheck for ResultChecker {
 struct Touched {
     written: Vec<String>,
     gone: HashSet<String>,
+    moved: usize,
 }
 
 fn touched(store: &dyn Store, task_id: &str) -> Touched {
@@ -60,6 +61,7 @@ fn touched(store: &dyn Store, task_id: &str) -> Touched {
                 touched.written.push(path.clone());
             }
             JournalOp::Move { from, .. } => {
+                touched.moved += 1;
                 touched.gone.insert(base_name(from).to_lowercase());
             }
             JournalOp::Trash { path, .. } => {
@@ -118,6 +120,9 @@ pub fn problems(workspace: &Workspace, store: &dyn Store, view: &TaskView) -> Ve
         problems.push(format!(
             "the request names `{name}`, but no such file is in the folder"
         ));
+    }
+    if touched.moved > 0 && asks_to_organize(&view.outcome) {
+        problems.extend(loose_files(workspace, &touched));
     }
     for kind in asked_kinds(&view.outcome) {
         if !made.iter().any(|m| kind.matches(m)) {
@@ -236,6 +241,56 @@ fn walk_finds(dir: &cap_std::fs::Dir, name: &str, depth: usize, budget: &mut usi
         }
     }
     false
+}
+
+/// "Organize my downloads by type", "sort the invoices into folders by year".
+pub fn asks_to_organize(outcome: &str) -> bool {
+    let lower = outcome.to_lowercase();
+    let verb = ["organize", "organise", "sort", "tidy", "file away", "put the files"]
+        .iter()
+        .any(|v| lower.contains(v));
+    let into = [
+        "folder", "by type", "by date", "by year", "by month", "by kind", "categor",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    verb && into
+}
+
+/// Files still at the top of a read-write folder after organizing it: each was to be put
+/// somewhere. Files the task wrote itself (an index, a report) and hidden ones are fine.
+fn loose_files(workspace: &Workspace, touched: &Touched) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (index, root) in workspace.roots().iter().enumerate() {
+        if !root.grant.writable {
+            continue;
+        }
+        let Ok(entries) = root.dir.entries() else {
+            continue;
+        };
+        let mut loose: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|name| !name.starts_with('.'))
+            .filter(|name| {
+                let shown = workspace.display(index, Path::new(name));
+                !touched.written.contains(&shown)
+            })
+            .collect();
+        if loose.is_empty() {
+            continue;
+        }
+        loose.sort();
+        let count = loose.len();
+        loose.truncate(8);
+        problems.push(format!(
+            "the request asks to organize the folder, but {count} file(s) are still loose at the top of {}: {}",
+            root.grant.name,
+            loose.join(", ")
+        ));
+    }
+    problems
 }
 
 fn base_name(path: &str) -> &str {
@@ -409,6 +464,14 @@ mod tests {
             ["reports/q3.xlsx"]
         );
         assert!(named_files("see https://example.com/a.pdf or *.pdf, v2.0 or e.g.").is_empty());
+    }
+
+    #[test]
+    fn organizing_requests_are_told_from_others() {
+        assert!(asks_to_organize("organize my downloads by type and date"));
+        assert!(asks_to_organize("Sort the invoices into one folder per year"));
+        assert!(!asks_to_organize("Rename the photos to holiday-001.jpg"));
+        assert!(!asks_to_organize("sort the rows of sales.csv by amount"));
     }
 
     #[test]

@@ -159,7 +159,8 @@ impl Tool for ListFiles {
         let r = self.0.resolve(&i.path)?;
         let dir = open_target_dir(&self.0, &r)?;
         let glob = glob_matcher(&i.glob)?;
-        let limit = i.limit.unwrap_or(2000).max(1);
+        // Small models send `limit: 0` for "no limit".
+        let limit = i.limit.filter(|l| *l > 0).unwrap_or(2000);
         let mut entries = Vec::new();
         let mut truncated = false;
         walk(&dir, &r.rel, i.recursive, &mut |path, meta, _| {
@@ -270,7 +271,8 @@ impl Tool for ReadFile {
         let r = self.ws.resolve(&i.path)?;
         let (dir, name) = self.ws.parent(&r)?;
         let offset = i.offset.unwrap_or(1).max(1);
-        let limit = i.limit.unwrap_or(2000).max(1);
+        // Small models send `limit: 0` for "no limit".
+        let limit = i.limit.filter(|l| *l > 0).unwrap_or(2000);
         let part = errand_office::read::SheetPart {
             sheet: i.sheet.as_deref(),
             range: i.range.as_deref(),

@@ -165,7 +165,7 @@ impl Tool for LoopTool {
 pub fn subagent_prompt(view: &TaskView, brief: &SubagentBrief) -> String {
     let mut folders = String::new();
     if brief.folders.is_empty() {
-        folders = super::folder_lines(&view.grants);
+        folders = super::prompt::folder_lines(&view.grants);
     } else {
         for path in &brief.folders {
             folders.push_str(&format!("\n- {path}"));

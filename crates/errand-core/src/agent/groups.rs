@@ -31,6 +31,12 @@ pub fn register_load_tools(registry: &mut ToolRegistry) {
     }));
 }
 
+/// `ERRAND_TOOLS=all` sends every schema on every request, as before tool groups: for
+/// measuring what groups save (bench/local-model.sh), not for everyday use.
+fn eager() -> bool {
+    std::env::var("ERRAND_TOOLS").is_ok_and(|v| v == "all")
+}
+
 /// The system prompt's lines for the groups not sent in full.
 pub fn group_lines(groups: &[ToolGroup]) -> String {
     if groups.is_empty() {
@@ -52,10 +58,21 @@ impl Agent {
     /// The tools this turn's request carries. A sub-agent was given its own short list by
     /// its parent, and gets all of it.
     pub(crate) fn request_tools(&self, view: &TaskView) -> Vec<ToolSpec> {
-        if self.who.is_some() {
-            return self.tools.specs().to_vec();
+        if self.who.is_some() || eager() {
+            return self
+                .tools
+                .specs()
+                .iter()
+                .filter(|s| s.name != LOAD_TOOLS)
+                .cloned()
+                .collect();
         }
         self.tools.specs_loaded(&view.loaded_groups)
+    }
+
+    /// The groups the system prompt lists: none when every schema is sent anyway.
+    pub(crate) fn prompt_groups(&self) -> &[ToolGroup] {
+        if eager() { &[] } else { self.tools.groups() }
     }
 
     /// `load_tools{groups}`: an unknown group is an error naming the valid ones.
