@@ -45,7 +45,6 @@ impl ResultCheck for ResultChecker {
 struct Touched {
     written: Vec<String>,
     gone: HashSet<String>,
-    moved: usize,
 }
 
 fn touched(store: &dyn Store, task_id: &str) -> Touched {
@@ -61,7 +60,6 @@ fn touched(store: &dyn Store, task_id: &str) -> Touched {
                 touched.written.push(path.clone());
             }
             JournalOp::Move { from, .. } => {
-                touched.moved += 1;
                 touched.gone.insert(base_name(from).to_lowercase());
             }
             JournalOp::Trash { path, .. } => {
@@ -121,7 +119,8 @@ pub fn problems(workspace: &Workspace, store: &dyn Store, view: &TaskView) -> Ve
             "the request names `{name}`, but no such file is in the folder"
         ));
     }
-    if touched.moved > 0 && asks_to_organize(&view.outcome) {
+    // Whatever moved the files (move_path, a command), what counts is what is left.
+    if asks_to_organize(&view.outcome) {
         problems.extend(loose_files(workspace, &touched));
     }
     for kind in asked_kinds(&view.outcome) {
