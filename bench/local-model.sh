@@ -28,25 +28,46 @@ mkdir -p "$out"
 server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true; }
 trap cleanup EXIT
-if ! curl -sf "http://127.0.0.1:$PORT/props" >/dev/null; then
+# llama.cpp b8156 sometimes aborts mid-answer ("Unexpected empty grammar stack after
+# accepting piece"): the server is (re)started before each task, so one crash costs one task.
+ensure_server() {
+    curl -sf -m 3 "http://127.0.0.1:$PORT/props" >/dev/null && return 0
+    cleanup
     "$MODEL_DIR/venv/bin/python" ../shared/local-model/serve.py "$gguf" --port "$PORT" --ctx 16384 \
-        > "$out/local-model-server.log" 2>&1 &
+        >> "$out/local-model-server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 120); do
-        curl -sf "http://127.0.0.1:$PORT/props" >/dev/null && break
+        curl -sf -m 3 "http://127.0.0.1:$PORT/props" >/dev/null && return 0
         sleep 1
     done
-fi
+    echo "the model server did not start; see $out/local-model-server.log" >&2
+    exit 1
+}
 spec="openai-compatible:local-model@http://127.0.0.1:$PORT/v1"
-config=$(mktemp)
-trap 'cleanup; rm -f "$config"' EXIT
+work=$(mktemp -d)
+trap 'cleanup; rm -rf "$work"' EXIT
+names=$("$bin" eval --list --tasks "$tasks" | awk '{print $1}')
 
-run() { # NAME ENV...
+run() { # NAME ENV...: each task on its own, then one JSON like a single `errand eval` run
     local name=$1
     shift
     echo "== $name"
-    env "$@" ERRAND_CONFIG="$config" "$bin" eval --model "$spec" --tasks "$tasks" \
-        --timeout-s "$TIMEOUT_S" --out "$out/local-$name.json" || true
+    for task in $names; do
+        ensure_server
+        env "$@" ERRAND_CONFIG="$work/none.toml" "$bin" eval --model "$spec" --tasks "$task" \
+            --timeout-s "$TIMEOUT_S" --out "$work/$name-$task.json" 2>/dev/null | sed -n 2p || true
+    done
+    python3 - "$out/local-$name.json" "$work"/"$name"-*.json <<'PY'
+import json, sys
+parts = [json.load(open(p)) for p in sys.argv[2:]]
+results = [r for p in parts for r in p["results"]]
+keys = ("input_tokens", "output_tokens", "wall_ms")
+merged = {"model": parts[0]["model"] if parts else "", "runs": len(results),
+          "passed": sum(r["verdict"] == "pass" for r in results),
+          "false_done": sum(r["verdict"] == "false_done" for r in results),
+          **{k: sum(r[k] for r in results) for k in keys}, "results": results}
+json.dump(merged, open(sys.argv[1], "w"), indent=1)
+PY
 }
 run before ERRAND_TOOLS=all ERRAND_PROMPT_RULES=none
 run after ERRAND_TOOLS=lean
@@ -64,4 +85,10 @@ line("before", b)
 line("after", a)
 if b["input_tokens"]:
     print(f"input tokens after/before: {a['input_tokens'] / b['input_tokens']:.2f}")
+print("\nper task (before → after):")
+after = {r["task"]: r for r in a["results"]}
+for r in b["results"]:
+    o = after.get(r["task"], {})
+    print(f"  {r['task']:<24} {r['verdict']:<10} → {o.get('verdict', '-'):<10} "
+          f"in {r['input_tokens']:>6} → {o.get('input_tokens', 0):>6}   {o.get('reason', '')[:70]}")
 PY

@@ -3,11 +3,12 @@
 use crate::app::EvalArgs;
 use crate::exit::{Exit, ExitCode};
 use anyhow::Result;
-use errand_eval::{EvalError, EvalOptions, Summary, Verdict, all_tasks, run_suite, table};
+use errand_eval::{EvalError, EvalOptions, Summary, Verdict, run_suite, selected, table};
 
 pub async fn eval(args: EvalArgs, json_out: bool) -> Result<ExitCode> {
     if args.list {
-        for task in all_tasks() {
+        let tasks = selected(args.tasks.as_deref()).map_err(|e| Exit::usage(e.to_string()))?;
+        for task in tasks {
             println!("{:<24} {}", task.name, task.covers);
         }
         return Ok(ExitCode::Done);

@@ -303,5 +303,8 @@ fn organizing_that_leaves_files_loose_is_not_done() {
     let out = env.run_auto("organize my downloads by type", &spec, &folder);
     assert_eq!(code(&out), 5, "{}", text(&out));
     let problems = state_of(&env, &task_id(&out))["problems"].to_string();
-    assert!(problems.contains("still loose") && problems.contains("c.zip"), "{problems}");
+    assert!(
+        problems.contains("still loose") && problems.contains("c.zip"),
+        "{problems}"
+    );
 }

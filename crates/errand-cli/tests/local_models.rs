@@ -104,7 +104,10 @@ fn a_recorded_local_model_that_stops_early_fails_honestly() {
         })
         .collect();
     assert_eq!(calls[0].0, "read_file");
-    assert_eq!(calls[0].1, "559mkYvLkAxezMFZD5ov7cfcFbNPCknF", "the server's own id");
+    assert_eq!(
+        calls[0].1, "559mkYvLkAxezMFZD5ov7cfcFbNPCknF",
+        "the server's own id"
+    );
     assert!(calls.iter().skip(1).all(|(tool, _)| tool == "update_plan"));
     let reminded: Vec<&serde_json::Value> =
         events.iter().filter(|e| e["type"] == "nudged").collect();

@@ -463,7 +463,7 @@ function taskView(main, id) {
     drawPlan(data.plan || t.plan || []);
     drawUsage(t, data.usage || t.usage || {}, data.cost);
     drawSubs(data.subagents || t.subagents || [], new Set((t.waiting_for || []).map((w) => w.agent)));
-    const key = JSON.stringify([data.deliverables || t.deliverables || [], t.state, t.summary, done]);
+    const key = JSON.stringify([data.deliverables || t.deliverables || [], t.state, t.summary, data.problems || [], done]);
     if (key !== delivKey) { delivKey = key; drawResults(t); }
   }
 
@@ -587,7 +587,15 @@ function taskView(main, id) {
     const ds = data.deliverables || t.deliverables || [];
     resultsSection.hidden = !ds.length && !t.summary;
     const kids = [];
+    const problems = data.problems || [];
+    resultsSection.hidden = resultsSection.hidden && !problems.length;
+    if (problems.length) {
+      kids.push(h('div.problems', { 'data-testid': 'problems', role: 'alert' },
+        h('strong', null, t.state === 'done' ? 'Done with problems — the result check found:' : 'The result check found:'),
+        h('ul', null, problems.map((p) => h('li', null, p)))));
+    }
     if (t.summary) kids.push(h('p.summary', { 'data-testid': 'summary' }, t.summary));
+    if (data.ended_without_finish) kids.push(h('p.muted.small', { 'data-testid': 'no-finish' }, 'The model stopped without calling finish; these are its last words.'));
     if (!ds.length) { fill(el.results, kids); return; }
     const r = await api(taskPath(id, '/deliverables'));
     if (gone) return;
@@ -739,8 +747,17 @@ function taskView(main, id) {
       }
       case 'finished': {
         const d = ev.deliverables || [];
-        return { parts: [`Done: ${ev.summary || ''}`, d.length ? ` Results: ${d.join(', ')}` : ''], kind: ev.agent ? 'done' : 'milestone' };
+        const said = ev.without_finish ? 'Stopped without calling finish: ' : 'Finished: ';
+        return { parts: [`${said}${ev.summary || ''}`, d.length ? ` Results: ${d.join(', ')}` : ''], kind: ev.agent ? 'done' : 'milestone' };
       }
+      case 'nudged': return { parts: ['Reminded the model: ', firstLine(ev.text || '')], kind: 'state' };
+      case 'checked': {
+        const p = ev.problems || [];
+        return p.length
+          ? { parts: ['Checked the results and found: ', p.join('; ')], kind: 'bad' }
+          : { parts: ['Checked the results: every file is there and opens'], kind: 'ok' };
+      }
+      case 'tools_loaded': return { parts: [`Loaded tools: ${(ev.groups || []).join(', ')}`], quiet: true };
       case 'undone': {
         const r = ev.refused || [];
         return { parts: [`Undid ${plural(ev.restored || 0, 'change')}`, r.length ? `; could not undo: ${r.join('; ')}` : ''], kind: 'milestone' };

@@ -245,9 +245,16 @@ fn walk_finds(dir: &cap_std::fs::Dir, name: &str, depth: usize, budget: &mut usi
 /// "Organize my downloads by type", "sort the invoices into folders by year".
 pub fn asks_to_organize(outcome: &str) -> bool {
     let lower = outcome.to_lowercase();
-    let verb = ["organize", "organise", "sort", "tidy", "file away", "put the files"]
-        .iter()
-        .any(|v| lower.contains(v));
+    let verb = [
+        "organize",
+        "organise",
+        "sort",
+        "tidy",
+        "file away",
+        "put the files",
+    ]
+    .iter()
+    .any(|v| lower.contains(v));
     let into = [
         "folder", "by type", "by date", "by year", "by month", "by kind", "categor",
     ]
@@ -468,7 +475,9 @@ mod tests {
     #[test]
     fn organizing_requests_are_told_from_others() {
         assert!(asks_to_organize("organize my downloads by type and date"));
-        assert!(asks_to_organize("Sort the invoices into one folder per year"));
+        assert!(asks_to_organize(
+            "Sort the invoices into one folder per year"
+        ));
         assert!(!asks_to_organize("Rename the photos to holiday-001.jpg"));
         assert!(!asks_to_organize("sort the rows of sales.csv by amount"));
     }

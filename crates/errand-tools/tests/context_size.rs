@@ -2,7 +2,8 @@
 //! it is paid on every call. Measured in bytes of the JSON a provider sends; at the usual
 //! ~4 bytes per token for English and JSON, 6,000 bytes is about 1,500 tokens.
 //! History: 12,644 bytes (23 tool schemas, all sent) before tool groups; 5,737 bytes with
-//! 13 core schemas and the other groups as one prompt line each (issue 13). Real tokens,
+//! 13 core schemas, then 4,865 with 10 (search, copy and make_dir moved to a group); the
+//! other groups are one prompt line each (issue 13). Real tokens,
 //! from a local model's usage, are in bench/vs-peers.sh.
 use errand_core::agent::system_prompt;
 use errand_core::{Grant, TaskView};

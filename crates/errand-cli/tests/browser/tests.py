@@ -362,6 +362,29 @@ def test_names_and_contents_are_text_never_html(t):
     assert page.locator("img[src=x], svg, b[onmouseover]").count() == 0
 
 
+def test_done_with_problems_shows_what_the_check_found_as_text(t):
+    s = t.server
+    folder = s.folder("check", {"notes.txt": "Q3 went well.\n"})
+    missing = "<img src=x onerror=window.__xss=10>.md"
+    model = s.script("check.json", [
+        {"tool_calls": [{"name": "read_file", "input": {"path": "notes.txt"}}]},
+        finish("Wrote the summary.", [missing]),
+        finish("Wrote the summary.", [missing]),
+    ])
+    page = t.page()
+    tid = s.create("Summarise notes.txt", folder, model, mode="auto")
+    t.open_task(page, tid)
+    wait_state(page, "done")
+    box = page.get_by_test_id("problems")
+    expect(box).to_contain_text("Done with problems")
+    expect(box).to_contain_text(f"the deliverable `{missing}` does not exist")
+    feed = page.get_by_test_id("activity")
+    expect(feed.locator("[data-type=checked]").first).to_contain_text("found")
+    expect(feed.locator("[data-type=nudged]")).to_contain_text("Reminded the model")
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert page.locator("img[src=x]").count() == 0
+
+
 def test_sign_in_missing_shows_how_to_sign_in(t):
     page = t.page()
     expect(page.get_by_test_id("task-list")).to_be_visible()

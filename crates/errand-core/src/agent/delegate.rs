@@ -110,11 +110,7 @@ pub fn register_agent_tools(registry: &mut ToolRegistry, delegate: bool) {
         effect: Effect::State,
     }));
     super::groups::register_load_tools(registry);
-    registry.add_group(
-        "agents",
-        "parallel sub-agents for big or separable work",
-        &[DELEGATE],
-    );
+    registry.add_group("agents", "parallel sub-agents", &[DELEGATE]);
 }
 
 /// A tool whose work the agent loop does (it needs the loop's model, policy and store).
@@ -136,12 +132,17 @@ impl Tool for LoopTool {
         _ctx: &ToolContext,
         input: &serde_json::Value,
     ) -> Result<crate::tool::Assessment, ToolError> {
-        let summary = if self.spec.name == DELEGATE {
-            let i: DelegateInput = parse_input(DELEGATE, input)?;
-            format!("start {} sub-agents", i.agents.len())
-        } else {
-            let i: AskSpec = parse_input(ASK_USER, input)?;
-            format!("ask: {}", i.question)
+        let summary = match self.spec.name.as_str() {
+            DELEGATE => {
+                let i: DelegateInput = parse_input(DELEGATE, input)?;
+                format!("start {} sub-agents", i.agents.len())
+            }
+            ASK_USER => {
+                let i: AskSpec = parse_input(ASK_USER, input)?;
+                format!("ask: {}", i.question)
+            }
+            // load_tools checks its own input, naming the groups when it is wrong.
+            name => format!("{name} {input}"),
         };
         Ok(crate::tool::Assessment {
             summary,

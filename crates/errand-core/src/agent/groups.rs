@@ -42,7 +42,7 @@ pub fn group_lines(groups: &[ToolGroup]) -> String {
     if groups.is_empty() {
         return String::new();
     }
-    let mut lines = String::from("\nMore tools, by group (load_tools first):");
+    let mut lines = String::from("\nMore tools (load_tools with the group first):");
     for group in groups {
         lines.push_str(&format!(
             "\n- {}: {} ({})",
