@@ -235,6 +235,7 @@ fn a_file_the_request_names_must_exist_and_an_asked_for_kind_must_be_written() {
     let spec = env.script(
         "unnamed.json",
         json!([
+            {"tool_calls": [{"name": "read_file", "input": {"path": "notes.txt"}}]},
             {"tool_calls": [{"name": "write_file", "input": {"path": "notes-summary.txt", "content": "Q3 went well.\n"}}]},
             {"tool_calls": [{"name": "finish", "input": {"summary": "Summarised", "deliverables": ["notes-summary.txt"]}}]},
             {"tool_calls": [{"name": "finish", "input": {"summary": "Summarised", "deliverables": ["notes-summary.txt"]}}]}

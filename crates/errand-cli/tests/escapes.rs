@@ -215,7 +215,8 @@ fn a_folder_swapped_for_a_symlink_after_approval_is_refused() {
         {"tool_calls": [{"id": "look", "name": "read_file", "input": {"path": "sub/file.txt"}}]},
         {"expect_tool_result_contains": "inside",
          "tool_calls": [{"id": "write", "name": "write_file", "input": {"path": "sub/new.txt", "content": "pwned"}}]},
-        {"tool_calls": [{"id": "done", "name": "finish", "input": {"summary": "done"}}]}
+        {"tool_calls": [{"id": "done", "name": "finish", "input": {"summary": "done"}}]},
+        {"tool_calls": [{"id": "done2", "name": "finish", "input": {"summary": "done"}}]}
     ]);
     let spec = s.env.script("swap.json", turns);
     let g = s.granted.to_str().expect("utf8");
@@ -241,7 +242,8 @@ fn a_folder_swapped_for_a_symlink_after_approval_is_refused() {
     std::fs::rename(s.granted.join("sub"), s.granted.join("sub.real")).expect("move sub");
     std::os::unix::fs::symlink("../sibling", s.granted.join("sub")).expect("swap");
     let approved = s.env.run(&["approve", &id, "--json"]);
-    assert_eq!(code(&approved), 0, "{}", text(&approved));
+    // The write was refused, so "write a file" is not met: done with problems, not Done.
+    assert_eq!(code(&approved), 5, "{}", text(&approved));
     let approved_events = events(&approved);
     let write = tool_result(&approved_events, "write");
     assert_eq!(write["is_error"], true, "{write}");

@@ -167,3 +167,76 @@ fn a_recorded_local_model_that_stops_early_fails_honestly() {
         "{reminder}"
     );
 }
+
+/// A model calling a tool its request did not offer, with a field the tool lacks, then
+/// ending twice with words and no `finish`, having never read the notes it was to use: the
+/// call works by name and loads its group, the bad field comes back naming the fields, the
+/// words become the summary ("ended without finish"), and the check says the notes were
+/// never opened, so the task is not Done.
+#[test]
+fn a_recorded_local_model_inventing_a_tool_and_skipping_its_input_is_not_done() {
+    let env = Env::new();
+    let folder = env.dir("notes");
+    std::fs::write(folder.join("notes.txt"), NOTES).expect("notes");
+    let streams = recorded("llamacpp-invented-tool");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let server = rt.block_on(ReplayServer::start(
+        streams.iter().map(|s| Reply::sse(s, 17)).collect(),
+    ));
+    let spec = format!("openai-compatible:local-model@{}/v1", server.url);
+    let out = env.run_auto(
+        "Make a Word document, report.docx, from notes.txt",
+        &spec,
+        &folder,
+    );
+    let events = events(&out);
+    let requests = server.requests();
+    let offered: Vec<String> = requests[0].json()["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .filter_map(|t| t["function"]["name"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        !offered.contains(&"create_document".to_string()),
+        "{offered:?}"
+    );
+    let results: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["type"] == "tool_finished")
+        .collect();
+    assert_eq!(results[0]["tool"], "create_document");
+    assert_eq!(results[0]["is_error"], true);
+    let refused = results[0]["output"].as_str().unwrap_or_default();
+    assert!(refused.contains("unknown field `content`") && refused.contains("`markdown`"));
+    assert_eq!(results[1]["is_error"], false, "{}", results[1]);
+    assert!(folder.join("report.docx").exists());
+    // The group was loaded by the call, so the next request offered its schemas.
+    let second: Vec<String> = requests[1].json()["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .filter_map(|t| t["function"]["name"].as_str().map(str::to_string))
+        .collect();
+    assert!(second.contains(&"create_document".to_string()));
+    let finished = events
+        .iter()
+        .find(|e| e["type"] == "finished")
+        .expect("words taken as the summary");
+    assert_eq!(finished["without_finish"], true);
+    let checked = events
+        .iter()
+        .find(|e| e["type"] == "checked")
+        .expect("checked");
+    assert!(
+        checked["problems"].to_string().contains("never opened it"),
+        "{checked}"
+    );
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(
+        !events
+            .iter()
+            .any(|e| e["type"] == "state_changed" && e["state"] == "done"),
+        "never Done"
+    );
+}

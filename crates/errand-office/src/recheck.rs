@@ -131,6 +131,22 @@ fn cell_at(rows: &[Vec<Cell>], r: u32, c: u32) -> Option<&Cell> {
     rows.get(r as usize)?.get(c as usize)
 }
 
+/// How many formula cells a workbook has, over all its sheets.
+pub fn formula_count(bytes: &[u8]) -> Result<usize, OfficeError> {
+    let bad = |e: calamine::Error| OfficeError::Read(format!("not a readable spreadsheet: {e}"));
+    let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(bad)?;
+    let mut count = 0;
+    for sheet in workbook.sheet_names().to_vec() {
+        if let Ok(formulas) = workbook.worksheet_formula(&sheet) {
+            count += formulas
+                .used_cells()
+                .filter(|(_, _, f)| !f.is_empty())
+                .count();
+        }
+    }
+    Ok(count)
+}
+
 fn at(r: u32, c: u32) -> String {
     format!("{}{}", column_name(c as u16), r + 1)
 }
@@ -185,6 +201,16 @@ mod tests {
         let problems = workbook_errors(&bytes).expect("check");
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].contains("#REF!"), "{problems:?}");
+    }
+
+    #[test]
+    fn formulas_are_counted_over_every_sheet() {
+        let bytes = book(|ws| {
+            ws.write_number(0, 0, 5.0).expect("a1");
+            ws.write_formula(1, 0, Formula::new("=A1*2")).expect("a2");
+            ws.write_formula(2, 0, Formula::new("=A2+1")).expect("a3");
+        });
+        assert_eq!(formula_count(&bytes).expect("count"), 2);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! goes back to the model once, then to the person (exit code 5).
 use crate::workspace::Workspace;
 use errand_core::agent::ResultCheck;
-use errand_core::{JournalOp, JournalState, Store, TaskView};
+use errand_core::{EventKind, JournalOp, JournalState, Store, TaskView};
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
@@ -39,12 +39,30 @@ impl ResultCheck for ResultChecker {
     }
 }
 
+/// The input of every tool call the task's agents made, as JSON text.
+fn call_inputs(store: &dyn Store, task_id: &str) -> Vec<String> {
+    let Ok(events) = store.events(task_id) else {
+        return Vec::new();
+    };
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ModelTurn { tool_calls, .. } => Some(tool_calls),
+            _ => None,
+        })
+        .flatten()
+        .map(|call| call.input.to_string())
+        .collect()
+}
+
 /// What the task changed, from its journal: files it wrote, and paths it moved or trashed
 /// away (a request may name a file the task was asked to move or remove).
 #[derive(Default)]
 struct Touched {
     written: Vec<String>,
     gone: HashSet<String>,
+    /// Changes of any kind the task made.
+    changes: usize,
 }
 
 fn touched(store: &dyn Store, task_id: &str) -> Touched {
@@ -53,6 +71,7 @@ fn touched(store: &dyn Store, task_id: &str) -> Touched {
         return touched;
     };
     for record in journal.iter().filter(|r| r.state == JournalState::Done) {
+        touched.changes += usize::from(record.op.is_change());
         match &record.op {
             JournalOp::Write { path, .. } | JournalOp::Copy { to: path, .. }
                 if !touched.written.contains(path) =>
@@ -73,13 +92,25 @@ fn touched(store: &dyn Store, task_id: &str) -> Touched {
 
 pub fn problems(workspace: &Workspace, store: &dyn Store, view: &TaskView) -> Vec<String> {
     let touched = touched(store, &view.id);
+    let mut problems = made_file_problems(workspace, view, &touched);
+    // A person who refused some of the task's calls chose that the request is not met in
+    // full, and plan mode changes nothing by design: what was asked is theirs to judge.
+    let refused = view.approvals.values().any(|approved| !approved);
+    if !refused && view.mode != errand_core::Mode::Plan {
+        problems.extend(outcome_problems(workspace, store, view, &touched));
+    }
+    problems
+}
+
+/// Deliverables and the files the task wrote: there, opening, without error values.
+fn made_file_problems(workspace: &Workspace, view: &TaskView, touched: &Touched) -> Vec<String> {
     let mut problems = Vec::new();
     let mut checked = HashSet::new();
     for deliverable in &view.deliverables {
         match find(workspace, deliverable) {
             Some(Found::File(path)) => {
                 if checked.insert(path.clone()) {
-                    problems.extend(file_problems(workspace, &path));
+                    problems.extend(one_file_problems(workspace, &path));
                 }
             }
             Some(Found::Folder) => {}
@@ -94,34 +125,60 @@ pub fn problems(workspace: &Workspace, store: &dyn Store, view: &TaskView) -> Ve
         if let Some(Found::File(path)) = find(workspace, path)
             && checked.insert(path.clone())
         {
-            problems.extend(file_problems(workspace, &path));
+            problems.extend(one_file_problems(workspace, &path));
         }
     }
+    problems
+}
+
+/// What the request's own words ask for: the files it names, the kinds it wants, formulas,
+/// a change at all, an organized folder.
+fn outcome_problems(
+    workspace: &Workspace,
+    store: &dyn Store,
+    view: &TaskView,
+    touched: &Touched,
+) -> Vec<String> {
+    let mut problems = Vec::new();
     let made: Vec<&str> = view
         .deliverables
         .iter()
         .chain(&touched.written)
         .map(String::as_str)
         .collect();
+    let calls = call_inputs(store, &view.id);
     for name in named_files(&view.outcome) {
         let lower = name.to_lowercase();
-        if made
-            .iter()
-            .any(|m| base_name(m).eq_ignore_ascii_case(base_name(&name)))
-            || touched.gone.contains(&lower)
-            || touched.gone.contains(base_name(&lower))
-            || find(workspace, &name).is_some()
-            || exists_anywhere(workspace, base_name(&name))
-        {
+        let base = base_name(&name);
+        if made.iter().any(|m| base_name(m).eq_ignore_ascii_case(base)) {
             continue;
         }
-        problems.push(format!(
-            "the request names `{name}`, but no such file is in the folder"
-        ));
+        if touched.gone.contains(&lower) || touched.gone.contains(base_name(&lower)) {
+            continue;
+        }
+        if find(workspace, &name).is_none() && !exists_anywhere(workspace, base) {
+            problems.push(format!(
+                "the request names `{name}`, but no such file is in the folder"
+            ));
+            continue;
+        }
+        // An input the request names that no call ever touched: whatever was made "from
+        // notes.txt" was made without it.
+        if !calls.iter().any(|input| input.contains(base)) {
+            problems.push(format!(
+                "the request names `{name}`, but the task never opened it"
+            ));
+        }
+    }
+    if asks_for_formulas(&view.outcome) {
+        problems.extend(formulas_missing(workspace, &made));
+    }
+    if touched.changes == 0 && asks_for_changes(&view.outcome) {
+        problems.push("the request asks for a change, but the task changed no file".into());
     }
     // Whatever moved the files (move_path, a command), what counts is what is left.
     if asks_to_organize(&view.outcome) {
-        problems.extend(loose_files(workspace, &touched));
+        problems.extend(loose_files(workspace, touched));
     }
     for kind in asked_kinds(&view.outcome) {
         if !made.iter().any(|m| kind.matches(m)) {
@@ -169,8 +226,21 @@ fn find(workspace: &Workspace, path: &str) -> Option<Found> {
     None
 }
 
+/// A file's bytes, when it is small enough to check.
+fn read_small(workspace: &Workspace, path: &str) -> Option<Vec<u8>> {
+    let resolved = workspace.resolve(path).ok()?;
+    let mut bytes = Vec::new();
+    workspace
+        .root(resolved.root)
+        .dir
+        .open(&resolved.rel)
+        .and_then(|f| f.take(MAX_CHECKED_BYTES + 1).read_to_end(&mut bytes))
+        .ok()?;
+    (bytes.len() as u64 <= MAX_CHECKED_BYTES).then_some(bytes)
+}
+
 /// What is wrong with one file, if anything.
-fn file_problems(workspace: &Workspace, path: &str) -> Vec<String> {
+fn one_file_problems(workspace: &Workspace, path: &str) -> Vec<String> {
     let Ok(resolved) = workspace.resolve(path) else {
         return Vec::new();
     };
@@ -240,6 +310,55 @@ fn walk_finds(dir: &cap_std::fs::Dir, name: &str, depth: usize, budget: &mut usi
         }
     }
     false
+}
+
+/// "with working formulas", "a total computed by a formula".
+pub fn asks_for_formulas(outcome: &str) -> bool {
+    outcome.to_lowercase().contains("formula")
+}
+
+/// A request asking for formulas is not met by workbooks of typed-in numbers.
+fn formulas_missing(workspace: &Workspace, made: &[&str]) -> Vec<String> {
+    let mut books = Vec::new();
+    for path in made {
+        let lower = path.to_ascii_lowercase();
+        if !(lower.ends_with(".xlsx") || lower.ends_with(".xlsm") || lower.ends_with(".ods")) {
+            continue;
+        }
+        let Some(Found::File(path)) = find(workspace, path) else {
+            continue;
+        };
+        let Some(bytes) = read_small(workspace, &path) else {
+            continue;
+        };
+        match errand_office::recheck::formula_count(&bytes) {
+            Ok(0) => books.push(path),
+            // One workbook with formulas meets the request.
+            Ok(_) => return Vec::new(),
+            // A workbook that does not open is named by the deliverable check.
+            Err(_) => {}
+        }
+    }
+    books
+        .into_iter()
+        .map(|b| {
+            format!("the request asks for formulas, but `{b}` has none: its numbers are typed in")
+        })
+        .collect()
+}
+
+/// Verbs that ask the task to change the folder, not only to look at it.
+const CHANGING: &[&str] = &[
+    "write", "make", "create", "rename", "move", "organize", "organise", "sort", "delete",
+    "remove", "fix", "combine", "merge", "convert", "turn", "save", "put", "build", "draft",
+    "copy",
+];
+
+/// Whether the request asks for files to change ("write…", "rename…"), by its words.
+pub fn asks_for_changes(outcome: &str) -> bool {
+    outcome
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| CHANGING.contains(&w.to_lowercase().as_str()))
 }
 
 /// "Organize my downloads by type", "sort the invoices into folders by year".
@@ -470,6 +589,17 @@ mod tests {
             ["reports/q3.xlsx"]
         );
         assert!(named_files("see https://example.com/a.pdf or *.pdf, v2.0 or e.g.").is_empty());
+    }
+
+    #[test]
+    fn requests_for_changes_and_formulas_are_told_from_questions() {
+        assert!(asks_for_changes("Read notes.txt and write a summary"));
+        assert!(asks_for_changes("Rename every file to lowercase"));
+        assert!(!asks_for_changes("What is in notes.txt?"));
+        assert!(asks_for_formulas(
+            "an expense workbook with working formulas"
+        ));
+        assert!(!asks_for_formulas("an expense workbook"));
     }
 
     #[test]
