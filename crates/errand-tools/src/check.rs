@@ -226,35 +226,28 @@ fn find(workspace: &Workspace, path: &str) -> Option<Found> {
     None
 }
 
-/// A file's bytes, when it is small enough to check.
-fn read_small(workspace: &Workspace, path: &str) -> Option<Vec<u8>> {
-    let resolved = workspace.resolve(path).ok()?;
+/// A file's bytes; `None` when it is too large to check.
+fn read_capped(workspace: &Workspace, path: &str) -> std::io::Result<Option<Vec<u8>>> {
+    let resolved = workspace
+        .resolve(path)
+        .map_err(|e| std::io::Error::other(e.0))?;
     let mut bytes = Vec::new();
     workspace
         .root(resolved.root)
         .dir
-        .open(&resolved.rel)
-        .and_then(|f| f.take(MAX_CHECKED_BYTES + 1).read_to_end(&mut bytes))
-        .ok()?;
-    (bytes.len() as u64 <= MAX_CHECKED_BYTES).then_some(bytes)
+        .open(&resolved.rel)?
+        .take(MAX_CHECKED_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= MAX_CHECKED_BYTES).then_some(bytes))
 }
 
 /// What is wrong with one file, if anything.
 fn one_file_problems(workspace: &Workspace, path: &str) -> Vec<String> {
-    let Ok(resolved) = workspace.resolve(path) else {
-        return Vec::new();
+    let bytes = match read_capped(workspace, path) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Vec::new(),
+        Err(e) => return vec![format!("`{path}` cannot be read: {e}")],
     };
-    let dir = &workspace.root(resolved.root).dir;
-    let mut bytes = Vec::new();
-    let read = dir
-        .open(&resolved.rel)
-        .and_then(|f| f.take(MAX_CHECKED_BYTES + 1).read_to_end(&mut bytes));
-    if let Err(e) = read {
-        return vec![format!("`{path}` cannot be read: {e}")];
-    }
-    if bytes.len() as u64 > MAX_CHECKED_BYTES {
-        return Vec::new();
-    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return vec![format!("`{path}` is empty")];
     }
@@ -328,7 +321,7 @@ fn formulas_missing(workspace: &Workspace, made: &[&str]) -> Vec<String> {
         let Some(Found::File(path)) = find(workspace, path) else {
             continue;
         };
-        let Some(bytes) = read_small(workspace, &path) else {
+        let Ok(Some(bytes)) = read_capped(workspace, &path) else {
             continue;
         };
         match errand_office::recheck::formula_count(&bytes) {

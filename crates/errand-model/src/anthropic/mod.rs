@@ -12,7 +12,6 @@ use crate::retry::RetryPolicy;
 use async_trait::async_trait;
 use errand_core::{Model, ModelError, ModelRequest, ModelResponse};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
-use std::time::Duration;
 
 pub const ANTHROPIC_BASE_URL: &str = "https://api.anthropic.com";
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -57,13 +56,7 @@ impl Anthropic {
             Some(stripped) if !stripped.is_empty() => stripped.to_string(),
             _ => base_url,
         };
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(30))
-            // Per read, not per request: a long answer streams for minutes, and the API
-            // sends pings while it thinks, so a silent connection has died.
-            .read_timeout(Duration::from_secs(300))
-            .build()
-            .unwrap_or_default();
+        let client = crate::http::streaming_client(&base_url);
         Anthropic {
             model: model.to_string(),
             api_key: api_key.trim().to_string(),

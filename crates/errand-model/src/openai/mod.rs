@@ -13,7 +13,6 @@ use crate::http::stream_with_retry;
 use crate::retry::RetryPolicy;
 use async_trait::async_trait;
 use errand_core::{Model, ModelError, ModelRequest, ModelResponse};
-use std::time::Duration;
 
 pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
 pub const OLLAMA_HOST: &str = "http://127.0.0.1:11434";
@@ -87,13 +86,7 @@ impl OpenAiCompatible {
     }
 
     fn new(provider: &'static str, model: String, api_key: Option<String>, base_url: &str) -> Self {
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(30))
-            // Per read, not per request: a long answer streams for minutes, but a silent
-            // connection (a local model still loading aside) has died.
-            .read_timeout(Duration::from_secs(300))
-            .build()
-            .unwrap_or_default();
+        let client = crate::http::streaming_client(base_url);
         OpenAiCompatible {
             provider,
             model,
