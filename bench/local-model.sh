@@ -9,7 +9,9 @@
 # Errand said Done but the files fail the grader: it must stay 0.
 #
 #   usage: bench/local-model.sh [TASK_GLOB] [--small]
-#   env:   ERRAND_BIN (default target/release/errand), MODEL_DIR, PORT (8090), TIMEOUT_S (600)
+#   env:   ERRAND_BIN (default target/release/errand), MODEL_DIR, PORT (8090), TIMEOUT_S (600),
+#          MODES ("before after"; "after" alone measures the current defaults),
+#          OUT (bench/results)
 # Never run it beside a build: on 2 cores a build slows the model tenfold.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +24,7 @@ TIMEOUT_S="${TIMEOUT_S:-600}"
 bin="${ERRAND_BIN:-target/release/errand}"
 [ -x "$bin" ] || cargo build --release -q
 gguf=$(bash ../shared/local-model/setup.sh "${small[@]}" "$MODEL_DIR" | tail -1)
-out="bench/results"
+out="${OUT:-bench/results}"
 mkdir -p "$out"
 
 server_pid=""
@@ -69,8 +71,13 @@ merged = {"model": parts[0]["model"] if parts else "", "runs": len(results),
 json.dump(merged, open(sys.argv[1], "w"), indent=1)
 PY
 }
-run before ERRAND_TOOLS=all ERRAND_PROMPT_RULES=none
-run after ERRAND_TOOLS=lean
+for mode in ${MODES:-before after}; do
+    case $mode in
+        before) run before ERRAND_TOOLS=all ERRAND_PROMPT_RULES=none ;;
+        after) run after ERRAND_TOOLS=lean ;;
+    esac
+done
+[ -f "$out/local-before.json" ] && [ -f "$out/local-after.json" ] || exit 0
 
 python3 - "$out/local-before.json" "$out/local-after.json" <<'PY'
 import json, sys

@@ -39,20 +39,44 @@ impl ResultCheck for ResultChecker {
     }
 }
 
-/// The input of every tool call the task's agents made, as JSON text.
-fn call_inputs(store: &dyn Store, task_id: &str) -> Vec<String> {
+/// Every path (and command line) the task's agents named in their calls: what they opened,
+/// listed, moved or ran. Contents they wrote are left out: a document that says "from
+/// notes.txt" has not opened notes.txt.
+fn call_paths(store: &dyn Store, task_id: &str) -> Vec<String> {
     let Ok(events) = store.events(task_id) else {
         return Vec::new();
     };
-    events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::ModelTurn { tool_calls, .. } => Some(tool_calls),
-            _ => None,
-        })
-        .flatten()
-        .map(|call| call.input.to_string())
-        .collect()
+    let mut paths = Vec::new();
+    for event in &events {
+        if let EventKind::ModelTurn { tool_calls, .. } = &event.kind {
+            for call in tool_calls {
+                collect_paths(&call.input, &mut paths);
+            }
+        }
+    }
+    paths
+}
+
+const PATH_KEYS: &[&str] = &["path", "from", "to", "paths", "command", "cwd", "glob"];
+
+fn collect_paths(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(fields) => {
+            for (key, value) in fields {
+                match value {
+                    serde_json::Value::String(text) if PATH_KEYS.contains(&key.as_str()) => {
+                        out.push(text.clone());
+                    }
+                    serde_json::Value::Array(items) if PATH_KEYS.contains(&key.as_str()) => {
+                        out.extend(items.iter().filter_map(|i| i.as_str().map(str::to_string)));
+                    }
+                    _ => collect_paths(value, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_paths(i, out)),
+        _ => {}
+    }
 }
 
 /// What the task changed, from its journal: files it wrote, and paths it moved or trashed
@@ -146,7 +170,7 @@ fn outcome_problems(
         .chain(&touched.written)
         .map(String::as_str)
         .collect();
-    let calls = call_inputs(store, &view.id);
+    let opened = call_paths(store, &view.id);
     for name in named_files(&view.outcome) {
         let lower = name.to_lowercase();
         let base = base_name(&name);
@@ -164,7 +188,7 @@ fn outcome_problems(
         }
         // An input the request names that no call ever touched: whatever was made "from
         // notes.txt" was made without it.
-        if !calls.iter().any(|input| input.contains(base)) {
+        if !opened.iter().any(|path| path.contains(base)) {
             problems.push(format!(
                 "the request names `{name}`, but the task never opened it"
             ));
@@ -582,6 +606,16 @@ mod tests {
             ["reports/q3.xlsx"]
         );
         assert!(named_files("see https://example.com/a.pdf or *.pdf, v2.0 or e.g.").is_empty());
+    }
+
+    #[test]
+    fn paths_are_what_calls_name_not_what_they_write() {
+        let mut paths = Vec::new();
+        let input = serde_json::json!({"path": "report.docx", "markdown": "from notes.txt",
+            "moves": [{"from": "a.pdf", "to": "Docs/a.pdf"}], "command": "cat b.txt"});
+        collect_paths(&input, &mut paths);
+        paths.sort();
+        assert_eq!(paths, ["Docs/a.pdf", "a.pdf", "cat b.txt", "report.docx"]);
     }
 
     #[test]
