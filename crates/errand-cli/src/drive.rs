@@ -61,11 +61,12 @@ pub async fn drive(
     };
     let outcome = runtime.drive(task_id, driver).await?;
     terminal.close();
+    let view = runtime.task_view(task_id)?;
     if !output.json {
-        report(runtime, task_id, &outcome)?;
+        report(runtime, &view, &outcome)?;
     }
     Ok(match outcome {
-        RunOutcome::Done if runtime.task_view(task_id)?.problems.is_empty() => ExitCode::Done,
+        RunOutcome::Done if view.problems.is_empty() => ExitCode::Done,
         RunOutcome::Done => ExitCode::Problems,
         RunOutcome::Failed(_) => ExitCode::Failed,
         RunOutcome::Waiting(_) => ExitCode::Waiting,
@@ -88,9 +89,9 @@ fn watch_ctrl_c(interrupt: Arc<std::sync::atomic::AtomicBool>) {
 }
 
 /// The final summary a person reads.
-fn report(runtime: &Runtime, task_id: &str, outcome: &RunOutcome) -> Result<()> {
+fn report(runtime: &Runtime, view: &TaskView, outcome: &RunOutcome) -> Result<()> {
     let store = runtime.store();
-    let view = TaskView::fold(&store.events(task_id)?);
+    let task_id = view.id.as_str();
     if view.usage.total() > 0 {
         eprintln!("Tokens: {}", crate::display::usage_text(&view.usage));
     }

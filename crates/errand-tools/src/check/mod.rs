@@ -285,17 +285,18 @@ fn one_file_problems(workspace: &Workspace, path: &str) -> Vec<String> {
         .and_then(|e| e.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if let Some(Err(e)) = errand_office::read::extract(&ext, &bytes) {
-        return vec![format!("`{path}` does not open as a .{ext} file: {e}")];
-    }
+    // A workbook is parsed once: recalculating it also says whether it opens.
     if matches!(ext.as_str(), "xlsx" | "xlsm" | "ods" | "xls" | "xlsb") {
         return match errand_office::recheck::workbook_errors(&bytes) {
             Ok(errors) => errors
                 .into_iter()
                 .map(|e| format!("`{path}` has an error value: {e}"))
                 .collect(),
-            Err(e) => vec![format!("`{path}` does not open as a workbook: {e}")],
+            Err(e) => vec![format!("`{path}` does not open as a .{ext} file: {e}")],
         };
+    }
+    if let Some(Err(e)) = errand_office::read::extract(&ext, &bytes) {
+        return vec![format!("`{path}` does not open as a .{ext} file: {e}")];
     }
     Vec::new()
 }
