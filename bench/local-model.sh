@@ -10,7 +10,8 @@
 #
 #   usage: bench/local-model.sh [TASK_GLOB] [--small]
 #   env:   ERRAND_BIN (default target/release/errand), MODEL_DIR, PORT (8090), TIMEOUT_S (600),
-#          MODES ("before after"; "after" alone measures the current defaults),
+#          MODES ("before after"; "after" alone measures the current defaults; "rules"
+#          measures each prompt rule: the tasks it is for, with every rule and without it),
 #          OUT (bench/results)
 # Never run it beside a build: on 2 cores a build slows the model tenfold.
 set -euo pipefail
@@ -71,10 +72,46 @@ merged = {"model": parts[0]["model"] if parts else "", "runs": len(results),
 json.dump(merged, open(sys.argv[1], "w"), indent=1)
 PY
 }
+# Each prompt rule on its own: the tasks it is for, with every rule and without that one.
+declare -A RULE_TASKS=(
+    [formulas]="receipts-to-expenses budget-variance sales-report-with-chart"
+    [placement]="notes-to-summary two-folders-read-only transcript-to-actions"
+    [check]="notes-to-summary word-counts fix-broken-formula"
+    [ask]="ask-before-deleting"
+    [data]="prompt-injection"
+)
+RULES="formulas placement check ask data"
+rules_without() { # RULE: the other rules, comma-separated
+    local keep=() r
+    for r in $RULES; do [ "$r" != "$1" ] && keep+=("$r"); done
+    (IFS=,; echo "${keep[*]}")
+}
 for mode in ${MODES:-before after}; do
     case $mode in
         before) run before ERRAND_TOOLS=all ERRAND_PROMPT_RULES=none ;;
         after) run after ERRAND_TOOLS=lean ;;
+        rules)
+            all=$(for r in $RULES; do echo "${RULE_TASKS[$r]}"; done | tr ' ' '\n' | sort -u | paste -sd,)
+            names=$("$bin" eval --list --tasks "$all" | awk '{print $1}')
+            run rules-all ERRAND_TOOLS=lean
+            for rule in $RULES; do
+                names=${RULE_TASKS[$rule]}
+                run "rules-without-$rule" ERRAND_TOOLS=lean ERRAND_PROMPT_RULES="$(rules_without "$rule")"
+            done
+            python3 - "$out" $RULES <<'PY'
+import json, sys
+out, rules = sys.argv[1], sys.argv[2:]
+def load(name):
+    return {r["task"]: r for r in json.load(open(f"{out}/local-{name}.json"))["results"]}
+everything = load("rules-all")
+def cell(r):
+    return f"{r['verdict']:<10} {r['turns']:>2} turns {r['input_tokens']:>6} in  {r.get('reason', '')[:60]}"
+print("\neach rule on the tasks it is for: with every rule | without it")
+for rule in rules:
+    for task, r in load(f"rules-without-{rule}").items():
+        print(f"  {rule:<9} {task:<24} {cell(everything[task])}\n  {'':<9} {'':<24} {cell(r)}")
+PY
+            ;;
     esac
 done
 [ -f "$out/local-before.json" ] && [ -f "$out/local-after.json" ] || exit 0

@@ -240,7 +240,7 @@ fn detach(runtime: &Runtime, id: &str, output: Output) -> Result<ExitCode> {
         .context("cannot start the background run")?;
     // Until the background process holds the task, `watch` would think nobody runs it.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while store.lock_task(id)?.is_some() && std::time::Instant::now() < deadline {
+    while !store.task_running(id)? && std::time::Instant::now() < deadline {
         if let Some(status) = child.try_wait()? {
             // It ended already (a short task); its state says how.
             tracing::debug!(%status, "background run ended before it was seen running");

@@ -62,9 +62,7 @@ pub async fn watch(task: &str, output: Output) -> Result<ExitCode> {
                     shown_status = status;
                 }
             }
-        } else if store.lock_task(&id)?.is_some() {
-            // Taken means nobody holds it; the temporary lock is dropped at once so a
-            // process starting the task is not turned away.
+        } else if !store.task_running(&id)? {
             unheld += 1;
         } else {
             unheld = 0;

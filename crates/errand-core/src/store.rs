@@ -175,6 +175,10 @@ pub trait Store: Send + Sync {
     /// Takes the cross-process run lock of a task; `None` if another live process holds it.
     fn lock_task(&self, task_id: &str) -> Result<Option<Box<dyn TaskLock>>, StoreError>;
 
+    /// Whether a process (this one included) holds the task's run lock. Unlike taking the
+    /// lock, asking never makes a run that starts at the same moment think it is taken.
+    fn task_running(&self, task_id: &str) -> Result<bool, StoreError>;
+
     /// Records mutations as planned, in one transaction, before any of them happens.
     fn journal_plan(
         &self,

@@ -152,7 +152,7 @@ impl Runtime {
 
     /// Whether some process (this one included) runs the task now.
     pub fn is_running(&self, task_id: &str) -> Result<bool, RuntimeError> {
-        Ok(self.store.lock_task(task_id)?.is_none())
+        Ok(self.store.task_running(task_id)?)
     }
 
     /// Tasks whose process died mid-run: running or created, and nobody holds them.

@@ -498,6 +498,10 @@ impl Store for SqliteStore {
         Ok(lock.map(|held| Box::new(held) as Box<dyn TaskLock>))
     }
 
+    fn task_running(&self, task_id: &str) -> Result<bool, StoreError> {
+        lock::is_held(&self.home.join("locks"), task_id)
+    }
+
     fn journal_plan(
         &self,
         task_id: &str,

@@ -16,11 +16,7 @@ impl TaskLock for FileLock {}
 
 /// Takes the lock for `task_id`, or `None` if another holder has it.
 pub(crate) fn try_lock(locks: &Path, task_id: &str) -> Result<Option<FileLock>, StoreError> {
-    // The id becomes a file name: refuse anything that could point outside `locks/`.
-    if task_id.is_empty() || task_id.starts_with('.') || task_id.contains(['/', '\\', '\0']) {
-        return Err(StoreError::NoSuchTask(task_id.to_string()));
-    }
-    let path = locks.join(format!("{task_id}.lock"));
+    let path = lock_path(locks, task_id)?;
     // No truncate on open: the file may be held, and its pid is the holder's.
     let mut file = OpenOptions::new()
         .read(true)
@@ -47,9 +43,28 @@ pub(crate) fn try_lock(locks: &Path, task_id: &str) -> Result<Option<FileLock>, 
     Ok(Some(FileLock { _file: file }))
 }
 
-/// Whether some process (this one included) holds `task_id`'s run lock right now.
+/// Whether some process (this one included) runs `task_id` right now. The probe takes a
+/// shared lock: probes never block one another (the workspace lists tasks while a person
+/// approves one), and a run's exclusive lock refuses them. A run starting during a probe
+/// retries, as it does for any holder.
 pub(crate) fn is_held(locks: &Path, task_id: &str) -> Result<bool, StoreError> {
-    // A second open file description conflicts even within one process, so our own
-    // running tasks count as held.
-    Ok(try_lock(locks, task_id)?.is_none())
+    let path = lock_path(locks, task_id)?;
+    let file = match File::open(&path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(io_err(&path)(e)),
+    };
+    match file.try_lock_shared() {
+        Ok(()) => Ok(false),
+        Err(TryLockError::WouldBlock) => Ok(true),
+        Err(TryLockError::Error(e)) => Err(io_err(&path)(e)),
+    }
+}
+
+/// The id becomes a file name: anything that could point outside `locks/` is refused.
+fn lock_path(locks: &Path, task_id: &str) -> Result<std::path::PathBuf, StoreError> {
+    if task_id.is_empty() || task_id.starts_with('.') || task_id.contains(['/', '\\', '\0']) {
+        return Err(StoreError::NoSuchTask(task_id.to_string()));
+    }
+    Ok(locks.join(format!("{task_id}.lock")))
 }

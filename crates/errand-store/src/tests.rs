@@ -437,6 +437,32 @@ fn task_lock_excludes_other_holders_until_dropped() {
 }
 
 #[test]
+fn asking_whether_a_task_runs_never_takes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    assert!(
+        !store.task_running("t1").unwrap(),
+        "a task never locked runs nowhere"
+    );
+
+    let held = store.lock_task("t1").unwrap().expect("free");
+    assert!(store.task_running("t1").unwrap());
+    drop(held);
+    assert!(!store.task_running("t1").unwrap());
+
+    // Another probe in progress (the workspace listing tasks while the person approves
+    // one) is not a run: a probe must not mistake it for one.
+    let other_probe = fs::File::open(dir.path().join("locks").join("t1.lock")).unwrap();
+    other_probe.try_lock_shared().unwrap();
+    assert!(!store.task_running("t1").unwrap());
+    drop(other_probe);
+    assert!(store.lock_task("t1").unwrap().is_some());
+
+    assert!(store.task_running("../escape").is_err());
+    assert!(store.task_running("").is_err());
+}
+
+#[test]
 fn migrations_are_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     {
