@@ -65,6 +65,11 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<TrashAction>,
     },
+    /// Connect Errand to MCP servers (tools named mcp__SERVER__TOOL in tasks).
+    Mcp {
+        #[command(subcommand)]
+        action: McpAction,
+    },
     /// Fill a folder with a realistic mess of files to try Errand on.
     DemoFolder {
         dir: PathBuf,
@@ -193,6 +198,36 @@ pub struct EvalArgs {
     /// List the tasks and what each covers, then exit.
     #[arg(long)]
     pub list: bool,
+}
+
+#[derive(Subcommand)]
+pub enum McpAction {
+    /// Add a server: `errand mcp add NAME -- COMMAND ARGS…` (stdio) or `--url URL`.
+    Add {
+        name: String,
+        /// A server reached over streamable HTTP.
+        #[arg(long, conflicts_with = "command")]
+        url: Option<String>,
+        /// An HTTP header for --url, as 'Key: Value' (repeatable); use ${VAR} for secrets.
+        #[arg(long = "header", requires = "url")]
+        headers: Vec<String>,
+        /// An environment variable for the command, as KEY=VALUE (repeatable); use ${VAR}
+        /// to take a secret from your environment instead of writing it down.
+        #[arg(long = "env")]
+        env: Vec<String>,
+        /// Seconds a call may take before it is abandoned (default 60).
+        #[arg(long)]
+        timeout_s: Option<u64>,
+        /// The command that starts the server, after `--`.
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+    /// Connect to each server and show its state, protocol version and what it offers.
+    List,
+    /// Remove a server from config.toml.
+    Remove { name: String },
+    /// List one server's tools, with their effect in Errand.
+    Tools { name: String },
 }
 
 #[derive(Subcommand)]

@@ -6,6 +6,7 @@ mod drive;
 mod eval;
 mod exit;
 mod manage;
+mod mcp;
 mod models;
 mod sandbox;
 mod serve;
@@ -80,6 +81,7 @@ fn try_main() -> Result<ExitCode> {
             files,
             seed,
         } => demo_folder(&dir, kind, files, seed),
+        Command::Mcp { action } => runtime.block_on(mcp::mcp(action, cli.json)),
         Command::Sandbox { action } => sandbox::sandbox(action, cli.json),
         Command::Serve(args) => runtime.block_on(serve::serve(args)),
         Command::Eval(args) => runtime.block_on(eval::eval(args, cli.json)),

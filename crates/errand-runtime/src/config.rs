@@ -63,6 +63,16 @@ pub struct Config {
     pub agents: AgentsConfig,
     #[serde(default)]
     pub serve: ServeConfig,
+    #[serde(default)]
+    pub mcp: McpConfig,
+}
+
+/// `[mcp.servers.NAME]`: the person's MCP servers.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct McpConfig {
+    #[serde(default)]
+    pub servers: std::collections::BTreeMap<String, errand_mcp::ServerConfig>,
 }
 
 /// `[serve]`: the web workspace.
@@ -161,6 +171,11 @@ impl Config {
         config
             .rules()
             .with_context(|| format!("a rule in {} is not valid", path.display()))?;
+        for (name, server) in &config.mcp.servers {
+            server.validate(name).with_context(|| {
+                format!("[mcp.servers.{name}] in {} is not valid", path.display())
+            })?;
+        }
         Ok(config)
     }
 

@@ -46,6 +46,13 @@ impl Runtime {
             ..errand_tools::ToolOptions::default()
         };
         let agents = config.agents.clone();
+        let connectors = crate::mcp::connectors(&config);
+        connectors.set_roots(view.grants.iter().map(|g| g.path.clone()).collect());
+        let mut tools =
+            crate::team::task_tools(workspace.clone(), options.clone(), agents.max_depth > 0);
+        for problem in errand_mcp::register(&mut tools, &connectors).await {
+            driver.observer.progress(&problem.to_string(), 0, 0);
+        }
         let policy = Policy::new(view.mode, config.rules().map_err(RuntimeError::config)?);
         let folder = Config::folder().map_err(RuntimeError::config)?;
         let roles = crate::roles::load(&folder).map_err(RuntimeError::config)?;
@@ -66,7 +73,7 @@ impl Runtime {
         ));
         let agent = Agent {
             store: self.store.clone(),
-            tools: crate::team::task_tools(workspace, options, agents.max_depth > 0),
+            tools,
             model,
             policy,
             observer,
@@ -93,10 +100,12 @@ impl Runtime {
             },
             checker: Some(checker),
         };
-        agent
+        let outcome = agent
             .run(task_id)
             .await
-            .map_err(|e| RuntimeError::internal(e.to_string()))
+            .map_err(|e| RuntimeError::internal(e.to_string()));
+        connectors.close_all().await;
+        outcome
     }
 
     /// Takes the task's run lock, retrying briefly: `watch`, `say` and `run --detach`

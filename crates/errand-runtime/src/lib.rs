@@ -14,6 +14,7 @@ mod drive;
 mod error;
 mod files;
 mod manage;
+pub mod mcp;
 mod models;
 mod preview;
 mod roles;

@@ -1,0 +1,175 @@
+//! `errand mcp`: add, list, remove and inspect the person's MCP servers.
+use crate::app::McpAction;
+use crate::exit::{Exit, ExitCode};
+use anyhow::Result;
+use errand_mcp::ServerConfig;
+use std::collections::BTreeMap;
+
+pub async fn mcp(action: McpAction, json: bool) -> Result<ExitCode> {
+    match action {
+        McpAction::Add {
+            name,
+            url,
+            headers,
+            env,
+            timeout_s,
+            command,
+        } => add(name, url, headers, env, timeout_s, command),
+        McpAction::List => list(json).await,
+        McpAction::Remove { name } => {
+            let path = errand_runtime::mcp::remove(&name)?;
+            println!("Removed the MCP server {name} from {}.", path.display());
+            Ok(ExitCode::Done)
+        }
+        McpAction::Tools { name } => tools(&name, json).await,
+    }
+}
+
+fn add(
+    name: String,
+    url: Option<String>,
+    headers: Vec<String>,
+    env: Vec<String>,
+    timeout_s: Option<u64>,
+    command: Vec<String>,
+) -> Result<ExitCode> {
+    let mut server = ServerConfig {
+        timeout_s,
+        ..ServerConfig::default()
+    };
+    match (url, command.split_first()) {
+        (Some(url), None) => {
+            server.url = Some(url);
+            server.headers = pairs(
+                &headers,
+                ':',
+                "--header",
+                "'Authorization: Bearer ${TOKEN}'",
+            )?;
+        }
+        (None, Some((program, args))) => {
+            server.command = Some(program.clone());
+            server.args = args.to_vec();
+        }
+        (Some(_), Some(_)) => {
+            return Err(Exit::usage("give either --url or a command after --, not both").into());
+        }
+        (None, None) => {
+            return Err(Exit::usage(format!(
+                "say how to reach the server: `errand mcp add {name} -- COMMAND ARGS…` or `errand mcp add {name} --url URL`"
+            ))
+            .into());
+        }
+    }
+    server.env = pairs(&env, '=', "--env", "GITHUB_TOKEN=${GITHUB_TOKEN}")?;
+    if let Err(e) = server.validate(&name) {
+        return Err(Exit::usage(e.to_string()).into());
+    }
+    let path = errand_runtime::mcp::add(&name, &server)?;
+    println!(
+        "Added the MCP server {name} ({}) to {}. Its tools are mcp__{name}__TOOL in tasks; `errand mcp list` connects to check it.",
+        server.describe(),
+        path.display()
+    );
+    Ok(ExitCode::Done)
+}
+
+/// `K: V` headers or `K=V` variables.
+fn pairs(
+    items: &[String],
+    separator: char,
+    flag: &str,
+    example: &str,
+) -> Result<BTreeMap<String, String>> {
+    let mut map = BTreeMap::new();
+    for item in items {
+        let Some((key, value)) = item.split_once(separator) else {
+            return Err(Exit::usage(format!(
+                "{flag} `{item}` has no `{separator}`: write it like {flag} {example}"
+            ))
+            .into());
+        };
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(Exit::usage(format!("{flag} `{item}` has an empty name")).into());
+        }
+        map.insert(key.to_string(), value.trim().to_string());
+    }
+    Ok(map)
+}
+
+async fn list(json: bool) -> Result<ExitCode> {
+    let config = errand_runtime::config::Config::load()?;
+    let statuses = errand_runtime::mcp::list(&config).await;
+    if json {
+        println!("{}", serde_json::to_string(&statuses)?);
+        return Ok(ExitCode::Done);
+    }
+    if statuses.is_empty() {
+        println!(
+            "No MCP servers are configured. Add one: errand mcp add NAME -- COMMAND ARGS…  (or --url URL)"
+        );
+        return Ok(ExitCode::Done);
+    }
+    for s in &statuses {
+        match s.state.as_str() {
+            "connected" => println!(
+                "{:<16} connected  {:<6} protocol {:<11} {} tools, {} resources, {} prompts   {}",
+                s.name,
+                s.transport,
+                s.protocol_version.as_deref().unwrap_or("?"),
+                s.tools,
+                s.resources,
+                s.prompts,
+                s.target
+            ),
+            "disabled" => println!("{:<16} disabled   {:<6} {}", s.name, s.transport, s.target),
+            _ => println!(
+                "{:<16} failed     {:<6} {}\n{:<16} {}",
+                s.name,
+                s.transport,
+                s.target,
+                "",
+                s.error.as_deref().unwrap_or("")
+            ),
+        }
+    }
+    Ok(ExitCode::Done)
+}
+
+async fn tools(name: &str, json: bool) -> Result<ExitCode> {
+    let config = errand_runtime::config::Config::load()?;
+    let listed = errand_runtime::mcp::tools(&config, name).await?;
+    let effect = |t: &errand_mcp::ListedTool| {
+        if t.read_only {
+            "read"
+        } else if t.destructive {
+            "delete"
+        } else {
+            "exec"
+        }
+    };
+    if json {
+        let rows: Vec<_> = listed
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "name": errand_mcp::tool_name(name, &t.name), "tool": t.name,
+                    "effect": effect(t), "description": t.description,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string(&rows)?);
+        return Ok(ExitCode::Done);
+    }
+    for t in &listed {
+        let first_line = t.description.lines().next().unwrap_or("");
+        println!(
+            "{:<40} {:<6} {}",
+            errand_mcp::tool_name(name, &t.name),
+            effect(t),
+            first_line
+        );
+    }
+    Ok(ExitCode::Done)
+}

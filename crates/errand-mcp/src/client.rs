@@ -1,0 +1,471 @@
+//! One live connection to one server, on rmcp: started, listed, called, and what went wrong
+//! said in words that name the server.
+use crate::config::ServerConfig;
+use rmcp::model::{CallToolRequestParams, ProgressToken, RequestMetaObject};
+use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RoleClient, RunningService};
+use rmcp::{ClientHandler, ServiceError};
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::io::AsyncBufReadExt;
+
+/// What went wrong talking to a server. The text is what the model and the person read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum McpError {
+    #[error("MCP server `{server}` could not start: {why}")]
+    Start { server: String, why: String },
+    #[error("MCP server `{server}` stopped{during}: {why}")]
+    Gone {
+        server: String,
+        during: String,
+        why: String,
+    },
+    #[error(
+        "MCP server `{server}` did not answer `{tool}` within {seconds} s; the call was cancelled (raise `timeout_s` for this server if it is slow)"
+    )]
+    Timeout {
+        server: String,
+        tool: String,
+        seconds: u64,
+    },
+    #[error("MCP server `{server}` refused `{what}`: {why}")]
+    Refused {
+        server: String,
+        what: String,
+        why: String,
+    },
+    #[error("MCP server `{server}` answered `{what}` with something that is not MCP: {why}")]
+    Garbled {
+        server: String,
+        what: String,
+        why: String,
+    },
+}
+
+impl McpError {
+    /// The connection is unusable: the next call starts the server again.
+    pub fn is_gone(&self) -> bool {
+        matches!(self, McpError::Gone { .. })
+    }
+
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, McpError::Timeout { .. })
+    }
+}
+
+/// A server tool as listed, in the wire's shape (rmcp's types follow the spec's changes;
+/// Errand reads the few fields it needs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedTool {
+    pub name: String,
+    pub description: String,
+    pub input_schema: Value,
+    pub read_only: bool,
+    pub destructive: bool,
+}
+
+impl ListedTool {
+    fn from_wire(tool: &Value) -> Option<ListedTool> {
+        let name = tool.get("name")?.as_str()?.to_string();
+        let hint = |key: &str| {
+            tool.pointer(&format!("/annotations/{key}"))
+                .and_then(Value::as_bool)
+        };
+        let description = tool
+            .get("description")
+            .and_then(Value::as_str)
+            .or_else(|| tool.get("title").and_then(Value::as_str))
+            .unwrap_or("")
+            .to_string();
+        let read_only = hint("readOnlyHint").unwrap_or(false);
+        Some(ListedTool {
+            name,
+            description,
+            input_schema: tool
+                .get("inputSchema")
+                .cloned()
+                .unwrap_or_else(|| serde_json::json!({"type": "object"})),
+            read_only,
+            // The spec's default for a tool that is not read-only is destructive, but most
+            // servers never say; treating every unannotated tool as a delete would make each
+            // call ask even in auto mode. Only an explicit hint counts.
+            destructive: !read_only && hint("destructiveHint") == Some(true),
+        })
+    }
+}
+
+/// Who the server said it is, once connected.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerFacts {
+    pub protocol_version: String,
+    pub name: String,
+    pub version: String,
+    pub instructions: Option<String>,
+    pub has_tools: bool,
+    pub has_resources: bool,
+    pub has_prompts: bool,
+}
+
+/// Where progress of one call goes: (message, done, total).
+pub type ProgressSink = Arc<dyn Fn(&str, f64, Option<f64>) + Send + Sync>;
+
+/// Errand's side of the conversation: the folders it grants as roots, and progress routed
+/// to the call that asked for it.
+#[derive(Clone, Default)]
+pub struct Handler {
+    roots: Arc<Mutex<Vec<PathBuf>>>,
+    progress: Arc<Mutex<HashMap<String, ProgressSink>>>,
+}
+
+impl Handler {
+    pub fn set_roots(&self, roots: Vec<PathBuf>) {
+        if let Ok(mut held) = self.roots.lock() {
+            *held = roots;
+        }
+    }
+}
+
+fn capabilities() -> rmcp::model::ClientCapabilities {
+    // Built from the wire form: the builder's type states change between rmcp versions.
+    serde_json::from_value(serde_json::json!({"roots": {"listChanged": true}})).unwrap_or_default()
+}
+
+impl ClientHandler for Handler {
+    fn get_info(&self) -> rmcp::model::ClientConfig {
+        rmcp::model::ClientConfig::new(
+            capabilities(),
+            rmcp::model::Implementation::new("errand", env!("CARGO_PKG_VERSION")),
+        )
+    }
+
+    // Roots are deprecated by the 2026-07-28 spec, but servers on 2025-11-25 (the
+    // filesystem server among them) still ask for them to know where they may work.
+    #[allow(deprecated)]
+    async fn list_roots(
+        &self,
+        _context: rmcp::service::RequestContext<RoleClient>,
+    ) -> Result<rmcp::model::ListRootsResult, rmcp::ErrorData> {
+        let roots: Vec<Value> = self
+            .roots
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
+            .iter()
+            .map(|path| {
+                serde_json::json!({
+                    "uri": format!("file://{}", path.display()),
+                    "name": path.file_name().map(|n| n.to_string_lossy().to_string()),
+                })
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({ "roots": roots }))
+            .map_err(|e| rmcp::ErrorData::internal_error(e.to_string(), None))
+    }
+
+    async fn on_progress(
+        &self,
+        params: rmcp::model::ProgressNotificationParam,
+        _context: rmcp::service::NotificationContext<RoleClient>,
+    ) {
+        let token = token_key(&params.progress_token);
+        let sink = self
+            .progress
+            .lock()
+            .ok()
+            .and_then(|sinks| sinks.get(&token).cloned());
+        if let Some(sink) = sink {
+            sink(
+                params.message.as_deref().unwrap_or(""),
+                params.progress,
+                params.total,
+            );
+        }
+    }
+}
+
+fn token_key(token: &ProgressToken) -> String {
+    serde_json::to_string(&token.0).unwrap_or_default()
+}
+
+/// The last lines a stdio server wrote to stderr: its own words on why it died.
+#[derive(Clone, Default)]
+struct StderrTail(Arc<Mutex<VecDeque<String>>>);
+
+impl StderrTail {
+    const LINES: usize = 20;
+
+    fn push(&self, line: String) {
+        if let Ok(mut lines) = self.0.lock() {
+            if lines.len() == Self::LINES {
+                lines.pop_front();
+            }
+            lines.push_back(line);
+        }
+    }
+
+    fn last(&self) -> Option<String> {
+        self.0
+            .lock()
+            .ok()?
+            .iter()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .cloned()
+    }
+}
+
+pub struct Connection {
+    pub server: String,
+    pub facts: ServerFacts,
+    service: RunningService<RoleClient, Handler>,
+    handler: Handler,
+    stderr: StderrTail,
+    next_token: AtomicI64,
+    timeout: std::time::Duration,
+}
+
+impl Connection {
+    /// Starts (stdio) or reaches (HTTP) the server and completes the lifecycle: the new
+    /// spec's discovery where the server speaks it, the `initialize` handshake otherwise.
+    pub async fn open(
+        server: &str,
+        config: &ServerConfig,
+        env: &(dyn Fn(&str) -> Option<String> + Sync),
+        roots: Vec<PathBuf>,
+    ) -> Result<Connection, McpError> {
+        let start_error = |why: String| McpError::Start {
+            server: server.to_string(),
+            why,
+        };
+        config
+            .validate(server)
+            .map_err(|e| start_error(e.to_string()))?;
+        if config.sandbox {
+            return Err(start_error(
+                "`sandbox = true` is not available yet in this version of Errand; remove it to run the server unconfined".into(),
+            ));
+        }
+        let Some(program) = &config.command else {
+            return Err(start_error(
+                "servers reached by URL are not supported yet in this version of Errand; run the server as a command instead".into(),
+            ));
+        };
+        let mut command = tokio::process::Command::new(program);
+        command.args(&config.args);
+        for (key, value) in &config.env {
+            command.env(key, crate::config::expand_env(value, env));
+        }
+        if let Some(cwd) = &config.cwd {
+            command.current_dir(cwd);
+        }
+        let (transport, stderr) = rmcp::transport::TokioChildProcess::builder(command)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => start_error(format!(
+                    "`{program}` was not found; install it or give its full path in `command`"
+                )),
+                _ => start_error(format!("cannot run `{program}`: {e}")),
+            })?;
+        let tail = StderrTail::default();
+        if let Some(stderr) = stderr {
+            let tail = tail.clone();
+            let server = server.to_string();
+            tokio::spawn(async move {
+                let mut lines = tokio::io::BufReader::new(stderr).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    tracing::debug!(server = %server, "{line}");
+                    tail.push(line);
+                }
+            });
+        }
+        let handler = Handler::default();
+        handler.set_roots(roots);
+        let lifecycle = ClientLifecycleMode::Auto {
+            preferred_versions: vec![rmcp::model::ProtocolVersion::LATEST],
+            legacy_version: Some(rmcp::model::ProtocolVersion::LATEST_WITH_INITIALIZE),
+        };
+        let timeout = config.timeout();
+        let service = tokio::time::timeout(
+            timeout,
+            handler.clone().serve_with_lifecycle(transport, lifecycle),
+        )
+        .await
+        .map_err(|_| {
+            start_error(format!(
+                "it did not complete the MCP handshake within {} s{}",
+                timeout.as_secs(),
+                tail.last()
+                    .map(|l| format!(" (it said: {l})"))
+                    .unwrap_or_default()
+            ))
+        })?
+        .map_err(|e| {
+            start_error(format!(
+                "{e}{}",
+                tail.last()
+                    .map(|l| format!(" (it said: {l})"))
+                    .unwrap_or_default()
+            ))
+        })?;
+        let facts = service
+            .peer_info()
+            .map(|info| {
+                let wire = serde_json::to_value(info.as_ref()).unwrap_or_default();
+                ServerFacts {
+                    protocol_version: info.protocol_version.to_string(),
+                    name: info
+                        .server_info
+                        .as_ref()
+                        .map(|i| i.name.clone())
+                        .unwrap_or_default(),
+                    version: info
+                        .server_info
+                        .as_ref()
+                        .map(|i| i.version.clone())
+                        .unwrap_or_default(),
+                    instructions: info.instructions.clone(),
+                    has_tools: wire.pointer("/capabilities/tools").is_some(),
+                    has_resources: wire.pointer("/capabilities/resources").is_some(),
+                    has_prompts: wire.pointer("/capabilities/prompts").is_some(),
+                }
+            })
+            .unwrap_or_default();
+        Ok(Connection {
+            server: server.to_string(),
+            facts,
+            service,
+            handler,
+            stderr: tail,
+            next_token: AtomicI64::new(1),
+            timeout,
+        })
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.service.is_closed() || self.service.peer().is_transport_closed()
+    }
+
+    pub fn set_roots(&self, roots: Vec<PathBuf>) {
+        self.handler.set_roots(roots);
+    }
+
+    /// Every tool, all pages.
+    pub async fn tools(&self) -> Result<Vec<ListedTool>, McpError> {
+        if !self.facts.has_tools {
+            return Ok(Vec::new());
+        }
+        let tools = tokio::time::timeout(self.timeout, self.service.peer().list_all_tools())
+            .await
+            .map_err(|_| McpError::Timeout {
+                server: self.server.clone(),
+                tool: "tools/list".into(),
+                seconds: self.timeout.as_secs(),
+            })?
+            .map_err(|e| self.service_error("tools/list", e))?;
+        Ok(tools
+            .iter()
+            .filter_map(|t| ListedTool::from_wire(&serde_json::to_value(t).ok()?))
+            .collect())
+    }
+
+    /// How many resources and prompts the server offers (for listings).
+    pub async fn counts(&self) -> (usize, usize) {
+        let peer = self.service.peer();
+        let resources = if self.facts.has_resources {
+            tokio::time::timeout(self.timeout, peer.list_all_resources())
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .map_or(0, |r| r.len())
+        } else {
+            0
+        };
+        let prompts = if self.facts.has_prompts {
+            tokio::time::timeout(self.timeout, peer.list_all_prompts())
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .map_or(0, |p| p.len())
+        } else {
+            0
+        };
+        (resources, prompts)
+    }
+
+    /// Calls a tool and returns the result in its wire form. Dropping the future (the task
+    /// was cancelled) sends the server `notifications/cancelled`.
+    pub async fn call(
+        &self,
+        tool: &str,
+        arguments: serde_json::Map<String, Value>,
+        progress: Option<ProgressSink>,
+    ) -> Result<Value, McpError> {
+        let mut params = CallToolRequestParams::new(tool.to_string()).with_arguments(arguments);
+        let token = progress.map(|sink| {
+            let id = self.next_token.fetch_add(1, Ordering::Relaxed);
+            let token = ProgressToken(rmcp::model::NumberOrString::Number(id));
+            if let Ok(mut sinks) = self.handler.progress.lock() {
+                sinks.insert(token_key(&token), sink);
+            }
+            token
+        });
+        if let Some(token) = &token {
+            params.meta = Some(RequestMetaObject::with_progress_token(token.clone()));
+        }
+        let outcome =
+            tokio::time::timeout(self.timeout, self.service.peer().call_tool(params)).await;
+        if let (Some(token), Ok(mut sinks)) = (&token, self.handler.progress.lock()) {
+            sinks.remove(&token_key(token));
+        }
+        let result = outcome
+            .map_err(|_| McpError::Timeout {
+                server: self.server.clone(),
+                tool: tool.to_string(),
+                seconds: self.timeout.as_secs(),
+            })?
+            .map_err(|e| self.service_error(tool, e))?;
+        serde_json::to_value(&result).map_err(|e| McpError::Garbled {
+            server: self.server.clone(),
+            what: tool.to_string(),
+            why: e.to_string(),
+        })
+    }
+
+    fn service_error(&self, what: &str, error: ServiceError) -> McpError {
+        let server = self.server.clone();
+        let what = what.to_string();
+        match error {
+            ServiceError::McpError(data) => McpError::Refused {
+                server,
+                what,
+                why: data.message.to_string(),
+            },
+            ServiceError::UnexpectedResponse => McpError::Garbled {
+                server,
+                what,
+                why: "an unexpected kind of response".into(),
+            },
+            ServiceError::Timeout { timeout } => McpError::Timeout {
+                server,
+                tool: what,
+                seconds: timeout.as_secs(),
+            },
+            other => McpError::Gone {
+                server,
+                during: format!(" during `{what}`"),
+                why: match self.stderr.last() {
+                    Some(line) => format!("{other} (it last said: {line})"),
+                    None => other.to_string(),
+                },
+            },
+        }
+    }
+
+    /// Stops the server (a stdio child is ended).
+    pub async fn close(self) {
+        let _ = self.service.cancel().await;
+    }
+}

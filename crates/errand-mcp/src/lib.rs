@@ -1,0 +1,13 @@
+//! Connectors: Errand as an MCP client of the person's servers (tools `mcp__SERVER__TOOL`,
+//! started when first called, failures named and survived) on the official SDK, `rmcp`.
+//! Configuration lives in `config`, one live server in `client`, the process's servers in
+//! `pool`, and what a task sees of them in `tools`.
+pub mod client;
+pub mod config;
+pub mod pool;
+pub mod tools;
+
+pub use client::{ListedTool, McpError, ServerFacts};
+pub use config::{ConfigError, ServerConfig, parse_mcp_json, validate_name};
+pub use pool::Connectors;
+pub use tools::{group_name, register, tool_name};

@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""A small stdio MCP server (protocol 2025-11-25) that misbehaves on request, to test that a
+task survives its connectors: `ok` answers, `crash` exits mid-call, `hang` never answers,
+`garbage` writes a line that is not JSON-RPC and then answers. Standard library only."""
+import json
+import sys
+import time
+
+TOOLS = [
+    {"name": name, "description": about, "inputSchema": {"type": "object", "properties": {}},
+     "annotations": {"readOnlyHint": True}}
+    for name, about in [("ok", "answers"), ("crash", "exits mid-call"),
+                        ("hang", "never answers"), ("garbage", "prints garbage first")]
+]
+
+
+def send(message):
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+for line in sys.stdin:
+    try:
+        request = json.loads(line)
+    except ValueError:
+        continue
+    method, rid = request.get("method"), request.get("id")
+    if rid is None:
+        continue  # a notification
+    if method == "initialize":
+        send({"jsonrpc": "2.0", "id": rid, "result": {
+            "protocolVersion": "2025-11-25", "capabilities": {"tools": {}},
+            "serverInfo": {"name": "flaky", "version": "1.0.0"}}})
+    elif method == "tools/list":
+        send({"jsonrpc": "2.0", "id": rid, "result": {"tools": TOOLS}})
+    elif method == "tools/call":
+        name = request["params"]["name"]
+        if name == "crash":
+            sys.stderr.write("flaky: crashing on purpose\n")
+            sys.stderr.flush()
+            sys.exit(3)
+        if name == "hang":
+            time.sleep(3600)
+        if name == "garbage":
+            sys.stdout.write("this is not JSON-RPC\n")
+            sys.stdout.flush()
+        send({"jsonrpc": "2.0", "id": rid, "result": {"content": [{"type": "text", "text": f"{name} answered"}]}})
+    else:
+        send({"jsonrpc": "2.0", "id": rid, "error": {"code": -32601, "message": f"unknown method {method}"}})
