@@ -228,6 +228,9 @@ pub enum McpAction {
     Remove { name: String },
     /// List one server's tools, with their effect in Errand.
     Tools { name: String },
+    /// Serve Errand itself over MCP on stdin/stdout: start_task, get_task, list_tasks,
+    /// approve, deny, answer, say, cancel, undo. Folders are limited to [serve] roots.
+    Serve,
 }
 
 #[derive(Subcommand)]

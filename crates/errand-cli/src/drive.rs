@@ -194,7 +194,7 @@ pub async fn run(args: RunArgs, output: Output) -> Result<ExitCode> {
     };
     let runtime = open_runtime()?;
     offer_interrupted(&runtime, output).await?;
-    let created = runtime.create(request)?;
+    let created = runtime.create_from(request).await?;
     let id = created.id;
     if output.json {
         JsonLines.event(&created.event);

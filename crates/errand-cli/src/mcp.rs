@@ -22,6 +22,16 @@ pub async fn mcp(action: McpAction, json: bool) -> Result<ExitCode> {
             Ok(ExitCode::Done)
         }
         McpAction::Tools { name } => tools(&name, json).await,
+        McpAction::Serve => {
+            let config = errand_runtime::config::Config::load()
+                .map_err(|e| Exit::usage(format!("{e:#}")))?;
+            let runtime = std::sync::Arc::new(errand_runtime::Runtime::open()?);
+            errand_server::McpDoor::new(runtime, config.serve_roots())
+                .serve_stdio()
+                .await
+                .map_err(anyhow::Error::msg)?;
+            Ok(ExitCode::Done)
+        }
     }
 }
 

@@ -62,6 +62,8 @@ fn a_task_calls_real_servers_by_name_and_reads_their_results_as_data() {
             {"tool_calls": [{"id": "remember", "name": "mcp__memory__create_entities", "input": {"entities": [
                 {"name": "Ana", "entityType": "person", "observations": ["owns the Q3 report"]}]}}]},
             {"tool_calls": [{"id": "recall", "name": "mcp__memory__read_graph", "input": {}}]},
+            {"tool_calls": [{"id": "resources", "name": "mcp_list_resources", "input": {"server": "everything"}}]},
+            {"tool_calls": [{"id": "resource", "name": "mcp_read_resource", "input": {"server": "everything", "uri": "demo://resource/static/document/architecture.md"}}]},
             {"tool_calls": [{"name": "finish", "input": {"summary": "Used the connectors"}}]}
         ]),
     );
@@ -101,6 +103,16 @@ fn a_task_calls_real_servers_by_name_and_reads_their_results_as_data() {
         result_text(&events, "recall").contains("owns the Q3 report"),
         "{}",
         result_text(&events, "recall")
+    );
+    let resources = result_text(&events, "resources");
+    assert!(
+        resources.contains("demo://resource/static/document/architecture.md"),
+        "{resources}"
+    );
+    let resource = result_text(&events, "resource");
+    assert!(
+        resource.contains("[resource demo://resource/static/document/architecture.md]"),
+        "{resource}"
     );
     let saved = std::fs::read_to_string(&memory_file).expect("the memory server saved its graph");
     assert!(saved.contains("Ana"), "{saved}");
@@ -264,4 +276,210 @@ fn servers_are_added_listed_and_removed_keeping_the_config_file() {
     );
     let out = run(&["mcp", "remove", "broken"]);
     assert_eq!(code(&out), 1, "{}", text(&out));
+}
+
+#[test]
+fn the_python_sdk_starts_follows_and_undoes_a_task_through_errand_mcp_serve() {
+    let ready = std::process::Command::new("python3")
+        .args(["-c", "import mcp"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ready,
+        "the MCP Python SDK is missing: pip install mcp==2.3.0 (or run .ci/run)"
+    );
+    let env = Env::new();
+    let home = env.dir("home");
+    let folder = home.join("Downloads");
+    let made = env
+        .cmd()
+        .args(["demo-folder", "--files", "40"])
+        .arg(&folder)
+        .output()
+        .expect("demo folder");
+    assert_eq!(code(&made), 0, "{}", text(&made));
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/mcp_client.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(&home)
+        .arg(&folder)
+        .env("ERRAND_BIN", env!("CARGO_BIN_EXE_errand"))
+        .output()
+        .expect("python");
+    assert!(out.status.success(), "{}", text(&out));
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON line");
+    let tools: Vec<&str> = seen["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    assert_eq!(
+        tools,
+        [
+            "answer",
+            "approve",
+            "cancel",
+            "deny",
+            "get_task",
+            "list_tasks",
+            "say",
+            "start_task",
+            "undo"
+        ]
+    );
+    assert_eq!(seen["state"], "done");
+    assert!(seen["progress_events"].as_u64() > Some(0), "{seen}");
+    assert!(
+        seen["outside_roots"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()),
+        "{seen}"
+    );
+    assert!(seen["restored_files"].as_u64() == Some(40), "{seen}");
+}
+
+/// server-everything in its streamable HTTP mode, on a free loopback port; killed on drop.
+struct HttpServer {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn everything_over_http() -> HttpServer {
+    use std::io::BufRead;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut child = std::process::Command::new(bin("mcp-server-everything"))
+        .arg("streamableHttp")
+        .env("PORT", port.to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start server-everything");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let listening = lines
+        .by_ref()
+        .take(50)
+        .map_while(Result::ok)
+        .any(|l| l.contains("listening"));
+    // Keep draining its log so it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    let server = HttpServer {
+        child,
+        url: format!("http://127.0.0.1:{port}/mcp"),
+    };
+    assert!(
+        listening,
+        "server-everything did not start its HTTP transport"
+    );
+    server
+}
+
+#[test]
+fn a_server_reached_by_url_works_like_a_local_one() {
+    let env = Env::new();
+    let folder = env.dir("work");
+    let server = everything_over_http();
+    let config = format!(
+        "[mcp.servers.remote]\nurl = \"{}\"\nheaders = {{ X-Errand-Test = \"${{ERRAND_TEST_HEADER}}\" }}\n",
+        server.url
+    );
+    let spec = env.script(
+        "http.json",
+        json!([
+            {"tool_calls": [{"id": "echo", "name": "mcp__remote__echo", "input": {"message": "over http"}}]},
+            {"tool_calls": [{"name": "finish", "input": {"summary": "Echoed over HTTP"}}]}
+        ]),
+    );
+    let out = configure(&env, &config)
+        .env("ERRAND_TEST_HEADER", "yes")
+        .args([
+            "--json",
+            "run",
+            "Echo remotely",
+            "--model",
+            &spec,
+            "--mode",
+            "auto",
+            "--folder",
+        ])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let echo = result_text(&events(&out), "echo");
+    assert!(echo.contains("Echo: over http"), "{echo}");
+
+    let out = configure(&env, &config)
+        .args(["--json", "mcp", "list"])
+        .output()
+        .expect("list");
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(listed[0]["state"], "connected", "{listed}");
+    assert_eq!(listed[0]["transport"], "http", "{listed}");
+}
+
+#[test]
+fn a_servers_prompt_is_a_slash_command() {
+    let env = Env::new();
+    let folder = env.dir("work");
+    let config = format!(
+        "[mcp.servers.everything]\ncommand = \"{}\"\n",
+        bin("mcp-server-everything")
+    );
+    let spec = env.script(
+        "prompt.json",
+        json!([{"tool_calls": [{"name": "finish", "input": {"summary": "Answered"}}]}]),
+    );
+    let out = configure(&env, &config)
+        .args([
+            "--json",
+            "run",
+            "/mcp__everything__args-prompt Lisbon Portugal",
+            "--model",
+            &spec,
+            "--mode",
+            "auto",
+            "--folder",
+        ])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let created = events(&out)
+        .into_iter()
+        .find(|e| e["type"] == "task_created")
+        .expect("task_created");
+    let outcome = created["outcome"].as_str().unwrap_or_default().to_string();
+    assert!(
+        outcome.contains("Lisbon") && outcome.contains("Portugal"),
+        "{created}"
+    );
+    assert!(!outcome.starts_with("/mcp__"), "{outcome}");
+
+    // A required argument missing, or a prompt the server does not have: usage errors.
+    for (command, says) in [
+        ("/mcp__everything__args-prompt", "needs city"),
+        ("/mcp__everything__no-such-prompt", "args-prompt"),
+    ] {
+        let out = configure(&env, &config)
+            .args([
+                "run", command, "--model", &spec, "--mode", "auto", "--folder",
+            ])
+            .arg(&folder)
+            .output()
+            .expect("run");
+        assert_eq!(code(&out), 2, "{}", text(&out));
+        assert!(text(&out).contains(says), "{}", text(&out));
+    }
 }

@@ -247,10 +247,31 @@ impl Connection {
                 "`sandbox = true` is not available yet in this version of Errand; remove it to run the server unconfined".into(),
             ));
         }
+        let handler = Handler::default();
+        handler.set_roots(roots);
+        let lifecycle = ClientLifecycleMode::Auto {
+            preferred_versions: vec![rmcp::model::ProtocolVersion::LATEST],
+            legacy_version: Some(rmcp::model::ProtocolVersion::LATEST_WITH_INITIALIZE),
+        };
+        let timeout = config.timeout();
+        let tail = StderrTail::default();
         let Some(program) = &config.command else {
-            return Err(start_error(
-                "servers reached by URL are not supported yet in this version of Errand; run the server as a command instead".into(),
-            ));
+            let url = config.url.clone().unwrap_or_default();
+            let transport =
+                crate::http::transport(&url, &config.headers, env).map_err(&start_error)?;
+            let service = tokio::time::timeout(
+                timeout,
+                handler.clone().serve_with_lifecycle(transport, lifecycle),
+            )
+            .await
+            .map_err(|_| {
+                start_error(format!(
+                    "{url} did not complete the MCP handshake within {} s",
+                    timeout.as_secs()
+                ))
+            })?
+            .map_err(|e| start_error(format!("{url}: {e}")))?;
+            return Ok(Connection::ready(server, service, handler, tail, timeout));
         };
         let mut command = tokio::process::Command::new(program);
         command.args(&config.args);
@@ -269,7 +290,6 @@ impl Connection {
                 )),
                 _ => start_error(format!("cannot run `{program}`: {e}")),
             })?;
-        let tail = StderrTail::default();
         if let Some(stderr) = stderr {
             let tail = tail.clone();
             let server = server.to_string();
@@ -281,13 +301,6 @@ impl Connection {
                 }
             });
         }
-        let handler = Handler::default();
-        handler.set_roots(roots);
-        let lifecycle = ClientLifecycleMode::Auto {
-            preferred_versions: vec![rmcp::model::ProtocolVersion::LATEST],
-            legacy_version: Some(rmcp::model::ProtocolVersion::LATEST_WITH_INITIALIZE),
-        };
-        let timeout = config.timeout();
         let service = tokio::time::timeout(
             timeout,
             handler.clone().serve_with_lifecycle(transport, lifecycle),
@@ -310,6 +323,16 @@ impl Connection {
                     .unwrap_or_default()
             ))
         })?;
+        Ok(Connection::ready(server, service, handler, tail, timeout))
+    }
+
+    fn ready(
+        server: &str,
+        service: RunningService<RoleClient, Handler>,
+        handler: Handler,
+        stderr: StderrTail,
+        timeout: std::time::Duration,
+    ) -> Connection {
         let facts = service
             .peer_info()
             .map(|info| {
@@ -333,15 +356,15 @@ impl Connection {
                 }
             })
             .unwrap_or_default();
-        Ok(Connection {
+        Connection {
             server: server.to_string(),
             facts,
             service,
             handler,
-            stderr: tail,
+            stderr,
             next_token: AtomicI64::new(1),
             timeout,
-        })
+        }
     }
 
     pub fn is_closed(&self) -> bool {
@@ -393,6 +416,77 @@ impl Connection {
             0
         };
         (resources, prompts)
+    }
+
+    /// Every resource the server lists, in the wire's shape.
+    pub async fn resources(&self) -> Result<Vec<Value>, McpError> {
+        if !self.facts.has_resources {
+            return Ok(Vec::new());
+        }
+        let listed = tokio::time::timeout(self.timeout, self.service.peer().list_all_resources())
+            .await
+            .map_err(|_| self.timed_out("resources/list"))?
+            .map_err(|e| self.service_error("resources/list", e))?;
+        Ok(listed
+            .iter()
+            .filter_map(|r| serde_json::to_value(r).ok())
+            .collect())
+    }
+
+    /// One resource's contents, in the wire's shape.
+    pub async fn read_resource(&self, uri: &str) -> Result<Value, McpError> {
+        let params = rmcp::model::ReadResourceRequestParams::new(uri.to_string());
+        let read = tokio::time::timeout(self.timeout, self.service.peer().read_resource(params))
+            .await
+            .map_err(|_| self.timed_out("resources/read"))?
+            .map_err(|e| self.service_error("resources/read", e))?;
+        serde_json::to_value(&read).map_err(|e| McpError::Garbled {
+            server: self.server.clone(),
+            what: "resources/read".into(),
+            why: e.to_string(),
+        })
+    }
+
+    /// Every prompt the server lists, in the wire's shape.
+    pub async fn prompts(&self) -> Result<Vec<Value>, McpError> {
+        if !self.facts.has_prompts {
+            return Ok(Vec::new());
+        }
+        let listed = tokio::time::timeout(self.timeout, self.service.peer().list_all_prompts())
+            .await
+            .map_err(|_| self.timed_out("prompts/list"))?
+            .map_err(|e| self.service_error("prompts/list", e))?;
+        Ok(listed
+            .iter()
+            .filter_map(|p| serde_json::to_value(p).ok())
+            .collect())
+    }
+
+    /// A prompt filled with `arguments`, in the wire's shape (`messages`).
+    pub async fn get_prompt(
+        &self,
+        name: &str,
+        arguments: serde_json::Map<String, Value>,
+    ) -> Result<Value, McpError> {
+        let mut params = rmcp::model::GetPromptRequestParams::new(name.to_string());
+        params.arguments = Some(arguments);
+        let got = tokio::time::timeout(self.timeout, self.service.peer().get_prompt(params))
+            .await
+            .map_err(|_| self.timed_out("prompts/get"))?
+            .map_err(|e| self.service_error(name, e))?;
+        serde_json::to_value(&got).map_err(|e| McpError::Garbled {
+            server: self.server.clone(),
+            what: "prompts/get".into(),
+            why: e.to_string(),
+        })
+    }
+
+    fn timed_out(&self, what: &str) -> McpError {
+        McpError::Timeout {
+            server: self.server.clone(),
+            tool: what.into(),
+            seconds: self.timeout.as_secs(),
+        }
     }
 
     /// Calls a tool and returns the result in its wire form. Dropping the future (the task

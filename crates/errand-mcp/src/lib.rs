@@ -4,7 +4,10 @@
 //! `pool`, and what a task sees of them in `tools`.
 pub mod client;
 pub mod config;
+mod http;
 pub mod pool;
+pub mod prompts;
+pub mod resources;
 pub mod tools;
 
 pub use client::{ListedTool, McpError, ServerFacts};

@@ -175,6 +175,15 @@ impl Connectors {
         result
     }
 
+    /// The resources of one server.
+    pub async fn resources(&self, server: &str) -> Result<Vec<Value>, McpError> {
+        self.connection(server).await?.resources().await
+    }
+
+    pub async fn read_resource(&self, server: &str, uri: &str) -> Result<Value, McpError> {
+        self.connection(server).await?.read_resource(uri).await
+    }
+
     /// Ends every server this process started.
     pub async fn close_all(&self) {
         let slots: Vec<_> = match self.slots.lock() {

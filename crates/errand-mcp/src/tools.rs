@@ -220,6 +220,7 @@ pub async fn register(
     connectors: &Arc<Connectors>,
 ) -> Vec<crate::client::McpError> {
     let mut problems = Vec::new();
+    crate::resources::register(registry, connectors);
     for server in connectors.names() {
         let listed = match connectors.tools(&server).await {
             Ok(listed) => listed,

@@ -239,3 +239,25 @@ fn write_document(path: &std::path::Path, document: &toml_edit::DocumentMut) -> 
     }
     std::fs::rename(&temp, path).with_context(|| format!("cannot write {}", path.display()))
 }
+
+impl crate::Runtime {
+    /// [`create`](crate::Runtime::create), after expanding a `/mcp__SERVER__PROMPT words…`
+    /// command into the text of that server's prompt. Every door starts tasks through here.
+    pub async fn create_from(
+        &self,
+        mut request: crate::TaskRequest,
+    ) -> Result<crate::Created, crate::RuntimeError> {
+        if request.outcome.trim_start().starts_with("/mcp__") {
+            let config = Config::load().map_err(crate::RuntimeError::config)?;
+            let connectors = connectors(&config);
+            let expanded = errand_mcp::prompts::expand(&connectors, &request.outcome).await;
+            connectors.close_all().await;
+            match expanded {
+                Ok(Some(text)) => request.outcome = text,
+                Ok(None) => {}
+                Err(e) => return Err(crate::RuntimeError::invalid(e.to_string())),
+            }
+        }
+        self.create(request)
+    }
+}

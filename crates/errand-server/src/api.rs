@@ -83,15 +83,18 @@ async fn create(State(app): App, bytes: Bytes) -> ApiResult<(StatusCode, Json<Va
         None | Some("") => None,
         Some(text) => Some(text.parse::<Mode>().map_err(ApiError::bad_request)?),
     };
-    let created = app.runtime.create(TaskRequest {
-        outcome: request.outcome,
-        folders: request.folders,
-        mode,
-        model: request.model,
-        max_tokens_total: request.max_tokens_total.filter(|n| *n > 0),
-        roots: Some(app.roots.clone()),
-        ..TaskRequest::default()
-    })?;
+    let created = app
+        .runtime
+        .create_from(TaskRequest {
+            outcome: request.outcome,
+            folders: request.folders,
+            mode,
+            model: request.model,
+            max_tokens_total: request.max_tokens_total.filter(|n| *n > 0),
+            roots: Some(app.roots.clone()),
+            ..TaskRequest::default()
+        })
+        .await?;
     app.runner.start(&created.id);
     Ok((StatusCode::CREATED, Json(json!({ "id": created.id }))))
 }

@@ -9,6 +9,7 @@ mod api;
 mod error;
 mod files;
 mod guard;
+mod mcp;
 mod runner;
 mod stream;
 mod ui;
@@ -20,6 +21,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use mcp::McpDoor;
 pub use runner::Runner;
 
 /// How often the store is checked for other processes' appends. SQLite's `data_version`
