@@ -218,6 +218,13 @@ pub enum McpAction {
         /// Seconds a call may take before it is abandoned (default 60).
         #[arg(long)]
         timeout_s: Option<u64>,
+        /// Run the server inside Errand's sandbox: it reaches only the task's folders and
+        /// its own data folder.
+        #[arg(long, conflicts_with = "url")]
+        sandbox: bool,
+        /// With --sandbox: no network for the server.
+        #[arg(long, requires = "sandbox")]
+        no_network: bool,
         /// The command that starts the server, after `--`.
         #[arg(last = true)]
         command: Vec<String>,

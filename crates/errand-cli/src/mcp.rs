@@ -13,8 +13,22 @@ pub async fn mcp(action: McpAction, json: bool) -> Result<ExitCode> {
             headers,
             env,
             timeout_s,
+            sandbox,
+            no_network,
             command,
-        } => add(name, url, headers, env, timeout_s, command),
+        } => add(
+            name,
+            url,
+            headers,
+            env,
+            command,
+            ServerConfig {
+                timeout_s,
+                sandbox,
+                network: no_network.then_some(false),
+                ..ServerConfig::default()
+            },
+        ),
         McpAction::List => list(json).await,
         McpAction::Remove { name } => {
             let path = errand_runtime::mcp::remove(&name)?;
@@ -40,13 +54,9 @@ fn add(
     url: Option<String>,
     headers: Vec<String>,
     env: Vec<String>,
-    timeout_s: Option<u64>,
     command: Vec<String>,
+    mut server: ServerConfig,
 ) -> Result<ExitCode> {
-    let mut server = ServerConfig {
-        timeout_s,
-        ..ServerConfig::default()
-    };
     match (url, command.split_first()) {
         (Some(url), None) => {
             server.url = Some(url);
@@ -81,6 +91,12 @@ fn add(
         server.describe(),
         path.display()
     );
+    if server.command.is_some() && !server.sandbox {
+        println!(
+            "It runs with your permissions. To keep it to each task's folders, add it with --sandbox \
+             (or set sandbox = true under [mcp.servers.{name}])."
+        );
+    }
     Ok(ExitCode::Done)
 }
 

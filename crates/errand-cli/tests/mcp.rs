@@ -212,6 +212,13 @@ fn servers_are_added_listed_and_removed_keeping_the_config_file() {
     let everything = bin("mcp-server-everything");
     let out = run(&["mcp", "add", "everything", "--", &everything]);
     assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(text(&out).contains("--sandbox"), "an unconfined server gets the hint: {}", text(&out));
+    let flaky = servers().join("flaky.py").display().to_string();
+    let out = run(&["mcp", "add", "safe", "--sandbox", "--no-network", "--", "python3", &flaky]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(!text(&out).contains("--sandbox"), "{}", text(&out));
+    let kept = std::fs::read_to_string(&config).expect("config");
+    assert!(kept.contains("[mcp.servers.safe]\ncommand = \"python3\"") && kept.contains("sandbox = true\nnetwork = false"), "{kept}");
     let out = run(&["mcp", "add", "everything", "--", &everything]);
     assert_eq!(code(&out), 1, "{}", text(&out));
     assert!(text(&out).contains("already configured"), "{}", text(&out));
@@ -232,6 +239,7 @@ fn servers_are_added_listed_and_removed_keeping_the_config_file() {
             .cloned()
             .expect(name)
     };
+    assert_eq!(by_name("safe")["state"], "connected", "a sandboxed server starts: {listed}");
     let ok = by_name("everything");
     assert_eq!(ok["state"], "connected", "{ok}");
     assert!(
@@ -482,4 +490,90 @@ fn a_servers_prompt_is_a_slash_command() {
         assert_eq!(code(&out), 2, "{}", text(&out));
         assert!(text(&out).contains(says), "{}", text(&out));
     }
+}
+
+#[test]
+fn a_sandboxed_server_reaches_the_tasks_folder_and_nothing_beside_it() {
+    let env = Env::new();
+    let outer = env.dir("outer");
+    let folder = outer.join("task");
+    std::fs::create_dir_all(&folder).expect("folder");
+    std::fs::write(folder.join("inside.txt"), "inside the grant\n").expect("inside");
+    std::fs::write(outer.join("canary.txt"), "SECRET-CANARY\n").expect("canary");
+    // `naive` reads and writes any path it is told; `files` is the filesystem server told
+    // (by its arguments, with roots off) that it may use all of `outer`. Only Errand's
+    // sandbox keeps either to the task's folder.
+    let config = format!(
+        "[mcp.servers.naive]\ncommand = \"python3\"\nargs = [\"{}\"]\nsandbox = true\nnetwork = false\n\n\
+         [mcp.servers.files]\ncommand = \"{}\"\nargs = [\"{}\"]\nsandbox = true\nroots = false\n",
+        servers().join("flaky.py").display(),
+        bin("mcp-server-filesystem"),
+        outer.display()
+    );
+    let call = |id: &str, tool: &str, input: serde_json::Value| json!({"tool_calls": [{"id": id, "name": tool, "input": input}]});
+    let spec = env.script(
+        "confined.json",
+        json!([
+            call("inside", "mcp__naive__read", json!({"path": folder.join("inside.txt")})),
+            call("canary", "mcp__naive__read", json!({"path": outer.join("canary.txt")})),
+            call("secrets", "mcp__naive__read", json!({"path": env.home.path().join("errand.db")})),
+            call("write", "mcp__naive__write", json!({"path": folder.join("made.txt"), "content": "made by the server\n"})),
+            call("escape", "mcp__naive__write", json!({"path": outer.join("escaped.txt"), "content": "x"})),
+            call("fs-inside", "mcp__files__read_text_file", json!({"path": folder.join("inside.txt")})),
+            call("fs-canary", "mcp__files__read_text_file", json!({"path": outer.join("canary.txt")})),
+            {"tool_calls": [{"name": "finish", "input": {"summary": "Tried"}}]}
+        ]),
+    );
+    let out = configure(&env, &config)
+        .args([
+            "--json",
+            "run",
+            "Use the servers",
+            "--model",
+            &spec,
+            "--mode",
+            "auto",
+            "--folder",
+        ])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let events = events(&out);
+    let ok = |id: &str, says: &str| {
+        let result = result_text(&events, id);
+        assert!(result.contains(says), "{id}: {result}");
+        assert_eq!(
+            tool_result(&events, id)["is_error"],
+            false,
+            "{id}: {result}"
+        );
+    };
+    let refused = |id: &str| {
+        let result = result_text(&events, id);
+        assert!(
+            !result.contains("SECRET-CANARY") && !result.contains("SQLite"),
+            "{id} leaked: {result}"
+        );
+        assert_eq!(tool_result(&events, id)["is_error"], true, "{id}: {result}");
+        assert!(
+            result.contains("Permission denied") || result.contains("EACCES"),
+            "{id}: {result}"
+        );
+    };
+    ok("inside", "inside the grant");
+    refused("canary");
+    refused("secrets");
+    ok("write", "written");
+    refused("escape");
+    ok("fs-inside", "inside the grant");
+    refused("fs-canary");
+    assert_eq!(
+        std::fs::read_to_string(folder.join("made.txt")).expect("made"),
+        "made by the server\n"
+    );
+    assert!(
+        !outer.join("escaped.txt").exists(),
+        "the server wrote outside the task's folder"
+    );
 }

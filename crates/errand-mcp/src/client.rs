@@ -113,29 +113,48 @@ pub type ProgressSink = Arc<dyn Fn(&str, f64, Option<f64>) + Send + Sync>;
 
 /// Errand's side of the conversation: the folders it grants as roots, and progress routed
 /// to the call that asked for it.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Handler {
-    roots: Arc<Mutex<Vec<PathBuf>>>,
+    /// `None`: roots are not offered (the capability is not declared).
+    roots: Arc<Mutex<Option<Vec<PathBuf>>>>,
     progress: Arc<Mutex<HashMap<String, ProgressSink>>>,
 }
 
 impl Handler {
     pub fn set_roots(&self, roots: Vec<PathBuf>) {
-        if let Ok(mut held) = self.roots.lock() {
+        if let Ok(mut held) = self.roots.lock()
+            && let Some(held) = held.as_mut()
+        {
             *held = roots;
         }
     }
+
+    fn offering(offer_roots: bool) -> Handler {
+        Handler {
+            roots: Arc::new(Mutex::new(offer_roots.then(Vec::new))),
+            progress: Arc::default(),
+        }
+    }
+
+    fn offers_roots(&self) -> bool {
+        self.roots.lock().is_ok_and(|r| r.is_some())
+    }
 }
 
-fn capabilities() -> rmcp::model::ClientCapabilities {
+fn capabilities(roots: bool) -> rmcp::model::ClientCapabilities {
     // Built from the wire form: the builder's type states change between rmcp versions.
-    serde_json::from_value(serde_json::json!({"roots": {"listChanged": true}})).unwrap_or_default()
+    let wire = if roots {
+        serde_json::json!({"roots": {"listChanged": true}})
+    } else {
+        serde_json::json!({})
+    };
+    serde_json::from_value(wire).unwrap_or_default()
 }
 
 impl ClientHandler for Handler {
     fn get_info(&self) -> rmcp::model::ClientConfig {
         rmcp::model::ClientConfig::new(
-            capabilities(),
+            capabilities(self.offers_roots()),
             rmcp::model::Implementation::new("errand", env!("CARGO_PKG_VERSION")),
         )
     }
@@ -150,7 +169,8 @@ impl ClientHandler for Handler {
         let roots: Vec<Value> = self
             .roots
             .lock()
-            .map(|r| r.clone())
+            .ok()
+            .and_then(|r| r.clone())
             .unwrap_or_default()
             .iter()
             .map(|path| {
@@ -233,7 +253,7 @@ impl Connection {
         server: &str,
         config: &ServerConfig,
         env: &(dyn Fn(&str) -> Option<String> + Sync),
-        roots: Vec<PathBuf>,
+        scope: &crate::confine::Scope,
     ) -> Result<Connection, McpError> {
         let start_error = |why: String| McpError::Start {
             server: server.to_string(),
@@ -242,13 +262,8 @@ impl Connection {
         config
             .validate(server)
             .map_err(|e| start_error(e.to_string()))?;
-        if config.sandbox {
-            return Err(start_error(
-                "`sandbox = true` is not available yet in this version of Errand; remove it to run the server unconfined".into(),
-            ));
-        }
-        let handler = Handler::default();
-        handler.set_roots(roots);
+        let handler = Handler::offering(config.roots.unwrap_or(true));
+        handler.set_roots(scope.roots());
         let lifecycle = ClientLifecycleMode::Auto {
             preferred_versions: vec![rmcp::model::ProtocolVersion::LATEST],
             legacy_version: Some(rmcp::model::ProtocolVersion::LATEST_WITH_INITIALIZE),
@@ -273,14 +288,20 @@ impl Connection {
             .map_err(|e| start_error(format!("{url}: {e}")))?;
             return Ok(Connection::ready(server, service, handler, tail, timeout));
         };
-        let mut command = tokio::process::Command::new(program);
-        command.args(&config.args);
-        for (key, value) in &config.env {
-            command.env(key, crate::config::expand_env(value, env));
-        }
-        if let Some(cwd) = &config.cwd {
-            command.current_dir(cwd);
-        }
+        let command = if config.sandbox {
+            crate::confine::command(server, program, config, scope, env)
+                .map_err(|why| start_error(format!("cannot start it in the sandbox: {why}")))?
+        } else {
+            let mut command = tokio::process::Command::new(program);
+            command.args(&config.args);
+            for (key, value) in &config.env {
+                command.env(key, crate::config::expand_env(value, env));
+            }
+            if let Some(cwd) = &config.cwd {
+                command.current_dir(cwd);
+            }
+            command
+        };
         let (transport, stderr) = rmcp::transport::TokioChildProcess::builder(command)
             .stderr(std::process::Stdio::piped())
             .spawn()

@@ -25,9 +25,20 @@ pub struct ServerConfig {
     /// Seconds one call may take before it is abandoned with a tool error (default 60).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_s: Option<u64>,
-    /// Run the command inside Errand's sandbox.
+    /// Run the command inside Errand's sandbox: read-write only the task's folders and the
+    /// server's own data folder, read-only the system, the toolchain and the server's install.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sandbox: bool,
+    /// For a sandboxed server: whether it may use the network (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<bool>,
+    /// For a sandboxed server: more folders it may read (`~` is not expanded; give full paths).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub read: Vec<PathBuf>,
+    /// Offer the task's folders as MCP roots (default true). `false` leaves a server that
+    /// honours roots with the folders its own arguments name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roots: Option<bool>,
     /// `false` keeps the server configured but unused.
     #[serde(default = "yes", skip_serializing_if = "Clone::clone")]
     pub enabled: bool,
@@ -82,6 +93,12 @@ impl ServerConfig {
             return Err(ConfigError::Invalid(
                 name.into(),
                 "`timeout_s` must be at least 1".into(),
+            ));
+        }
+        if !self.sandbox && (self.network.is_some() || !self.read.is_empty()) {
+            return Err(ConfigError::Invalid(
+                name.into(),
+                "`network` and `read` apply to a sandboxed server: add `sandbox = true`".into(),
             ));
         }
         if self.sandbox && self.url.is_some() {
@@ -255,6 +272,9 @@ fn server_from_json(
             .and_then(serde_json::Value::as_u64)
             .map(|ms| ms.div_ceil(1000).max(1)),
         sandbox: false,
+        roots: None,
+        network: None,
+        read: Vec::new(),
         enabled: !fields
             .get("disabled")
             .and_then(serde_json::Value::as_bool)

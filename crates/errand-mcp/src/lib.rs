@@ -4,6 +4,7 @@
 //! `pool`, and what a task sees of them in `tools`.
 pub mod client;
 pub mod config;
+mod confine;
 mod http;
 pub mod pool;
 pub mod prompts;
@@ -12,5 +13,6 @@ pub mod tools;
 
 pub use client::{ListedTool, McpError, ServerFacts};
 pub use config::{ConfigError, ServerConfig, parse_mcp_json, validate_name};
+pub use confine::Scope;
 pub use pool::Connectors;
 pub use tools::{group_name, register, tool_name};

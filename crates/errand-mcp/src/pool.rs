@@ -25,7 +25,7 @@ pub struct Connectors {
     slots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Slot>>>>,
     /// Where tool lists are cached (`None`: never cached, as in tests of listing itself).
     cache: Option<PathBuf>,
-    roots: Mutex<Vec<PathBuf>>,
+    scope: Mutex<crate::confine::Scope>,
 }
 
 /// The environment servers' `${VAR}` values come from.
@@ -39,8 +39,11 @@ impl Connectors {
         Connectors {
             servers: servers.into_iter().filter(|(_, s)| s.enabled).collect(),
             slots: Mutex::new(HashMap::new()),
+            scope: Mutex::new(crate::confine::Scope {
+                folders: Vec::new(),
+                data: cache.clone(),
+            }),
             cache,
-            roots: Mutex::new(Vec::new()),
         }
     }
 
@@ -56,15 +59,16 @@ impl Connectors {
         self.servers.get(server)
     }
 
-    /// The folders the current task grants, offered to servers as roots.
-    pub fn set_roots(&self, roots: Vec<PathBuf>) {
-        if let Ok(mut held) = self.roots.lock() {
-            *held = roots;
+    /// The folders the current task grants (folder, writable): offered to servers as roots,
+    /// and all a sandboxed server may reach.
+    pub fn set_folders(&self, folders: Vec<(PathBuf, bool)>) {
+        if let Ok(mut scope) = self.scope.lock() {
+            scope.folders = folders;
         }
     }
 
-    fn roots(&self) -> Vec<PathBuf> {
-        self.roots.lock().map(|r| r.clone()).unwrap_or_default()
+    fn scope(&self) -> crate::confine::Scope {
+        self.scope.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     fn slot(&self, server: &str) -> Arc<tokio::sync::Mutex<Slot>> {
@@ -94,7 +98,7 @@ impl Connectors {
         let mut slot = slot.lock().await;
         if let Some(connection) = &slot.connection {
             if !connection.is_closed() {
-                connection.set_roots(self.roots());
+                connection.set_roots(self.scope().roots());
                 return Ok(connection.clone());
             }
             slot.connection = None;
@@ -112,7 +116,7 @@ impl Connectors {
         }
         slot.started_before = true;
         let connection =
-            Arc::new(Connection::open(server, config, &process_env, self.roots()).await?);
+            Arc::new(Connection::open(server, config, &process_env, &self.scope()).await?);
         slot.connection = Some(connection.clone());
         Ok(connection)
     }

@@ -47,7 +47,12 @@ impl Runtime {
         };
         let agents = config.agents.clone();
         let connectors = crate::mcp::connectors(&config);
-        connectors.set_roots(view.grants.iter().map(|g| g.path.clone()).collect());
+        connectors.set_folders(
+            view.grants
+                .iter()
+                .map(|g| (g.path.clone(), g.writable))
+                .collect(),
+        );
         let mut tools =
             crate::team::task_tools(workspace.clone(), options.clone(), agents.max_depth > 0);
         for problem in errand_mcp::register(&mut tools, &connectors).await {

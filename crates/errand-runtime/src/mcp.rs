@@ -211,6 +211,12 @@ fn server_table(server: &ServerConfig) -> toml_edit::Table {
     if server.sandbox {
         table.insert("sandbox", toml_edit::value(true));
     }
+    if let Some(network) = server.network {
+        table.insert("network", toml_edit::value(network));
+    }
+    if let Some(roots) = server.roots {
+        table.insert("roots", toml_edit::value(roots));
+    }
     table
 }
 

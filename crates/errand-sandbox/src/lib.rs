@@ -8,9 +8,11 @@ pub mod output;
 pub mod proxy;
 pub mod rules;
 pub mod run;
+pub mod spawn;
 
 pub use check::{Enforcement, check};
 pub use run::{Confinement, Ending, Limits, NetworkAccess, Outcome, Overlay, run, run_unconfined};
+pub use spawn::confine;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {

@@ -20,7 +20,6 @@ const ETC_SECRETS: &[&str] = &[
     "sudoers",
     "sudoers.d",
     "ssh",
-    "ssl",
     "security",
     "credstore",
     "credstore.encrypted",
@@ -54,19 +53,27 @@ pub fn toolchain_paths(path_var: &str) -> Vec<PathBuf> {
     out
 }
 
-/// `/etc` entry by entry, leaving out the secrets.
+/// `/etc` entry by entry, leaving out the secrets; `/etc/ssl` too, without its private
+/// keys (its certificates and `openssl.cnf` are what TLS clients and Node need to start).
 fn etc_entries() -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir("/etc") else {
-        return Vec::new();
+    let entries = |dir: &str, secrets: &[&str]| -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter(|e| {
+                let name = e.file_name();
+                !secrets.iter().any(|s| name == *s)
+            })
+            .map(|e| e.path())
+            .collect()
     };
-    entries
-        .flatten()
-        .filter(|e| {
-            let name = e.file_name();
-            !ETC_SECRETS.iter().any(|s| name == *s)
-        })
-        .map(|e| e.path())
-        .collect()
+    let mut secrets = ETC_SECRETS.to_vec();
+    secrets.push("ssl");
+    let mut found = entries("/etc", &secrets);
+    found.extend(entries("/etc/ssl", &["private"]));
+    found
 }
 
 /// The ruleset for one command. Paths that do not exist are skipped (a system without

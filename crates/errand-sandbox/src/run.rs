@@ -93,7 +93,7 @@ pub struct Outcome {
 }
 
 /// What the child needs, prepared before `fork` so it only makes system calls.
-struct Prepared {
+pub(crate) struct Prepared {
     uid_map: CString,
     gid_map: CString,
     setgroups: CString,
@@ -284,7 +284,7 @@ fn read_bounded(
     })
 }
 
-fn prepare(
+pub(crate) fn prepare(
     confinement: &Confinement,
     ruleset: landlock::RulesetCreated,
     cwd: &Path,
@@ -377,7 +377,7 @@ fn write_file(path: &CString, content: &std::ffi::CStr) -> bool {
 }
 
 /// Runs in the forked child, before `exec`. Only system calls: no allocation, no locks.
-fn enter(p: &mut Prepared) -> std::io::Result<()> {
+pub(crate) fn enter(p: &mut Prepared) -> std::io::Result<()> {
     let err = std::io::Error::last_os_error;
     // SAFETY: each call is a plain system call; the intermediate process below only waits
     // and exits.

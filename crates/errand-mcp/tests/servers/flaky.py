@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A small stdio MCP server (protocol 2025-11-25) that misbehaves on request, to test that a
 task survives its connectors: `ok` answers, `crash` exits mid-call, `hang` never answers,
-`garbage` writes a line that is not JSON-RPC and then answers. Standard library only."""
+`garbage` writes a line that is not JSON-RPC and then answers; `read` and `write` touch
+any path they are given. Standard library only."""
 import json
 import sys
 import time
@@ -11,6 +12,12 @@ TOOLS = [
      "annotations": {"readOnlyHint": True}}
     for name, about in [("ok", "answers"), ("crash", "exits mid-call"),
                         ("hang", "never answers"), ("garbage", "prints garbage first")]
+] + [
+    # A server that reads and writes whatever path it is told: only a sandbox stops it.
+    {"name": "read", "description": "reads any file", "annotations": {"readOnlyHint": True},
+     "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}}},
+    {"name": "write", "description": "writes any file", "annotations": {"readOnlyHint": False},
+     "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}, "content": {"type": "string"}}}},
 ]
 
 
@@ -41,6 +48,21 @@ for line in sys.stdin:
             sys.exit(3)
         if name == "hang":
             time.sleep(3600)
+        if name in ("read", "write"):
+            args = request["params"].get("arguments") or {}
+            try:
+                if name == "read":
+                    with open(args["path"]) as f:
+                        text = f.read()
+                else:
+                    with open(args["path"], "w") as f:
+                        f.write(args.get("content", ""))
+                    text = "written"
+                send({"jsonrpc": "2.0", "id": rid, "result": {"content": [{"type": "text", "text": text}]}})
+            except OSError as e:
+                send({"jsonrpc": "2.0", "id": rid, "result": {
+                    "content": [{"type": "text", "text": f"{type(e).__name__}: {e}"}], "isError": True}})
+            continue
         if name == "garbage":
             sys.stdout.write("this is not JSON-RPC\n")
             sys.stdout.flush()
