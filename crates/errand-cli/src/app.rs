@@ -237,7 +237,12 @@ pub enum McpAction {
     Tools { name: String },
     /// Serve Errand itself over MCP on stdin/stdout: start_task, get_task, list_tasks,
     /// approve, deny, answer, say, cancel, undo. Folders are limited to [serve] roots.
+    /// (`errand serve` offers the same at /mcp over streamable HTTP.)
     Serve,
+    /// Connect to the server at URL as a task would, list its tools and call each with
+    /// example arguments: what the MCP conformance suite drives.
+    #[command(hide = true)]
+    Exercise { url: String },
 }
 
 #[derive(Subcommand)]

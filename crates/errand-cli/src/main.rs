@@ -44,7 +44,11 @@ fn main() {
 fn try_main() -> Result<ExitCode> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("ERRAND_LOG"))
+        .with_env_filter(
+            // rmcp logs a server's failures itself; Errand reports them in words instead.
+            tracing_subscriber::EnvFilter::try_from_env("ERRAND_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error,rmcp=off")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let output = Output::detect(cli.json, cli.no_input);

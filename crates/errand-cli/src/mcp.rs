@@ -36,6 +36,7 @@ pub async fn mcp(action: McpAction, json: bool) -> Result<ExitCode> {
             Ok(ExitCode::Done)
         }
         McpAction::Tools { name } => tools(&name, json).await,
+        McpAction::Exercise { url } => exercise(&url).await,
         McpAction::Serve => {
             let config = errand_runtime::config::Config::load()
                 .map_err(|e| Exit::usage(format!("{e:#}")))?;
@@ -197,5 +198,32 @@ async fn tools(name: &str, json: bool) -> Result<ExitCode> {
             first_line
         );
     }
+    Ok(ExitCode::Done)
+}
+
+/// Connects through Errand's own client stack (the same pool and connection a task uses),
+/// lists the tools and calls each with arguments made from its schema.
+async fn exercise(url: &str) -> Result<ExitCode> {
+    let server = ServerConfig {
+        url: Some(url.to_string()),
+        ..ServerConfig::default()
+    };
+    let connectors =
+        errand_mcp::Connectors::new(BTreeMap::from([("target".to_string(), server)]), None);
+    let tools = match connectors.tools("target").await {
+        Ok(tools) => tools,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::Failed);
+        }
+    };
+    for tool in &tools {
+        let arguments = errand_mcp::tools::example_arguments(&tool.input_schema);
+        match connectors.call("target", &tool.name, arguments, None).await {
+            Ok(result) => println!("{}: {}", tool.name, result),
+            Err(e) => println!("{}: {e}", tool.name),
+        }
+    }
+    connectors.close_all().await;
     Ok(ExitCode::Done)
 }

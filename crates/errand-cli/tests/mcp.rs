@@ -212,13 +212,30 @@ fn servers_are_added_listed_and_removed_keeping_the_config_file() {
     let everything = bin("mcp-server-everything");
     let out = run(&["mcp", "add", "everything", "--", &everything]);
     assert_eq!(code(&out), 0, "{}", text(&out));
-    assert!(text(&out).contains("--sandbox"), "an unconfined server gets the hint: {}", text(&out));
+    assert!(
+        text(&out).contains("--sandbox"),
+        "an unconfined server gets the hint: {}",
+        text(&out)
+    );
     let flaky = servers().join("flaky.py").display().to_string();
-    let out = run(&["mcp", "add", "safe", "--sandbox", "--no-network", "--", "python3", &flaky]);
+    let out = run(&[
+        "mcp",
+        "add",
+        "safe",
+        "--sandbox",
+        "--no-network",
+        "--",
+        "python3",
+        &flaky,
+    ]);
     assert_eq!(code(&out), 0, "{}", text(&out));
     assert!(!text(&out).contains("--sandbox"), "{}", text(&out));
     let kept = std::fs::read_to_string(&config).expect("config");
-    assert!(kept.contains("[mcp.servers.safe]\ncommand = \"python3\"") && kept.contains("sandbox = true\nnetwork = false"), "{kept}");
+    assert!(
+        kept.contains("[mcp.servers.safe]\ncommand = \"python3\"")
+            && kept.contains("sandbox = true\nnetwork = false"),
+        "{kept}"
+    );
     let out = run(&["mcp", "add", "everything", "--", &everything]);
     assert_eq!(code(&out), 1, "{}", text(&out));
     assert!(text(&out).contains("already configured"), "{}", text(&out));
@@ -239,7 +256,11 @@ fn servers_are_added_listed_and_removed_keeping_the_config_file() {
             .cloned()
             .expect(name)
     };
-    assert_eq!(by_name("safe")["state"], "connected", "a sandboxed server starts: {listed}");
+    assert_eq!(
+        by_name("safe")["state"],
+        "connected",
+        "a sandboxed server starts: {listed}"
+    );
     let ok = by_name("everything");
     assert_eq!(ok["state"], "connected", "{ok}");
     assert!(

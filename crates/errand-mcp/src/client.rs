@@ -16,6 +16,9 @@ use tokio::io::AsyncBufReadExt;
 pub enum McpError {
     #[error("MCP server `{server}` could not start: {why}")]
     Start { server: String, why: String },
+    /// Started, but the lifecycle exchange failed: worth one more try the older way.
+    #[error("MCP server `{server}` could not start: {why}")]
+    Handshake { server: String, why: String },
     #[error("MCP server `{server}` stopped{during}: {why}")]
     Gone {
         server: String,
@@ -117,6 +120,8 @@ pub type ProgressSink = Arc<dyn Fn(&str, f64, Option<f64>) + Send + Sync>;
 pub struct Handler {
     /// `None`: roots are not offered (the capability is not declared).
     roots: Arc<Mutex<Option<Vec<PathBuf>>>>,
+    /// The `initialize` handshake offers the newest version that has one.
+    legacy: bool,
     progress: Arc<Mutex<HashMap<String, ProgressSink>>>,
 }
 
@@ -133,6 +138,7 @@ impl Handler {
         Handler {
             roots: Arc::new(Mutex::new(offer_roots.then(Vec::new))),
             progress: Arc::default(),
+            legacy: false,
         }
     }
 
@@ -157,6 +163,11 @@ impl ClientHandler for Handler {
             capabilities(self.offers_roots()),
             rmcp::model::Implementation::new("errand", env!("CARGO_PKG_VERSION")),
         )
+        .with_protocol_version(if self.legacy {
+            rmcp::model::ProtocolVersion::LATEST_WITH_INITIALIZE
+        } else {
+            rmcp::model::ProtocolVersion::LATEST
+        })
     }
 
     // Roots are deprecated by the 2026-07-28 spec, but servers on 2025-11-25 (the
@@ -255,6 +266,33 @@ impl Connection {
         env: &(dyn Fn(&str) -> Option<String> + Sync),
         scope: &crate::confine::Scope,
     ) -> Result<Connection, McpError> {
+        let auto = ClientLifecycleMode::Auto {
+            preferred_versions: vec![rmcp::model::ProtocolVersion::LATEST],
+            legacy_version: Some(rmcp::model::ProtocolVersion::LATEST_WITH_INITIALIZE),
+        };
+        match Connection::open_with(server, config, env, scope, auto).await {
+            // Some servers answer `server/discover` with something else than a discovery
+            // result or an error (an empty result): they are legacy servers all the same.
+            Err(McpError::Handshake { why, .. }) => {
+                tracing::debug!(server, %why, "discovery failed; trying the initialize handshake");
+                Connection::open_with(server, config, env, scope, ClientLifecycleMode::Initialize)
+                    .await
+                    .map_err(|e| match e {
+                        McpError::Handshake { server, why } => McpError::Start { server, why },
+                        other => other,
+                    })
+            }
+            other => other,
+        }
+    }
+
+    async fn open_with(
+        server: &str,
+        config: &ServerConfig,
+        env: &(dyn Fn(&str) -> Option<String> + Sync),
+        scope: &crate::confine::Scope,
+        lifecycle: ClientLifecycleMode,
+    ) -> Result<Connection, McpError> {
         let start_error = |why: String| McpError::Start {
             server: server.to_string(),
             why,
@@ -262,11 +300,12 @@ impl Connection {
         config
             .validate(server)
             .map_err(|e| start_error(e.to_string()))?;
-        let handler = Handler::offering(config.roots.unwrap_or(true));
+        let mut handler = Handler::offering(config.roots.unwrap_or(true));
+        handler.legacy = lifecycle == ClientLifecycleMode::Initialize;
         handler.set_roots(scope.roots());
-        let lifecycle = ClientLifecycleMode::Auto {
-            preferred_versions: vec![rmcp::model::ProtocolVersion::LATEST],
-            legacy_version: Some(rmcp::model::ProtocolVersion::LATEST_WITH_INITIALIZE),
+        let handshake_error = |why: String| McpError::Handshake {
+            server: server.to_string(),
+            why,
         };
         let timeout = config.timeout();
         let tail = StderrTail::default();
@@ -285,7 +324,17 @@ impl Connection {
                     timeout.as_secs()
                 ))
             })?
-            .map_err(|e| start_error(format!("{url}: {e}")))?;
+            .map_err(|e| {
+                let text = e.to_string();
+                if text.contains("401") || text.contains("403") {
+                    start_error(format!(
+                        "{url} refused Errand's credentials (HTTP {}); give them in the server's `headers`, e.g. headers = {{ Authorization = \"Bearer ${{TOKEN}}\" }}",
+                        if text.contains("401") { 401 } else { 403 }
+                    ))
+                } else {
+                    handshake_error(format!("{url}: {text}"))
+                }
+            })?;
             return Ok(Connection::ready(server, service, handler, tail, timeout));
         };
         let command = if config.sandbox {
@@ -337,7 +386,7 @@ impl Connection {
             ))
         })?
         .map_err(|e| {
-            start_error(format!(
+            handshake_error(format!(
                 "{e}{}",
                 tail.last()
                     .map(|l| format!(" (it said: {l})"))

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// One server: a command Errand starts (stdio) or a URL it connects to (streamable HTTP).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,12 +40,36 @@ pub struct ServerConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roots: Option<bool>,
     /// `false` keeps the server configured but unused.
-    #[serde(default = "yes", skip_serializing_if = "Clone::clone")]
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub enabled: bool,
 }
 
 fn yes() -> bool {
     true
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
+}
+
+/// Nothing set, and enabled (as a server written without `enabled` is).
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            command: None,
+            args: Vec::new(),
+            env: BTreeMap::new(),
+            cwd: None,
+            url: None,
+            headers: BTreeMap::new(),
+            timeout_s: None,
+            sandbox: false,
+            roots: None,
+            network: None,
+            read: Vec::new(),
+            enabled: true,
+        }
+    }
 }
 
 pub const DEFAULT_TIMEOUT_S: u64 = 60;

@@ -213,6 +213,42 @@ fn clip(text: &str, limit: usize) -> String {
     )
 }
 
+/// Arguments that fit a tool's input schema: each required property (every property when
+/// none is marked) gets its default, or a plain value of its type.
+pub fn example_arguments(schema: &Value) -> serde_json::Map<String, Value> {
+    let properties = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut arguments = serde_json::Map::new();
+    for (i, (name, property)) in properties.iter().enumerate() {
+        if !required.is_empty() && !required.contains(&name.as_str()) {
+            continue;
+        }
+        let value = property.get("default").cloned().unwrap_or_else(|| {
+            match property.get("type").and_then(Value::as_str) {
+                Some("number") | Some("integer") => Value::from(i as i64 + 1),
+                Some("boolean") => Value::Bool(true),
+                Some("array") => Value::Array(Vec::new()),
+                Some("object") => Value::Object(serde_json::Map::new()),
+                _ => property
+                    .get("enum")
+                    .and_then(|e| e.get(0))
+                    .cloned()
+                    .unwrap_or_else(|| Value::from("errand")),
+            }
+        });
+        arguments.insert(name.clone(), value);
+    }
+    arguments
+}
+
 /// Registers each server's tools as a group `mcp__SERVER`, sent on demand. A server that
 /// cannot be listed is left out, and its error returned so the front end can say so.
 pub async fn register(

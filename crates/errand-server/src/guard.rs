@@ -29,6 +29,13 @@ pub(crate) async fn guard(
             "this address is not the workspace's: open it as http://127.0.0.1:PORT or by IP address",
         );
     }
+    // An MCP client cannot follow the cookie dance below; for `/mcp` the token in the
+    // address is the credential itself (clients that can send headers use Bearer).
+    if request.uri().path() == "/mcp"
+        && query_token(request.uri().query()).is_some_and(|t| same_secret(&t, &app.token))
+    {
+        return next.run(request).await;
+    }
     if let Some(token) = query_token(request.uri().query()) {
         // Opening the printed link: trade the token for the cookie, and take it out of
         // the address bar (and the history) at once.

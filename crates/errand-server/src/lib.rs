@@ -47,6 +47,8 @@ pub(crate) struct AppState {
     pub roots: Vec<PathBuf>,
     /// Flips to true when the server stops, ending live streams.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// Cancelled when the server stops, ending MCP sessions.
+    pub mcp_stop: tokio_util::sync::CancellationToken,
 }
 
 /// A bound server: its address is known (for `--port 0`) before it serves.
@@ -70,6 +72,7 @@ impl Server {
             port,
             roots: options.roots,
             stopping,
+            mcp_stop: tokio_util::sync::CancellationToken::new(),
         });
         Ok(Server {
             listener,
@@ -103,11 +106,13 @@ impl Server {
         }
         let app = router(self.state.clone());
         let stop = self.stop;
+        let mcp_stop = self.state.mcp_stop.clone();
         let result = axum::serve(self.listener, app)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 // Live streams never end on their own; tell them to.
                 let _ = stop.send(true);
+                mcp_stop.cancel();
             })
             .await;
         watcher.abort();
@@ -118,10 +123,16 @@ impl Server {
 
 /// Every route, behind the guard.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
+    let door = mcp::McpDoor::with_runner(
+        state.runtime.clone(),
+        state.runner.clone(),
+        state.roots.clone(),
+    );
     let routes = api::routes()
         .merge(stream::routes())
         .merge(files::routes())
-        .merge(ui::routes());
+        .merge(ui::routes())
+        .route_service("/mcp", mcp::http_service(door, state.mcp_stop.clone()));
     routes
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

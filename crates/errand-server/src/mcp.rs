@@ -16,6 +16,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Tasks as resources: `errand://tasks/ID`.
+const TASK_URI: &str = "errand://tasks/";
+
 /// The longest a `get_task` call waits for the task to end or need the person.
 const MAX_WAIT_S: u64 = 600;
 
@@ -30,6 +33,15 @@ impl McpDoor {
     /// `roots` bounds the folders a task may be granted, as in the workspace.
     pub fn new(runtime: Arc<Runtime>, roots: Vec<PathBuf>) -> McpDoor {
         let runner = Arc::new(Runner::new(runtime.clone()));
+        McpDoor::with_runner(runtime, runner, roots)
+    }
+
+    /// Sharing a server's runner: tasks started over MCP run beside the workspace's.
+    pub(crate) fn with_runner(
+        runtime: Arc<Runtime>,
+        runner: Arc<Runner>,
+        roots: Vec<PathBuf>,
+    ) -> McpDoor {
         McpDoor {
             runtime,
             runner,
@@ -327,7 +339,8 @@ fn result(outcome: Result<Value, String>) -> CallToolResponse {
 impl ServerHandler for McpDoor {
     fn get_info(&self) -> ServerConfig {
         let capabilities: ServerCapabilities =
-            serde_json::from_value(json!({"tools": {}})).unwrap_or_default();
+            serde_json::from_value(json!({"tools": {}, "resources": {}, "logging": {}}))
+                .unwrap_or_default();
         let mut info = ServerConfig::new(capabilities).with_instructions(
             "Errand does knowledge work on a person's folders: start_task, then get_task with wait_s to follow it. Changes may need approval (approve/deny); undo reverses a task.",
         );
@@ -343,6 +356,71 @@ impl ServerHandler for McpDoor {
         tool_list()
     }
 
+    /// Tasks, newest first, as `errand://tasks/ID`: what `get_task` returns, readable as data.
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ListResourcesResult, ErrorData> {
+        let (tasks, _) = self
+            .runtime
+            .tasks_page("", 0, 50)
+            .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+        let resources: Vec<Value> = tasks
+            .iter()
+            .filter_map(|t| serde_json::to_value(t).ok())
+            .map(|t| {
+                let id = t.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+                json!({
+                    "uri": format!("{TASK_URI}{id}"),
+                    "name": format!("task {id}"),
+                    "title": t.get("outcome").and_then(Value::as_str).unwrap_or_default(),
+                    "description": format!("state: {}", t.get("state").and_then(Value::as_str).unwrap_or("?")),
+                    "mimeType": "application/json",
+                })
+            })
+            .collect();
+        serde_json::from_value(json!({ "resources": resources }))
+            .map_err(|e| ErrorData::internal_error(e.to_string(), None))
+    }
+
+    async fn read_resource(
+        &self,
+        request: rmcp::model::ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ReadResourceResponse, ErrorData> {
+        let Some(id) = request.uri.strip_prefix(TASK_URI) else {
+            return Err(ErrorData::resource_not_found(
+                format!(
+                    "no resource {}; Errand's resources are {TASK_URI}ID",
+                    request.uri
+                ),
+                None,
+            ));
+        };
+        let shown = self
+            .runtime
+            .show(id)
+            .map_err(|e| ErrorData::resource_not_found(e.to_string(), None))?;
+        let read: rmcp::model::ReadResourceResult = serde_json::from_value(json!({"contents": [{
+            "uri": request.uri, "mimeType": "application/json",
+            "text": serde_json::to_string_pretty(&shown).unwrap_or_default(),
+        }]}))
+        .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+        Ok(read.into())
+    }
+
+    /// Accepted: Errand sends no log messages over MCP; task events go as progress. (Logging
+    /// is deprecated by the 2026 spec; clients on 2025-11-25 still set a level.)
+    #[allow(deprecated)]
+    async fn set_level(
+        &self,
+        _request: rmcp::model::SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        Ok(())
+    }
+
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
@@ -351,4 +429,19 @@ impl ServerHandler for McpDoor {
         let input = Value::Object(request.arguments.unwrap_or_default());
         Ok(result(self.call(&request.name, input, &context).await))
     }
+}
+
+/// `/mcp` on `errand serve`: the same tools over streamable HTTP, behind the workspace's
+/// guard (token, Host and Origin checks), so rmcp's own Host check is not needed.
+pub(crate) fn http_service(
+    door: McpDoor,
+    stop: tokio_util::sync::CancellationToken,
+) -> rmcp::transport::StreamableHttpService<
+    McpDoor,
+    rmcp::transport::streamable_http_server::session::local::LocalSessionManager,
+> {
+    let config = rmcp::transport::StreamableHttpServerConfig::default()
+        .disable_allowed_hosts()
+        .with_cancellation_token(stop);
+    rmcp::transport::StreamableHttpService::new(move || Ok(door.clone()), Arc::default(), config)
 }
