@@ -239,10 +239,20 @@ pub enum McpAction {
     /// approve, deny, answer, say, cancel, undo. Folders are limited to [serve] roots.
     /// (`errand serve` offers the same at /mcp over streamable HTTP.)
     Serve,
-    /// Connect to the server at URL as a task would, list its tools and call each with
-    /// example arguments: what the MCP conformance suite drives.
+    /// Connect to a server (a URL, or a configured server's name) as a task would, list its
+    /// tools and call each with example arguments: what the MCP conformance suite drives.
+    /// With --tool and --repeat, time that one call instead (bench/mcp.sh).
     #[command(hide = true)]
-    Exercise { url: String },
+    Exercise {
+        target: String,
+        #[arg(long)]
+        tool: Option<String>,
+        /// The tool's arguments as JSON (default: made from its schema).
+        #[arg(long)]
+        args: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
+    },
 }
 
 #[derive(Subcommand)]

@@ -36,7 +36,12 @@ pub async fn mcp(action: McpAction, json: bool) -> Result<ExitCode> {
             Ok(ExitCode::Done)
         }
         McpAction::Tools { name } => tools(&name, json).await,
-        McpAction::Exercise { url } => exercise(&url).await,
+        McpAction::Exercise {
+            target,
+            tool,
+            args,
+            repeat,
+        } => exercise(&target, tool.as_deref(), args.as_deref(), repeat).await,
         McpAction::Serve => {
             let config = errand_runtime::config::Config::load()
                 .map_err(|e| Exit::usage(format!("{e:#}")))?;
@@ -202,11 +207,27 @@ async fn tools(name: &str, json: bool) -> Result<ExitCode> {
 }
 
 /// Connects through Errand's own client stack (the same pool and connection a task uses),
-/// lists the tools and calls each with arguments made from its schema.
-async fn exercise(url: &str) -> Result<ExitCode> {
-    let server = ServerConfig {
-        url: Some(url.to_string()),
-        ..ServerConfig::default()
+/// lists the tools and calls each with arguments made from its schema; or times `repeat`
+/// calls of one tool and prints {calls, median_us, p90_us, calls_per_s} as JSON.
+async fn exercise(
+    target: &str,
+    only: Option<&str>,
+    args: Option<&str>,
+    repeat: usize,
+) -> Result<ExitCode> {
+    let server = if target.starts_with("http://") || target.starts_with("https://") {
+        ServerConfig {
+            url: Some(target.to_string()),
+            ..ServerConfig::default()
+        }
+    } else {
+        let config = errand_runtime::config::Config::load()?;
+        match config.mcp.servers.get(target) {
+            Some(server) => server.clone(),
+            None => {
+                return Err(Exit::usage(format!("no MCP server `{target}` is configured")).into());
+            }
+        }
     };
     let connectors =
         errand_mcp::Connectors::new(BTreeMap::from([("target".to_string(), server)]), None);
@@ -217,6 +238,37 @@ async fn exercise(url: &str) -> Result<ExitCode> {
             return Ok(ExitCode::Failed);
         }
     };
+    if let Some(only) = only {
+        let Some(tool) = tools.iter().find(|t| t.name == only) else {
+            return Err(Exit::usage(format!("the server has no tool `{only}`")).into());
+        };
+        let arguments = match args {
+            Some(text) => serde_json::from_str(text)
+                .map_err(|e| Exit::usage(format!("--args is not a JSON object: {e}")))?,
+            None => errand_mcp::tools::example_arguments(&tool.input_schema),
+        };
+        let mut took = Vec::with_capacity(repeat);
+        let started = std::time::Instant::now();
+        for _ in 0..repeat.max(1) {
+            let at = std::time::Instant::now();
+            connectors
+                .call("target", only, arguments.clone(), None)
+                .await?;
+            took.push(at.elapsed().as_micros() as u64);
+        }
+        let wall = started.elapsed().as_secs_f64();
+        took.sort_unstable();
+        let at = |q: f64| took[((took.len() - 1) as f64 * q).round() as usize];
+        println!(
+            "{}",
+            serde_json::json!({
+                "tool": only, "calls": took.len(), "median_us": at(0.5), "p90_us": at(0.9),
+                "calls_per_s": took.len() as f64 / wall,
+            })
+        );
+        connectors.close_all().await;
+        return Ok(ExitCode::Done);
+    }
     for tool in &tools {
         let arguments = errand_mcp::tools::example_arguments(&tool.input_schema);
         match connectors.call("target", &tool.name, arguments, None).await {

@@ -598,3 +598,67 @@ fn a_sandboxed_server_reaches_the_tasks_folder_and_nothing_beside_it() {
         "the server wrote outside the task's folder"
     );
 }
+
+#[test]
+fn a_call_cut_by_kill_9_is_not_repeated_and_the_model_is_told() {
+    use std::io::BufRead;
+    let env = Env::new();
+    let folder = env.dir("work");
+    let log = env.work.path().join("appended.txt");
+    let config = format!(
+        "[mcp.servers.flaky]\ncommand = \"python3\"\nargs = [\"{}\"]\n",
+        servers().join("flaky.py").display()
+    );
+    let spec = env.script(
+        "durable.json",
+        json!([
+            {"tool_calls": [{"id": "slow", "name": "mcp__flaky__slow_append", "input": {"path": log, "seconds": 1.5}}]},
+            {"expect_tool_result_contains": "interrupted; effect unknown",
+             "tool_calls": [{"name": "finish", "input": {"summary": "Stopped"}}]}
+        ]),
+    );
+    let mut run = configure(&env, &config)
+        .args([
+            "--json",
+            "run",
+            "Append slowly",
+            "--model",
+            &spec,
+            "--mode",
+            "auto",
+            "--folder",
+        ])
+        .arg(&folder)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run");
+    let mut task = String::new();
+    for line in std::io::BufReader::new(run.stdout.take().expect("stdout")).lines() {
+        let event: serde_json::Value =
+            serde_json::from_str(&line.expect("line")).unwrap_or_default();
+        if event["type"] == "task_created" {
+            task = event["task_id"].as_str().unwrap_or_default().to_string();
+        }
+        if event["type"] == "tool_started" && event["call_id"] == "slow" {
+            break;
+        }
+    }
+    // Killed mid-call: nobody hears back from the server.
+    let _ = run.kill();
+    let _ = run.wait();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let out = configure(&env, &config)
+        .args(["--json", "resume", &task])
+        .output()
+        .expect("resume");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let result = result_text(&events(&out), "slow");
+    assert!(result.contains("interrupted; effect unknown"), "{result}");
+    // Whether the first call acted depends on whether its server outlived Errand: it may
+    // have appended once, never twice.
+    let appended = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        appended.lines().count() <= 1,
+        "the call was made again: {appended:?}"
+    );
+}

@@ -15,4 +15,4 @@ pub use client::{ListedTool, McpError, ServerFacts};
 pub use config::{ConfigError, ServerConfig, parse_mcp_json, validate_name};
 pub use confine::Scope;
 pub use pool::Connectors;
-pub use tools::{group_name, register, tool_name};
+pub use tools::{ServerTools, group_name, tool_name};

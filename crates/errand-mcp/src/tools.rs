@@ -249,35 +249,62 @@ pub fn example_arguments(schema: &Value) -> serde_json::Map<String, Value> {
     arguments
 }
 
-/// Registers each server's tools as a group `mcp__SERVER`, sent on demand. A server that
-/// cannot be listed is left out, and its error returned so the front end can say so.
-pub async fn register(
-    registry: &mut ToolRegistry,
-    connectors: &Arc<Connectors>,
-) -> Vec<crate::client::McpError> {
-    let mut problems = Vec::new();
-    crate::resources::register(registry, connectors);
-    for server in connectors.names() {
-        let listed = match connectors.tools(&server).await {
-            Ok(listed) => listed,
-            Err(e) => {
-                tracing::warn!(server = %server, error = %e, "an MCP server's tools are not available");
-                problems.push(e);
-                continue;
+/// Every configured server's tools, listed once per task and added to the task's registry
+/// and to each sub-agent's.
+#[derive(Clone, Default)]
+pub struct ServerTools {
+    connectors: Option<Arc<Connectors>>,
+    /// (server, its tools)
+    servers: Vec<(String, Vec<ListedTool>)>,
+}
+
+impl ServerTools {
+    /// Lists each server's tools (from the cache, else by starting it). A server that cannot
+    /// be listed is left out, and its error returned so the front end can say so.
+    pub async fn collect(
+        connectors: &Arc<Connectors>,
+    ) -> (ServerTools, Vec<crate::client::McpError>) {
+        let mut problems = Vec::new();
+        let mut servers = Vec::new();
+        for server in connectors.names() {
+            match connectors.tools(&server).await {
+                Ok(listed) => servers.push((server, listed)),
+                Err(e) => {
+                    tracing::warn!(server = %server, error = %e, "an MCP server's tools are not available");
+                    problems.push(e);
+                }
             }
-        };
-        let names: Vec<String> = listed.iter().map(|t| tool_name(&server, &t.name)).collect();
-        for tool in listed {
-            registry.register(Arc::new(McpTool::new(&server, tool, connectors.clone())));
         }
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        registry.add_group(
-            &group_name(&server),
-            &format!("tools of the MCP server {server} ({} tools)", names.len()),
-            &refs,
-        );
+        let collected = ServerTools {
+            connectors: Some(connectors.clone()),
+            servers,
+        };
+        (collected, problems)
     }
-    problems
+
+    /// Each server's tools as a group `mcp__SERVER`, sent on demand, and the resource tools.
+    pub fn add_to(&self, registry: &mut ToolRegistry) {
+        let Some(connectors) = &self.connectors else {
+            return;
+        };
+        crate::resources::register(registry, connectors);
+        for (server, listed) in &self.servers {
+            let names: Vec<String> = listed.iter().map(|t| tool_name(server, &t.name)).collect();
+            for tool in listed {
+                registry.register(Arc::new(McpTool::new(
+                    server,
+                    tool.clone(),
+                    connectors.clone(),
+                )));
+            }
+            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            registry.add_group(
+                &group_name(server),
+                &format!("tools of the MCP server {server} ({} tools)", names.len()),
+                &refs,
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -55,9 +55,11 @@ impl Runtime {
         );
         let mut tools =
             crate::team::task_tools(workspace.clone(), options.clone(), agents.max_depth > 0);
-        for problem in errand_mcp::register(&mut tools, &connectors).await {
+        let (server_tools, problems) = errand_mcp::ServerTools::collect(&connectors).await;
+        for problem in problems {
             driver.observer.progress(&problem.to_string(), 0, 0);
         }
+        server_tools.add_to(&mut tools);
         let policy = Policy::new(view.mode, config.rules().map_err(RuntimeError::config)?);
         let folder = Config::folder().map_err(RuntimeError::config)?;
         let roles = crate::roles::load(&folder).map_err(RuntimeError::config)?;
@@ -65,6 +67,7 @@ impl Runtime {
             grants: view.grants.clone(),
             options: options.clone(),
             roles,
+            server_tools,
             config: Arc::new(config),
         };
         let observer: Arc<dyn Observer> = Arc::new(Fanout {

@@ -19,6 +19,8 @@ pub struct Team {
     pub grants: Vec<Grant>,
     pub options: ToolOptions,
     pub roles: BTreeMap<String, Role>,
+    /// The MCP servers' tools, listed once for the task: sub-agents get them too.
+    pub server_tools: errand_mcp::ServerTools,
     pub config: Arc<Config>,
 }
 
@@ -35,6 +37,7 @@ impl SubagentFactory for Team {
         let workspace = Workspace::scoped(&self.grants, folders).map_err(|e| e.0)?;
         // Whether `delegate` survives is decided by `names`, which the core limits by depth.
         let mut registry = task_tools(Arc::new(workspace), self.options.clone(), true);
+        self.server_tools.add_to(&mut registry);
         registry.retain(names);
         Ok(registry)
     }

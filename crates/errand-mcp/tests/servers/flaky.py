@@ -18,6 +18,9 @@ TOOLS = [
      "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}}},
     {"name": "write", "description": "writes any file", "annotations": {"readOnlyHint": False},
      "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}, "content": {"type": "string"}}}},
+    # Acts slowly: appends a line to `path` after `seconds` (a crash can come in between).
+    {"name": "slow_append", "description": "appends a line after a while", "annotations": {"readOnlyHint": False},
+     "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}, "seconds": {"type": "number"}}}},
 ]
 
 
@@ -48,6 +51,16 @@ for line in sys.stdin:
             sys.exit(3)
         if name == "hang":
             time.sleep(3600)
+        if name == "slow_append":
+            args = request["params"].get("arguments") or {}
+            time.sleep(float(args.get("seconds", 1)))
+            with open(args["path"], "a") as f:
+                f.write("appended\n")
+            try:
+                send({"jsonrpc": "2.0", "id": rid, "result": {"content": [{"type": "text", "text": "appended"}]}})
+            except BrokenPipeError:
+                sys.exit(0)
+            continue
         if name in ("read", "write"):
             args = request["params"].get("arguments") or {}
             try:
