@@ -252,6 +252,9 @@ pub enum McpAction {
         args: Option<String>,
         #[arg(long, default_value_t = 1)]
         repeat: usize,
+        /// Answer a server's questions (elicitation) with their defaults.
+        #[arg(long)]
+        accept_defaults: bool,
     },
 }
 

@@ -4,6 +4,7 @@ use crate::exit::{Exit, ExitCode};
 use anyhow::Result;
 use errand_mcp::ServerConfig;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub async fn mcp(action: McpAction, json: bool) -> Result<ExitCode> {
     match action {
@@ -41,7 +42,17 @@ pub async fn mcp(action: McpAction, json: bool) -> Result<ExitCode> {
             tool,
             args,
             repeat,
-        } => exercise(&target, tool.as_deref(), args.as_deref(), repeat).await,
+            accept_defaults,
+        } => {
+            exercise(
+                &target,
+                tool.as_deref(),
+                args.as_deref(),
+                repeat,
+                accept_defaults,
+            )
+            .await
+        }
         McpAction::Serve => {
             let config = errand_runtime::config::Config::load()
                 .map_err(|e| Exit::usage(format!("{e:#}")))?;
@@ -214,6 +225,7 @@ async fn exercise(
     only: Option<&str>,
     args: Option<&str>,
     repeat: usize,
+    accept_defaults: bool,
 ) -> Result<ExitCode> {
     let server = if target.starts_with("http://") || target.starts_with("https://") {
         ServerConfig {
@@ -252,7 +264,7 @@ async fn exercise(
         for _ in 0..repeat.max(1) {
             let at = std::time::Instant::now();
             connectors
-                .call("target", only, arguments.clone(), None)
+                .call("target", only, arguments.clone(), Default::default())
                 .await?;
             took.push(at.elapsed().as_micros() as u64);
         }
@@ -271,11 +283,29 @@ async fn exercise(
     }
     for tool in &tools {
         let arguments = errand_mcp::tools::example_arguments(&tool.input_schema);
-        match connectors.call("target", &tool.name, arguments, None).await {
+        // With --accept-defaults, a server's question is answered with nothing: its defaults.
+        let hooks = errand_mcp::CallHooks {
+            progress: None,
+            asker: accept_defaults.then(|| Arc::new(Defaults) as Arc<dyn errand_core::tool::Asker>),
+        };
+        match connectors
+            .call("target", &tool.name, arguments, hooks)
+            .await
+        {
             Ok(result) => println!("{}: {}", tool.name, result),
             Err(e) => println!("{}: {e}", tool.name),
         }
     }
     connectors.close_all().await;
     Ok(ExitCode::Done)
+}
+
+/// Answers every question with nothing, which accepts the defaults the server offers.
+struct Defaults;
+
+#[async_trait::async_trait]
+impl errand_core::tool::Asker for Defaults {
+    async fn ask(&self, _question: &str) -> Option<String> {
+        Some(String::new())
+    }
 }

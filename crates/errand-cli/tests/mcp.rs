@@ -37,6 +37,12 @@ fn configure(env: &Env, body: &str) -> std::process::Command {
     cmd
 }
 
+/// Asserts that the result of call `id` contains `text`.
+fn says(events: &[serde_json::Value], id: &str, text: &str) {
+    let result = result_text(events, id);
+    assert!(result.contains(text), "{id}: {result}");
+}
+
 fn result_text(events: &[serde_json::Value], call: &str) -> String {
     let result = tool_result(events, call);
     result["output"].as_str().unwrap_or_default().to_string()
@@ -83,37 +89,14 @@ fn a_task_calls_real_servers_by_name_and_reads_their_results_as_data() {
         .expect("run");
     assert_eq!(code(&out), 0, "{}", text(&out));
     let events = events(&out);
-    let echo = result_text(&events, "echo");
-    assert!(echo.contains("hi from errand"), "{echo}");
-    assert!(
-        echo.contains("from the MCP server everything (data"),
-        "{echo}"
-    );
-    assert!(
-        result_text(&events, "sum").contains("42"),
-        "{}",
-        result_text(&events, "sum")
-    );
-    assert!(
-        result_text(&events, "image").contains("[image: image/png"),
-        "{}",
-        result_text(&events, "image")
-    );
-    assert!(
-        result_text(&events, "recall").contains("owns the Q3 report"),
-        "{}",
-        result_text(&events, "recall")
-    );
-    let resources = result_text(&events, "resources");
-    assert!(
-        resources.contains("demo://resource/static/document/architecture.md"),
-        "{resources}"
-    );
-    let resource = result_text(&events, "resource");
-    assert!(
-        resource.contains("[resource demo://resource/static/document/architecture.md]"),
-        "{resource}"
-    );
+    says(&events, "echo", "hi from errand");
+    says(&events, "echo", "from the MCP server everything (data");
+    says(&events, "sum", "42");
+    says(&events, "image", "[image: image/png");
+    says(&events, "recall", "owns the Q3 report");
+    let architecture = "demo://resource/static/document/architecture.md";
+    says(&events, "resources", architecture);
+    says(&events, "resource", &format!("[resource {architecture}]"));
     let saved = std::fs::read_to_string(&memory_file).expect("the memory server saved its graph");
     assert!(saved.contains("Ana"), "{saved}");
 }
@@ -159,38 +142,23 @@ fn a_server_that_fails_costs_one_tool_error_and_the_task_goes_on() {
         .expect("run");
     assert_eq!(code(&out), 0, "{}", text(&out));
     let events = events(&out);
-    assert!(result_text(&events, "ok").contains("ok answered"));
-    assert!(
-        result_text(&events, "garbage").contains("garbage answered"),
-        "{}",
-        result_text(&events, "garbage")
+    says(&events, "ok", "ok answered");
+    says(&events, "garbage", "garbage answered");
+    says(
+        &events,
+        "hang",
+        "MCP server `flaky` did not answer `hang` within 3 s",
     );
-    let hang = result_text(&events, "hang");
-    assert!(
-        hang.contains("MCP server `flaky` did not answer `hang` within 3 s"),
-        "{hang}"
+    says(&events, "after-hang", "ok answered");
+    says(
+        &events,
+        "crash",
+        "MCP server `flaky` stopped during `crash`",
     );
-    assert!(
-        result_text(&events, "after-hang").contains("ok answered"),
-        "{}",
-        result_text(&events, "after-hang")
-    );
-    let crash = result_text(&events, "crash");
-    assert!(
-        crash.contains("MCP server `flaky` stopped during `crash`"),
-        "{crash}"
-    );
-    assert!(
-        crash.contains("crashing on purpose"),
-        "the server's last words are kept: {crash}"
-    );
-    assert!(
-        result_text(&events, "again").contains("ok answered"),
-        "{}",
-        result_text(&events, "again")
-    );
-    let missing = result_text(&events, "missing");
-    assert!(missing.contains("mcp__missing__anything"), "{missing}");
+    // The server's last words on stderr are kept.
+    says(&events, "crash", "crashing on purpose");
+    says(&events, "again", "ok answered");
+    says(&events, "missing", "mcp__missing__anything");
     assert_eq!(
         std::fs::read_to_string(folder.join("notes.md")).expect("notes"),
         "still working\n"
@@ -661,4 +629,114 @@ fn a_call_cut_by_kill_9_is_not_repeated_and_the_model_is_told() {
         appended.lines().count() <= 1,
         "the call was made again: {appended:?}"
     );
+}
+
+/// `errand show TASK --json`, parsed.
+fn shown(env: &Env, config: &str, task: &str) -> serde_json::Value {
+    let out = configure(env, config)
+        .args(["--json", "show", task])
+        .output()
+        .expect("show");
+    serde_json::from_slice(&out.stdout).unwrap_or_default()
+}
+
+#[test]
+fn a_servers_question_reaches_the_person_and_their_answer_goes_back() {
+    let env = Env::new();
+    let folder = env.dir("work");
+    let config = format!(
+        "[mcp.servers.flaky]\ncommand = \"python3\"\nargs = [\"{}\"]\ntimeout_s = 2\n",
+        servers().join("flaky.py").display()
+    );
+    let spec = env.script(
+        "ask.json",
+        json!([
+            {"tool_calls": [{"id": "ask", "name": "mcp__flaky__ask", "input": {}}]},
+            {"tool_calls": [{"name": "finish", "input": {"summary": "Asked"}}]}
+        ]),
+    );
+    // Nobody to ask (a script): the server is told the person declined.
+    let out = configure(&env, &config)
+        .args([
+            "--json",
+            "--no-input",
+            "run",
+            "Ask me",
+            "--model",
+            &spec,
+            "--mode",
+            "auto",
+            "--folder",
+        ])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    says(&events(&out), "ask", "decline");
+
+    // A run that waits in place: the question is the task's, answered with `errand answer`.
+    let out = configure(&env, &config)
+        .args([
+            "run",
+            "Ask me again",
+            "--model",
+            &spec,
+            "--mode",
+            "auto",
+            "--detach",
+            "--folder",
+        ])
+        .arg(&folder)
+        .output()
+        .expect("run --detach");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let task = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .find(|w| w.len() > 8 && w.chars().all(|c| c.is_ascii_alphanumeric()))
+        .expect("a task id")
+        .to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut waiting = serde_json::Value::Null;
+    while std::time::Instant::now() < deadline {
+        waiting = shown(&env, &config, &task);
+        if waiting["task"]["state"] == "waiting" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    if waiting["task"]["state"] != "waiting" {
+        let log = configure(&env, &config)
+            .args(["--json", "watch", &task])
+            .output()
+            .expect("watch");
+        panic!("not waiting: {waiting}\n{}", text(&log));
+    }
+    assert!(
+        waiting
+            .to_string()
+            .contains("Which city is the offsite in?"),
+        "{waiting}"
+    );
+    // Longer than the server's 2 s timeout: the time the person takes does not count.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let out = configure(&env, &config)
+        .args(["answer", &task, "Lisbon"])
+        .output()
+        .expect("answer");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut done = serde_json::Value::Null;
+    while std::time::Instant::now() < deadline {
+        done = shown(&env, &config, &task);
+        if done["task"]["state"] == "done" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(done["task"]["state"], "done", "{done}");
+    let log = configure(&env, &config)
+        .args(["--json", "watch", &task])
+        .output()
+        .expect("watch");
+    says(&events(&log), "ask", "accept: {\"city\": \"Lisbon\"}");
 }

@@ -12,6 +12,7 @@ use crate::tool::{Assessment, ProgressSink, ToolContext, ToolRegistry};
 use async_trait::async_trait;
 use std::sync::Arc;
 
+mod ask;
 mod calls;
 mod delegate;
 mod ending;
@@ -470,6 +471,16 @@ impl Agent {
             interrupt: self.interrupt.clone(),
             conversation_epoch: view.compactions,
             agent: self.who.clone(),
+            asker: Some(Arc::new(ask::CallAsker {
+                store: self.store.clone(),
+                task_id: view.id.clone(),
+                call_id: call.id.clone(),
+                agent: self.who.clone(),
+                approver: self.approver.clone(),
+                hold: self.hold,
+                interrupt: self.interrupt.clone(),
+                asked: Default::default(),
+            })),
         }
     }
 

@@ -71,6 +71,13 @@ impl ToolError {
 
 pub type ProgressSink = Arc<dyn Fn(&str, u64, u64) + Send + Sync>;
 
+/// Puts a question to the person in the middle of a call (an MCP server asking, through
+/// elicitation): the answer, or `None` when nobody can answer.
+#[async_trait]
+pub trait Asker: Send + Sync {
+    async fn ask(&self, question: &str) -> Option<String>;
+}
+
 pub struct ToolContext {
     pub task_id: String,
     pub call_id: String,
@@ -87,6 +94,8 @@ pub struct ToolContext {
     pub conversation_epoch: usize,
     /// The sub-agent making the call; `None` for the task's own agent.
     pub agent: Option<String>,
+    /// Who answers a question asked mid-call; `None`: nobody.
+    pub asker: Option<Arc<dyn Asker>>,
 }
 
 impl ToolContext {

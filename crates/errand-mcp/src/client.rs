@@ -114,6 +114,13 @@ pub struct ServerFacts {
 /// Where progress of one call goes: (message, done, total).
 pub type ProgressSink = Arc<dyn Fn(&str, f64, Option<f64>) + Send + Sync>;
 
+/// Who hears from the server during one call: its progress, and its questions for the person.
+#[derive(Clone, Default)]
+pub struct CallHooks {
+    pub progress: Option<ProgressSink>,
+    pub asker: Option<Arc<dyn errand_core::tool::Asker>>,
+}
+
 /// Errand's side of the conversation: the folders it grants as roots, and progress routed
 /// to the call that asked for it.
 #[derive(Clone)]
@@ -123,6 +130,10 @@ pub struct Handler {
     /// The `initialize` handshake offers the newest version that has one.
     legacy: bool,
     progress: Arc<Mutex<HashMap<String, ProgressSink>>>,
+    /// Who answers the server's questions: the asker of the call in flight.
+    asker: Arc<Mutex<Option<Arc<dyn errand_core::tool::Asker>>>>,
+    /// Questions being put to the person now: a call's timeout waits for them.
+    asking: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Handler {
@@ -138,6 +149,8 @@ impl Handler {
         Handler {
             roots: Arc::new(Mutex::new(offer_roots.then(Vec::new))),
             progress: Arc::default(),
+            asker: Arc::default(),
+            asking: Arc::default(),
             legacy: false,
         }
     }
@@ -150,9 +163,9 @@ impl Handler {
 fn capabilities(roots: bool) -> rmcp::model::ClientCapabilities {
     // Built from the wire form: the builder's type states change between rmcp versions.
     let wire = if roots {
-        serde_json::json!({"roots": {"listChanged": true}})
+        serde_json::json!({"roots": {"listChanged": true}, "elicitation": {"form": {}}})
     } else {
-        serde_json::json!({})
+        serde_json::json!({"elicitation": {"form": {}}})
     };
     serde_json::from_value(wire).unwrap_or_default()
 }
@@ -195,6 +208,26 @@ impl ClientHandler for Handler {
             .map_err(|e| rmcp::ErrorData::internal_error(e.to_string(), None))
     }
 
+    /// A server's question for the person, put through the call's asker (the terminal, or
+    /// the task's question in the workspace). Nobody to answer: declined.
+    async fn create_elicitation(
+        &self,
+        request: rmcp::model::ElicitRequestParams,
+        _context: rmcp::service::RequestContext<RoleClient>,
+    ) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData> {
+        let wire = serde_json::to_value(&request).unwrap_or_default();
+        let asker = self.asker.lock().ok().and_then(|a| a.clone());
+        let question = crate::elicit::question(&wire);
+        self.asking.fetch_add(1, Ordering::Relaxed);
+        let answer = match asker {
+            Some(asker) => asker.ask(&question).await,
+            None => None,
+        };
+        self.asking.fetch_sub(1, Ordering::Relaxed);
+        serde_json::from_value(crate::elicit::result(&wire, answer.as_deref()))
+            .map_err(|e| rmcp::ErrorData::internal_error(e.to_string(), None))
+    }
+
     async fn on_progress(
         &self,
         params: rmcp::model::ProgressNotificationParam,
@@ -213,6 +246,14 @@ impl ClientHandler for Handler {
                 params.total,
             );
         }
+    }
+}
+
+/// A listed collection's entries (`[…]` as listed).
+fn items(listed: Value) -> Vec<Value> {
+    match listed {
+        Value::Array(items) => items,
+        _ => Vec::new(),
     }
 }
 
@@ -450,41 +491,19 @@ impl Connection {
         if !self.facts.has_tools {
             return Ok(Vec::new());
         }
-        let tools = tokio::time::timeout(self.timeout, self.service.peer().list_all_tools())
-            .await
-            .map_err(|_| McpError::Timeout {
-                server: self.server.clone(),
-                tool: "tools/list".into(),
-                seconds: self.timeout.as_secs(),
-            })?
-            .map_err(|e| self.service_error("tools/list", e))?;
-        Ok(tools
+        let tools = self
+            .request("tools/list", self.service.peer().list_all_tools())
+            .await?;
+        Ok(items(tools)
             .iter()
-            .filter_map(|t| ListedTool::from_wire(&serde_json::to_value(t).ok()?))
+            .filter_map(ListedTool::from_wire)
             .collect())
     }
 
-    /// How many resources and prompts the server offers (for listings).
+    /// How many resources and prompts the server offers (for listings); 0 when it cannot say.
     pub async fn counts(&self) -> (usize, usize) {
-        let peer = self.service.peer();
-        let resources = if self.facts.has_resources {
-            tokio::time::timeout(self.timeout, peer.list_all_resources())
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .map_or(0, |r| r.len())
-        } else {
-            0
-        };
-        let prompts = if self.facts.has_prompts {
-            tokio::time::timeout(self.timeout, peer.list_all_prompts())
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .map_or(0, |p| p.len())
-        } else {
-            0
-        };
+        let resources = self.resources().await.map_or(0, |r| r.len());
+        let prompts = self.prompts().await.map_or(0, |p| p.len());
         (resources, prompts)
     }
 
@@ -493,28 +512,17 @@ impl Connection {
         if !self.facts.has_resources {
             return Ok(Vec::new());
         }
-        let listed = tokio::time::timeout(self.timeout, self.service.peer().list_all_resources())
-            .await
-            .map_err(|_| self.timed_out("resources/list"))?
-            .map_err(|e| self.service_error("resources/list", e))?;
-        Ok(listed
-            .iter()
-            .filter_map(|r| serde_json::to_value(r).ok())
-            .collect())
+        let listed = self
+            .request("resources/list", self.service.peer().list_all_resources())
+            .await?;
+        Ok(items(listed))
     }
 
     /// One resource's contents, in the wire's shape.
     pub async fn read_resource(&self, uri: &str) -> Result<Value, McpError> {
         let params = rmcp::model::ReadResourceRequestParams::new(uri.to_string());
-        let read = tokio::time::timeout(self.timeout, self.service.peer().read_resource(params))
+        self.request("resources/read", self.service.peer().read_resource(params))
             .await
-            .map_err(|_| self.timed_out("resources/read"))?
-            .map_err(|e| self.service_error("resources/read", e))?;
-        serde_json::to_value(&read).map_err(|e| McpError::Garbled {
-            server: self.server.clone(),
-            what: "resources/read".into(),
-            why: e.to_string(),
-        })
     }
 
     /// Every prompt the server lists, in the wire's shape.
@@ -522,14 +530,10 @@ impl Connection {
         if !self.facts.has_prompts {
             return Ok(Vec::new());
         }
-        let listed = tokio::time::timeout(self.timeout, self.service.peer().list_all_prompts())
-            .await
-            .map_err(|_| self.timed_out("prompts/list"))?
-            .map_err(|e| self.service_error("prompts/list", e))?;
-        Ok(listed
-            .iter()
-            .filter_map(|p| serde_json::to_value(p).ok())
-            .collect())
+        let listed = self
+            .request("prompts/list", self.service.peer().list_all_prompts())
+            .await?;
+        Ok(items(listed))
     }
 
     /// A prompt filled with `arguments`, in the wire's shape (`messages`).
@@ -540,13 +544,30 @@ impl Connection {
     ) -> Result<Value, McpError> {
         let mut params = rmcp::model::GetPromptRequestParams::new(name.to_string());
         params.arguments = Some(arguments);
-        let got = tokio::time::timeout(self.timeout, self.service.peer().get_prompt(params))
+        self.request(name, self.service.peer().get_prompt(params))
             .await
-            .map_err(|_| self.timed_out("prompts/get"))?
-            .map_err(|e| self.service_error(name, e))?;
-        serde_json::to_value(&got).map_err(|e| McpError::Garbled {
+    }
+
+    /// One request within the server's timeout, its answer in the wire's shape: rmcp's types
+    /// follow the spec's changes, Errand reads the few fields it needs.
+    async fn request<T: serde::Serialize>(
+        &self,
+        what: &str,
+        request: impl std::future::Future<Output = Result<T, ServiceError>>,
+    ) -> Result<Value, McpError> {
+        // The timeout is for the server: time the person spends answering its question
+        // does not count.
+        tokio::pin!(request);
+        let answer = loop {
+            match tokio::time::timeout(self.timeout, &mut request).await {
+                Ok(answer) => break answer.map_err(|e| self.service_error(what, e))?,
+                Err(_) if self.handler.asking.load(Ordering::Relaxed) > 0 => continue,
+                Err(_) => return Err(self.timed_out(what)),
+            }
+        };
+        serde_json::to_value(&answer).map_err(|e| McpError::Garbled {
             server: self.server.clone(),
-            what: "prompts/get".into(),
+            what: what.to_string(),
             why: e.to_string(),
         })
     }
@@ -565,10 +586,13 @@ impl Connection {
         &self,
         tool: &str,
         arguments: serde_json::Map<String, Value>,
-        progress: Option<ProgressSink>,
+        hooks: CallHooks,
     ) -> Result<Value, McpError> {
         let mut params = CallToolRequestParams::new(tool.to_string()).with_arguments(arguments);
-        let token = progress.map(|sink| {
+        if let Ok(mut asker) = self.handler.asker.lock() {
+            asker.clone_from(&hooks.asker);
+        }
+        let token = hooks.progress.map(|sink| {
             let id = self.next_token.fetch_add(1, Ordering::Relaxed);
             let token = ProgressToken(rmcp::model::NumberOrString::Number(id));
             if let Ok(mut sinks) = self.handler.progress.lock() {
@@ -579,23 +603,13 @@ impl Connection {
         if let Some(token) = &token {
             params.meta = Some(RequestMetaObject::with_progress_token(token.clone()));
         }
-        let outcome =
-            tokio::time::timeout(self.timeout, self.service.peer().call_tool(params)).await;
+        let result = self
+            .request(tool, self.service.peer().call_tool(params))
+            .await;
         if let (Some(token), Ok(mut sinks)) = (&token, self.handler.progress.lock()) {
             sinks.remove(&token_key(token));
         }
-        let result = outcome
-            .map_err(|_| McpError::Timeout {
-                server: self.server.clone(),
-                tool: tool.to_string(),
-                seconds: self.timeout.as_secs(),
-            })?
-            .map_err(|e| self.service_error(tool, e))?;
-        serde_json::to_value(&result).map_err(|e| McpError::Garbled {
-            server: self.server.clone(),
-            what: tool.to_string(),
-            why: e.to_string(),
-        })
+        result
     }
 
     fn service_error(&self, what: &str, error: ServiceError) -> McpError {

@@ -5,13 +5,14 @@
 pub mod client;
 pub mod config;
 mod confine;
+mod elicit;
 mod http;
 pub mod pool;
 pub mod prompts;
 pub mod resources;
 pub mod tools;
 
-pub use client::{ListedTool, McpError, ServerFacts};
+pub use client::{CallHooks, ListedTool, McpError, ServerFacts};
 pub use config::{ConfigError, ServerConfig, parse_mcp_json, validate_name};
 pub use confine::Scope;
 pub use pool::Connectors;

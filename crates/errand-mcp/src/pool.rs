@@ -2,7 +2,7 @@
 //! for every task), kept for the next call, restarted once if it dies. Tool lists are
 //! cached on disk per server configuration, so a task that never calls a server never
 //! starts it.
-use crate::client::{Connection, ListedTool, McpError, ProgressSink, ServerFacts};
+use crate::client::{CallHooks, Connection, ListedTool, McpError, ServerFacts};
 use crate::config::ServerConfig;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -161,10 +161,10 @@ impl Connectors {
         server: &str,
         tool: &str,
         arguments: serde_json::Map<String, Value>,
-        progress: Option<ProgressSink>,
+        hooks: CallHooks,
     ) -> Result<Value, McpError> {
         let connection = self.connection(server).await?;
-        let result = connection.call(tool, arguments, progress).await;
+        let result = connection.call(tool, arguments, hooks).await;
         match &result {
             // A server that answers has recovered: a later crash may be restarted again.
             Ok(_) => self.slot(server).lock().await.restarts = 0,

@@ -124,7 +124,15 @@ impl Tool for McpTool {
         });
         let result = self
             .connectors
-            .call(&self.server, &self.listed.name, arguments, Some(progress))
+            .call(
+                &self.server,
+                &self.listed.name,
+                arguments,
+                crate::client::CallHooks {
+                    progress: Some(progress),
+                    asker: ctx.asker.clone(),
+                },
+            )
             .await
             .map_err(|e| ToolError::new(e.to_string()))?;
         let text = render_result(&self.server, &self.listed.name, &result)?;

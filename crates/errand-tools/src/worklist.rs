@@ -386,6 +386,7 @@ mod tests {
             interrupt: Arc::new(AtomicBool::new(false)),
             conversation_epoch: 0,
             agent: agent.map(str::to_string),
+            asker: None,
         }
     }
 

@@ -52,6 +52,7 @@ fn ctx(f: &Fixture, call_id: &str, resuming: bool) -> ToolContext {
         interrupt: Arc::new(AtomicBool::new(false)),
         conversation_epoch: 0,
         agent: None,
+        asker: None,
     }
 }
 

@@ -18,6 +18,9 @@ TOOLS = [
      "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}}},
     {"name": "write", "description": "writes any file", "annotations": {"readOnlyHint": False},
      "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}, "content": {"type": "string"}}}},
+    # Asks the person (elicitation) which city, and answers with what came back.
+    {"name": "ask", "description": "asks the person a question", "annotations": {"readOnlyHint": True},
+     "inputSchema": {"type": "object", "properties": {}}},
     # Acts slowly: appends a line to `path` after `seconds` (a crash can come in between).
     {"name": "slow_append", "description": "appends a line after a while", "annotations": {"readOnlyHint": False},
      "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}, "seconds": {"type": "number"}}}},
@@ -51,6 +54,19 @@ for line in sys.stdin:
             sys.exit(3)
         if name == "hang":
             time.sleep(3600)
+        if name == "ask":
+            send({"jsonrpc": "2.0", "id": "ask-1", "method": "elicitation/create", "params": {
+                "message": "Which city is the offsite in?",
+                "requestedSchema": {"type": "object", "properties": {"city": {"type": "string"}},
+                                    "required": ["city"]}}})
+            while True:
+                reply = json.loads(sys.stdin.readline() or "{}")
+                if reply.get("id") == "ask-1" or not reply:
+                    break
+            result = reply.get("result", {})
+            text = f"{result.get('action')}: {json.dumps(result.get('content'))}"
+            send({"jsonrpc": "2.0", "id": rid, "result": {"content": [{"type": "text", "text": text}]}})
+            continue
         if name == "slow_append":
             args = request["params"].get("arguments") or {}
             time.sleep(float(args.get("seconds", 1)))
