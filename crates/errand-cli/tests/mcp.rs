@@ -740,3 +740,64 @@ fn a_servers_question_reaches_the_person_and_their_answer_goes_back() {
         .expect("watch");
     says(&events(&log), "ask", "accept: {\"city\": \"Lisbon\"}");
 }
+
+#[test]
+fn a_long_result_is_clipped_and_read_on_from_where_it_stopped() {
+    use sha2::Digest;
+    let env = Env::new();
+    let folder = env.dir("work");
+    let config = format!(
+        "[mcp.servers.flaky]\ncommand = \"python3\"\nargs = [\"{}\"]\n",
+        servers().join("flaky.py").display()
+    );
+    let full: String = (0..5000).map(|i| format!("line {i:05}\n")).collect();
+    let id = hex::encode(sha2::Sha256::digest(full.as_bytes()));
+    let spec = env.script(
+        "big.json",
+        json!([
+            {"tool_calls": [{"id": "big", "name": "mcp__flaky__big", "input": {}}]},
+            {"tool_calls": [{"id": "page2", "name": "mcp_read_result", "input": {"id": id, "offset": 20000}}]},
+            {"tool_calls": [{"id": "page3", "name": "mcp_read_result", "input": {"id": id, "offset": 40000}}]},
+            {"tool_calls": [{"id": "past", "name": "mcp_read_result", "input": {"id": id, "offset": 90000}}]},
+            {"tool_calls": [{"name": "finish", "input": {"summary": "Read it all"}}]}
+        ]),
+    );
+    let out = configure(&env, &config)
+        .args([
+            "--json",
+            "run",
+            "Read the long answer",
+            "--model",
+            &spec,
+            "--mode",
+            "auto",
+            "--folder",
+        ])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let events = events(&out);
+    says(&events, "big", "line 01817\nli");
+    says(
+        &events,
+        "big",
+        &format!(
+            "35000 more characters. Read on with mcp_read_result {{\"id\": \"{id}\", \"offset\": 20000}}"
+        ),
+    );
+    assert!(
+        !result_text(&events, "big").contains("line 01819"),
+        "page 1 stops at 20,000 characters"
+    );
+    says(&events, "page2", "Characters 20000… of 55000");
+    says(&events, "page2", "line 01819\n");
+    says(&events, "page2", "\"offset\": 40000}");
+    says(&events, "page3", "line 04999\n");
+    assert!(
+        !result_text(&events, "page3").contains("Read on"),
+        "{}",
+        result_text(&events, "page3")
+    );
+    says(&events, "past", "past its end");
+}

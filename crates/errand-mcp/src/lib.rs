@@ -7,6 +7,7 @@ pub mod config;
 mod confine;
 mod elicit;
 mod http;
+mod pages;
 pub mod pool;
 pub mod prompts;
 pub mod resources;

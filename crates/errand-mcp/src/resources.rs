@@ -127,7 +127,7 @@ impl Tool for ReadResource {
         })
     }
 
-    async fn call(&self, _ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
+    async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
         let server =
             server_of(&self.0, &input)?.ok_or_else(|| ToolError::new("`server` is required"))?;
         let uri = input.get("uri").and_then(Value::as_str).unwrap_or_default();
@@ -144,7 +144,10 @@ impl Tool for ReadResource {
             .flatten()
             .map(|c| json!({"type": "resource", "resource": c}))
             .collect();
-        let text = crate::tools::render_result(&server, READ, &json!({ "content": contents }))?;
+        let text =
+            crate::tools::render_result(&server, READ, &json!({ "content": contents }), &|full| {
+                ctx.store.put_blob(full.as_bytes()).ok()
+            })?;
         Ok(ToolOutput::text(text))
     }
 }
@@ -156,9 +159,10 @@ pub fn register(registry: &mut ToolRegistry, connectors: &Arc<Connectors>) {
     }
     registry.register(Arc::new(ListResources(connectors.clone())));
     registry.register(Arc::new(ReadResource(connectors.clone())));
+    registry.register(Arc::new(crate::pages::ReadResult));
     registry.add_group(
         GROUP,
-        "list and read the MCP servers' resources",
-        &[LIST, READ],
+        "list and read the MCP servers' resources; read on in a long result",
+        &[LIST, READ, crate::pages::READ_RESULT],
     );
 }

@@ -18,6 +18,9 @@ TOOLS = [
      "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}}},
     {"name": "write", "description": "writes any file", "annotations": {"readOnlyHint": False},
      "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}, "content": {"type": "string"}}}},
+    # A long answer: 5,000 numbered lines (55,000 characters).
+    {"name": "big", "description": "answers at length", "annotations": {"readOnlyHint": True},
+     "inputSchema": {"type": "object", "properties": {}}},
     # Asks the person (elicitation) which city, and answers with what came back.
     {"name": "ask", "description": "asks the person a question", "annotations": {"readOnlyHint": True},
      "inputSchema": {"type": "object", "properties": {}}},
@@ -54,6 +57,10 @@ for line in sys.stdin:
             sys.exit(3)
         if name == "hang":
             time.sleep(3600)
+        if name == "big":
+            text = "".join(f"line {i:05d}\n" for i in range(5000))
+            send({"jsonrpc": "2.0", "id": rid, "result": {"content": [{"type": "text", "text": text}]}})
+            continue
         if name == "ask":
             send({"jsonrpc": "2.0", "id": "ask-1", "method": "elicitation/create", "params": {
                 "message": "Which city is the offsite in?",
