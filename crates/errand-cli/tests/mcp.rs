@@ -801,3 +801,77 @@ fn a_long_result_is_clipped_and_read_on_from_where_it_stopped() {
     );
     says(&events, "past", "past its end");
 }
+
+#[test]
+fn cancelling_a_task_cancels_its_call_in_flight() {
+    let env = Env::new();
+    let folder = env.dir("work");
+    let config = format!(
+        "[mcp.servers.flaky]\ncommand = \"python3\"\nargs = [\"{}\"]\ntimeout_s = 120\n",
+        servers().join("flaky.py").display()
+    );
+    let spec = env.script(
+        "hang.json",
+        json!([
+            {"tool_calls": [{"id": "hang", "name": "mcp__flaky__hang", "input": {}}]},
+            {"tool_calls": [{"name": "finish", "input": {"summary": "never"}}]}
+        ]),
+    );
+    let out = configure(&env, &config)
+        .args([
+            "run", "Hang", "--model", &spec, "--mode", "auto", "--detach", "--folder",
+        ])
+        .arg(&folder)
+        .output()
+        .expect("run --detach");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let task = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let started = std::time::Instant::now();
+    // Once the call is in flight, cancel the task.
+    while started.elapsed() < std::time::Duration::from_secs(30) {
+        let log = configure(&env, &config)
+            .args(["--json", "show", &task])
+            .output()
+            .expect("show");
+        if String::from_utf8_lossy(&log.stdout).contains("\"state\":\"running\"") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = configure(&env, &config)
+        .args(["cancel", &task])
+        .output()
+        .expect("cancel");
+    assert_eq!(code(&out), 4, "{}", text(&out));
+    let cancelled_at = std::time::Instant::now();
+    let mut result = String::new();
+    while cancelled_at.elapsed() < std::time::Duration::from_secs(20) {
+        let log = configure(&env, &config)
+            .args(["--json", "watch", &task])
+            .output()
+            .expect("watch");
+        let events = events(&log);
+        if events
+            .iter()
+            .any(|e| e["type"] == "tool_finished" && e["call_id"] == "hang")
+        {
+            result = result_text(&events, "hang");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(
+        result.contains("hang on the MCP server flaky was cancelled: the task was cancelled"),
+        "{result:?}"
+    );
+    assert!(
+        cancelled_at.elapsed() < std::time::Duration::from_secs(20),
+        "the call outlived the task by its timeout"
+    );
+}

@@ -122,23 +122,46 @@ impl Tool for McpTool {
                 total.unwrap_or(0.0).max(0.0) as u64,
             );
         });
-        let result = self
-            .connectors
-            .call(
-                &self.server,
-                &self.listed.name,
-                arguments,
-                crate::client::CallHooks {
-                    progress: Some(progress),
-                    asker: ctx.asker.clone(),
-                },
-            )
-            .await
-            .map_err(|e| ToolError::new(e.to_string()))?;
+        let call = self.connectors.call(
+            &self.server,
+            &self.listed.name,
+            arguments,
+            crate::client::CallHooks {
+                progress: Some(progress),
+                asker: ctx.asker.clone(),
+            },
+        );
+        // Cancelling the task (or Ctrl-C) drops the call, which tells the server to stop.
+        let result = tokio::select! {
+            result = call => result.map_err(|e| ToolError::new(e.to_string()))?,
+            why = stopped(ctx) => {
+                return Err(ToolError::new(format!(
+                    "{} on the MCP server {} was cancelled: {why}",
+                    self.listed.name, self.server
+                )));
+            }
+        };
         let text = render_result(&self.server, &self.listed.name, &result, &|full| {
             ctx.store.put_blob(full.as_bytes()).ok()
         })?;
         Ok(ToolOutput::text(text))
+    }
+}
+
+/// Resolves when the person cancels the task or interrupts the run; never otherwise.
+async fn stopped(ctx: &ToolContext) -> &'static str {
+    loop {
+        if ctx.interrupted() {
+            return "the run was interrupted";
+        }
+        let cancelled = ctx
+            .store
+            .resolve_task(&ctx.task_id)
+            .is_ok_and(|row| row.state == errand_core::TaskState::Cancelled);
+        if cancelled {
+            return "the task was cancelled";
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
 }
 
