@@ -233,6 +233,8 @@ pub enum McpAction {
     List,
     /// Remove a server from config.toml.
     Remove { name: String },
+    /// Sign in to a server reached by URL (OAuth: opens your browser, comes back to Errand).
+    Login { name: String },
     /// List one server's tools, with their effect in Errand.
     Tools { name: String },
     /// Serve Errand itself over MCP on stdin/stdout: start_task, get_task, list_tasks,

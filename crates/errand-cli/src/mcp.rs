@@ -37,6 +37,7 @@ pub async fn mcp(action: McpAction, json: bool) -> Result<ExitCode> {
             Ok(ExitCode::Done)
         }
         McpAction::Tools { name } => tools(&name, json).await,
+        McpAction::Login { name } => login(&name).await,
         McpAction::Exercise {
             target,
             tool,
@@ -241,12 +242,27 @@ async fn exercise(
             }
         }
     };
-    let connectors =
-        errand_mcp::Connectors::new(BTreeMap::from([("target".to_string(), server)]), None);
-    let tools = match connectors.tools("target").await {
+    // Its own data folder, for sign-in tokens: nothing of the person's is touched.
+    let data = std::env::temp_dir().join(format!("errand-exercise-{}", std::process::id()));
+    let url = server.url.clone();
+    let servers = BTreeMap::from([("target".to_string(), server)]);
+    let mut connectors = errand_mcp::Connectors::new(servers.clone(), Some(data.clone()));
+    let mut listed = connectors.tools("target").await;
+    if let (Err(e), Some(url)) = (&listed, &url)
+        && e.to_string().contains("errand mcp login")
+    {
+        let tokens = errand_mcp::oauth::token_file(&data, "target");
+        errand_mcp::oauth::login(url, &tokens, &headless_browser)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        connectors = errand_mcp::Connectors::new(servers, Some(data.clone()));
+        listed = connectors.tools("target").await;
+    }
+    let tools = match listed {
         Ok(tools) => tools,
         Err(e) => {
             eprintln!("{e}");
+            let _ = std::fs::remove_dir_all(&data);
             return Ok(ExitCode::Failed);
         }
     };
@@ -297,6 +313,7 @@ async fn exercise(
         }
     }
     connectors.close_all().await;
+    let _ = std::fs::remove_dir_all(&data);
     Ok(ExitCode::Done)
 }
 
@@ -308,4 +325,52 @@ impl errand_core::tool::Asker for Defaults {
     async fn ask(&self, _question: &str) -> Option<String> {
         Some(String::new())
     }
+}
+
+/// `errand mcp login NAME`: the OAuth browser flow for a server reached by URL.
+async fn login(name: &str) -> Result<ExitCode> {
+    let config = errand_runtime::config::Config::load()?;
+    let Some(url) = config.mcp.servers.get(name).and_then(|s| s.url.clone()) else {
+        return Err(Exit::usage(format!(
+            "no MCP server `{name}` reached by URL is configured; sign-in is for servers added with --url"
+        ))
+        .into());
+    };
+    let tokens = errand_mcp::oauth::token_file(&errand_runtime::data_dir()?.join("mcp"), name);
+    let open = |page: &str| -> std::result::Result<(), String> {
+        eprintln!(
+            "Sign in to {name} in your browser; if it does not open, open this page:\n  {page}"
+        );
+        let _ = std::process::Command::new("xdg-open")
+            .arg(page)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        Ok(())
+    };
+    errand_mcp::oauth::login(&url, &tokens, &open)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    println!(
+        "Signed in to {name}. The tokens are kept in {} (readable only by you) and refreshed as needed.",
+        tokens.display()
+    );
+    Ok(ExitCode::Done)
+}
+
+/// A browser for tests: fetches the sign-in page and follows its redirects, which end at
+/// Errand's loopback callback when the authorization server approves without a person.
+fn headless_browser(page: &str) -> std::result::Result<(), String> {
+    let page = page.to_string();
+    tokio::spawn(async move {
+        match reqwest::Client::builder().build() {
+            Ok(client) => {
+                if let Err(e) = client.get(&page).send().await {
+                    eprintln!("the sign-in page could not be fetched: {e}");
+                }
+            }
+            Err(e) => eprintln!("{e}"),
+        }
+    });
+    Ok(())
 }

@@ -261,6 +261,41 @@ fn token_key(token: &ProgressToken) -> String {
     serde_json::to_string(&token.0).unwrap_or_default()
 }
 
+/// Why an HTTP server could not be reached.
+enum HttpFailure {
+    Timeout,
+    /// 401 or 403: it wants credentials.
+    Refused(u16),
+    Other(String),
+}
+
+async fn serve_http<C>(
+    handler: &Handler,
+    transport: rmcp::transport::StreamableHttpClientTransport<C>,
+    lifecycle: ClientLifecycleMode,
+    timeout: std::time::Duration,
+) -> Result<RunningService<RoleClient, Handler>, HttpFailure>
+where
+    C: rmcp::transport::streamable_http_client::StreamableHttpClient + Send + Sync + 'static,
+{
+    let served = tokio::time::timeout(
+        timeout,
+        handler.clone().serve_with_lifecycle(transport, lifecycle),
+    )
+    .await
+    .map_err(|_| HttpFailure::Timeout)?;
+    served.map_err(|e| {
+        let text = e.to_string();
+        if text.contains("401") || text.contains("Auth required") {
+            HttpFailure::Refused(401)
+        } else if text.contains("403") || text.contains("Insufficient scope") {
+            HttpFailure::Refused(403)
+        } else {
+            HttpFailure::Other(text)
+        }
+    })
+}
+
 /// The last lines a stdio server wrote to stderr: its own words on why it died.
 #[derive(Clone, Default)]
 struct StderrTail(Arc<Mutex<VecDeque<String>>>);
@@ -352,29 +387,38 @@ impl Connection {
         let tail = StderrTail::default();
         let Some(program) = &config.command else {
             let url = config.url.clone().unwrap_or_default();
-            let transport =
-                crate::http::transport(&url, &config.headers, env).map_err(&start_error)?;
-            let service = tokio::time::timeout(
-                timeout,
-                handler.clone().serve_with_lifecycle(transport, lifecycle),
-            )
-            .await
-            .map_err(|_| {
-                start_error(format!(
+            let http = crate::http::config(&url, &config.headers, env).map_err(&start_error)?;
+            let tokens = scope
+                .data
+                .as_ref()
+                .map(|d| crate::oauth::token_file(d, server));
+            let signed = match &tokens {
+                Some(tokens) => crate::oauth::signed_client(&url, tokens)
+                    .await
+                    .map_err(&start_error)?,
+                None => None,
+            };
+            let served = match signed {
+                Some(client) => {
+                    let transport =
+                        rmcp::transport::StreamableHttpClientTransport::with_client(client, http);
+                    serve_http(&handler, transport, lifecycle, timeout).await
+                }
+                None => {
+                    let transport =
+                        rmcp::transport::StreamableHttpClientTransport::from_config(http);
+                    serve_http(&handler, transport, lifecycle, timeout).await
+                }
+            };
+            let service = served.map_err(|failure| match failure {
+                HttpFailure::Timeout => start_error(format!(
                     "{url} did not complete the MCP handshake within {} s",
                     timeout.as_secs()
-                ))
-            })?
-            .map_err(|e| {
-                let text = e.to_string();
-                if text.contains("401") || text.contains("403") {
-                    start_error(format!(
-                        "{url} refused Errand's credentials (HTTP {}); give them in the server's `headers`, e.g. headers = {{ Authorization = \"Bearer ${{TOKEN}}\" }}",
-                        if text.contains("401") { 401 } else { 403 }
-                    ))
-                } else {
-                    handshake_error(format!("{url}: {text}"))
-                }
+                )),
+                HttpFailure::Refused(code) => start_error(format!(
+                    "{url} refused Errand's credentials (HTTP {code}); sign in with `errand mcp login {server}`, or give a token in the server's `headers`, e.g. headers = {{ Authorization = \"Bearer ${{TOKEN}}\" }}"
+                )),
+                HttpFailure::Other(text) => handshake_error(format!("{url}: {text}")),
             })?;
             return Ok(Connection::ready(server, service, handler, tail, timeout));
         };

@@ -1,16 +1,15 @@
 //! Servers reached by URL: rmcp's streamable HTTP client (with its legacy-SSE fallback and
 //! reconnection), given the configured headers with `${VAR}` read from the environment.
-use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use std::collections::{BTreeMap, HashMap};
 
-/// The transport for `url`. An `Authorization: Bearer …` header becomes rmcp's auth header;
+/// How to reach `url`. An `Authorization: Bearer …` header becomes rmcp's auth header;
 /// every other header is sent as given.
-pub fn transport(
+pub fn config(
     url: &str,
     headers: &BTreeMap<String, String>,
     env: &(dyn Fn(&str) -> Option<String> + Sync),
-) -> Result<StreamableHttpClientTransport<reqwest::Client>, String> {
+) -> Result<StreamableHttpClientTransportConfig, String> {
     install_crypto();
     let mut config = StreamableHttpClientTransportConfig::with_uri(url.to_string());
     let mut custom = HashMap::new();
@@ -33,11 +32,11 @@ pub fn transport(
     if !custom.is_empty() {
         config = config.custom_headers(custom);
     }
-    Ok(StreamableHttpClientTransport::from_config(config))
+    Ok(config)
 }
 
 /// rmcp's HTTP client uses rustls without choosing a provider; Errand's is ring, as for
 /// the model providers. Installing twice is harmless (the first stays).
-fn install_crypto() {
+pub(crate) fn install_crypto() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -7,6 +7,7 @@ pub mod config;
 mod confine;
 mod elicit;
 mod http;
+pub mod oauth;
 mod pages;
 pub mod pool;
 pub mod prompts;
