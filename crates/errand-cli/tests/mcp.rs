@@ -43,6 +43,23 @@ fn says(events: &[serde_json::Value], id: &str, text: &str) {
     assert!(result.contains(text), "{id}: {result}");
 }
 
+/// `errand --json run OUTCOME --model SPEC --mode auto --folder FOLDER` with this config.
+fn run_auto(
+    env: &Env,
+    config: &str,
+    outcome: &str,
+    spec: &str,
+    folder: &std::path::Path,
+) -> std::process::Output {
+    configure(env, config)
+        .args([
+            "--json", "run", outcome, "--model", spec, "--mode", "auto", "--folder",
+        ])
+        .arg(folder)
+        .output()
+        .expect("run")
+}
+
 fn result_text(events: &[serde_json::Value], call: &str) -> String {
     let result = tool_result(events, call);
     result["output"].as_str().unwrap_or_default().to_string()
@@ -73,20 +90,7 @@ fn a_task_calls_real_servers_by_name_and_reads_their_results_as_data() {
             {"tool_calls": [{"name": "finish", "input": {"summary": "Used the connectors"}}]}
         ]),
     );
-    let out = configure(&env, &config)
-        .args([
-            "--json",
-            "run",
-            "Use my connectors",
-            "--model",
-            &spec,
-            "--mode",
-            "auto",
-            "--folder",
-        ])
-        .arg(&folder)
-        .output()
-        .expect("run");
+    let out = run_auto(&env, &config, "Use my connectors", &spec, &folder);
     assert_eq!(code(&out), 0, "{}", text(&out));
     let events = events(&out);
     says(&events, "echo", "hi from errand");
@@ -126,20 +130,7 @@ fn a_server_that_fails_costs_one_tool_error_and_the_task_goes_on() {
             {"tool_calls": [{"name": "finish", "input": {"summary": "Went on", "deliverables": ["notes.md"]}}]}
         ]),
     );
-    let out = configure(&env, &config)
-        .args([
-            "--json",
-            "run",
-            "Try the flaky connector",
-            "--model",
-            &spec,
-            "--mode",
-            "auto",
-            "--folder",
-        ])
-        .arg(&folder)
-        .output()
-        .expect("run");
+    let out = run_auto(&env, &config, "Try the flaky connector", &spec, &folder);
     assert_eq!(code(&out), 0, "{}", text(&out));
     let events = events(&out);
     says(&events, "ok", "ok answered");
@@ -438,20 +429,13 @@ fn a_servers_prompt_is_a_slash_command() {
         "prompt.json",
         json!([{"tool_calls": [{"name": "finish", "input": {"summary": "Answered"}}]}]),
     );
-    let out = configure(&env, &config)
-        .args([
-            "--json",
-            "run",
-            "/mcp__everything__args-prompt Lisbon Portugal",
-            "--model",
-            &spec,
-            "--mode",
-            "auto",
-            "--folder",
-        ])
-        .arg(&folder)
-        .output()
-        .expect("run");
+    let out = run_auto(
+        &env,
+        &config,
+        "/mcp__everything__args-prompt Lisbon Portugal",
+        &spec,
+        &folder,
+    );
     assert_eq!(code(&out), 0, "{}", text(&out));
     let created = events(&out)
         .into_iter()
@@ -513,20 +497,7 @@ fn a_sandboxed_server_reaches_the_tasks_folder_and_nothing_beside_it() {
             {"tool_calls": [{"name": "finish", "input": {"summary": "Tried"}}]}
         ]),
     );
-    let out = configure(&env, &config)
-        .args([
-            "--json",
-            "run",
-            "Use the servers",
-            "--model",
-            &spec,
-            "--mode",
-            "auto",
-            "--folder",
-        ])
-        .arg(&folder)
-        .output()
-        .expect("run");
+    let out = run_auto(&env, &config, "Use the servers", &spec, &folder);
     assert_eq!(code(&out), 0, "{}", text(&out));
     let events = events(&out);
     let ok = |id: &str, says: &str| {
@@ -762,20 +733,7 @@ fn a_long_result_is_clipped_and_read_on_from_where_it_stopped() {
             {"tool_calls": [{"name": "finish", "input": {"summary": "Read it all"}}]}
         ]),
     );
-    let out = configure(&env, &config)
-        .args([
-            "--json",
-            "run",
-            "Read the long answer",
-            "--model",
-            &spec,
-            "--mode",
-            "auto",
-            "--folder",
-        ])
-        .arg(&folder)
-        .output()
-        .expect("run");
+    let out = run_auto(&env, &config, "Read the long answer", &spec, &folder);
     assert_eq!(code(&out), 0, "{}", text(&out));
     let events = events(&out);
     says(&events, "big", "line 01817\nli");

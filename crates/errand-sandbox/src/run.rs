@@ -123,19 +123,7 @@ pub fn run(
     confinement: &Confinement,
     cancel: &AtomicBool,
 ) -> Result<Outcome, SandboxError> {
-    let report = crate::check();
-    if !report.complete() {
-        return Err(SandboxError::Unavailable(report.missing().join(", ")));
-    }
-    std::fs::create_dir_all(&confinement.scratch).map_err(|e| {
-        SandboxError::Path(format!(
-            "cannot create {}: {e}",
-            confinement.scratch.display()
-        ))
-    })?;
-    let path_var = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
-    let mut read_only = confinement.read_only.clone();
-    read_only.extend(crate::rules::toolchain_paths(&path_var));
+    let (path_var, read_only) = ready(confinement)?;
     // Rules name inodes: an overlaid grant's rule must be made on the overlay, once it is
     // mounted, in the child.
     let mut read_write: Vec<PathBuf> = confinement
@@ -282,6 +270,25 @@ fn read_bounded(
         }
         capture.finish()
     })
+}
+
+/// What every confined start needs first: every layer enforced here (else a refusal naming
+/// what is missing), the scratch folder made, and the read-only paths with the toolchain's.
+pub(crate) fn ready(confinement: &Confinement) -> Result<(String, Vec<PathBuf>), SandboxError> {
+    let report = crate::check();
+    if !report.complete() {
+        return Err(SandboxError::Unavailable(report.missing().join(", ")));
+    }
+    std::fs::create_dir_all(&confinement.scratch).map_err(|e| {
+        SandboxError::Path(format!(
+            "cannot create {}: {e}",
+            confinement.scratch.display()
+        ))
+    })?;
+    let path_var = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
+    let mut read_only = confinement.read_only.clone();
+    read_only.extend(crate::rules::toolchain_paths(&path_var));
+    Ok((path_var, read_only))
 }
 
 pub(crate) fn prepare(

@@ -16,10 +16,6 @@ pub fn confine(
     cwd: &Path,
     confinement: &Confinement,
 ) -> Result<(), SandboxError> {
-    let report = crate::check();
-    if !report.complete() {
-        return Err(SandboxError::Unavailable(report.missing().join(", ")));
-    }
     if matches!(confinement.network, NetworkAccess::Hosts(_)) {
         // The allowlisting proxy lives beside a command that ends; a server does not.
         return Err(SandboxError::Spawn(
@@ -31,15 +27,7 @@ pub fn confine(
             "a confined server writes its folders directly; overlays are for commands".into(),
         ));
     }
-    std::fs::create_dir_all(&confinement.scratch).map_err(|e| {
-        SandboxError::Path(format!(
-            "cannot create {}: {e}",
-            confinement.scratch.display()
-        ))
-    })?;
-    let path_var = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
-    let mut read_only = confinement.read_only.clone();
-    read_only.extend(crate::rules::toolchain_paths(&path_var));
+    let (_, read_only) = crate::run::ready(confinement)?;
     let mut read_write = confinement.read_write.clone();
     read_write.push(confinement.scratch.clone());
     let (ruleset, _abi) =
