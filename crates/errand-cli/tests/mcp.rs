@@ -602,6 +602,18 @@ fn a_call_cut_by_kill_9_is_not_repeated_and_the_model_is_told() {
     );
 }
 
+/// `errand show TASK --json` once the task is in `state`, or after 30 s, whatever it shows.
+fn shown_once(env: &Env, config: &str, task: &str, state: &str) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let now = shown(env, config, task);
+        if now["task"]["state"] == state || std::time::Instant::now() >= deadline {
+            return now;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
 /// `errand show TASK --json`, parsed.
 fn shown(env: &Env, config: &str, task: &str) -> serde_json::Value {
     let out = configure(env, config)
@@ -666,15 +678,7 @@ fn a_servers_question_reaches_the_person_and_their_answer_goes_back() {
         .find(|w| w.len() > 8 && w.chars().all(|c| c.is_ascii_alphanumeric()))
         .expect("a task id")
         .to_string();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let mut waiting = serde_json::Value::Null;
-    while std::time::Instant::now() < deadline {
-        waiting = shown(&env, &config, &task);
-        if waiting["task"]["state"] == "waiting" {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
+    let waiting = shown_once(&env, &config, &task, "waiting");
     if waiting["task"]["state"] != "waiting" {
         let log = configure(&env, &config)
             .args(["--json", "watch", &task])
@@ -695,15 +699,7 @@ fn a_servers_question_reaches_the_person_and_their_answer_goes_back() {
         .output()
         .expect("answer");
     assert_eq!(code(&out), 0, "{}", text(&out));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let mut done = serde_json::Value::Null;
-    while std::time::Instant::now() < deadline {
-        done = shown(&env, &config, &task);
-        if done["task"]["state"] == "done" {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
+    let done = shown_once(&env, &config, &task, "done");
     assert_eq!(done["task"]["state"], "done", "{done}");
     let log = configure(&env, &config)
         .args(["--json", "watch", &task])
@@ -789,18 +785,8 @@ fn cancelling_a_task_cancels_its_call_in_flight() {
         .unwrap_or_default()
         .trim()
         .to_string();
-    let started = std::time::Instant::now();
     // Once the call is in flight, cancel the task.
-    while started.elapsed() < std::time::Duration::from_secs(30) {
-        let log = configure(&env, &config)
-            .args(["--json", "show", &task])
-            .output()
-            .expect("show");
-        if String::from_utf8_lossy(&log.stdout).contains("\"state\":\"running\"") {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    shown_once(&env, &config, &task, "running");
     std::thread::sleep(std::time::Duration::from_millis(500));
     let out = configure(&env, &config)
         .args(["cancel", &task])

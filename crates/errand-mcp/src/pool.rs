@@ -20,6 +20,18 @@ struct Slot {
     started_before: bool,
 }
 
+impl Slot {
+    /// Ends the server, unless a call elsewhere still holds the connection: it ends when
+    /// that call lets go.
+    async fn close(&mut self) {
+        if let Some(connection) = self.connection.take()
+            && let Ok(connection) = Arc::try_unwrap(connection)
+        {
+            connection.close().await;
+        }
+    }
+}
+
 pub struct Connectors {
     servers: BTreeMap<String, ServerConfig>,
     slots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Slot>>>>,
@@ -124,12 +136,7 @@ impl Connectors {
     /// Marks a connection dead after a call found it gone, so the next call restarts it.
     async fn forget(&self, server: &str) {
         let slot = self.slot(server);
-        let mut slot = slot.lock().await;
-        if let Some(connection) = slot.connection.take()
-            && let Ok(connection) = Arc::try_unwrap(connection)
-        {
-            connection.close().await;
-        }
+        slot.lock().await.close().await;
     }
 
     /// The server's tools: from the cache when this configuration listed them before,
@@ -195,12 +202,7 @@ impl Connectors {
             Err(_) => return,
         };
         for slot in slots {
-            let mut slot = slot.lock().await;
-            if let Some(connection) = slot.connection.take()
-                && let Ok(connection) = Arc::try_unwrap(connection)
-            {
-                connection.close().await;
-            }
+            slot.lock().await.close().await;
         }
     }
 

@@ -80,25 +80,9 @@ pub async fn list(config: &Config) -> Vec<ServerStatus> {
                 status
             }
         });
-    let statuses = futures_join(probes).await;
+    let statuses = futures_util::future::join_all(probes).await;
     connectors.close_all().await;
     statuses
-}
-
-/// Runs the futures concurrently, each on its own task, and collects what they return.
-async fn futures_join<F>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
-where
-    F: std::future::Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    let handles: Vec<_> = futures.map(tokio::spawn).collect();
-    let mut out = Vec::with_capacity(handles.len());
-    for handle in handles {
-        if let Ok(value) = handle.await {
-            out.push(value);
-        }
-    }
-    out
 }
 
 /// A server's tools, asked of the server now.

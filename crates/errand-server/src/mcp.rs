@@ -185,24 +185,25 @@ impl McpDoor {
         let id = id.as_str();
         let deadline = tokio::time::Instant::now() + limit;
         let token = context.meta.get_progress_token();
-        let mut seen = 0usize;
+        // Only what is new since the last look: a long task's log is not read again each time.
+        let mut last_seq = 0;
         loop {
-            let events = self.runtime.store().events(id).map_err(|e| e.to_string())?;
+            let events = self
+                .runtime
+                .store()
+                .events_after(id, last_seq)
+                .map_err(|e| e.to_string())?;
             if let Some(token) = &token {
-                for event in events.iter().skip(seen) {
-                    let line = serde_json::to_value(event)
-                        .ok()
-                        .and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_string))
-                        .unwrap_or_default();
+                for event in &events {
                     let params = serde_json::from_value(json!({
-                        "progressToken": token.0, "progress": event.seq, "message": line,
+                        "progressToken": token.0, "progress": event.seq, "message": event.kind.name(),
                     }));
                     if let Ok(params) = params {
                         let _ = context.peer.notify_progress(params).await;
                     }
                 }
             }
-            seen = events.len();
+            last_seq = events.last().map_or(last_seq, |e| e.seq);
             let state = self.runtime.task(id).map_err(words)?.state;
             let settled = state.is_terminal() || state == errand_core::TaskState::Waiting;
             if settled || tokio::time::Instant::now() >= deadline || context.ct.is_cancelled() {

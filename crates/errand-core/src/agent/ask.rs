@@ -75,13 +75,15 @@ impl Asker for CallAsker {
 
 impl CallAsker {
     /// The answer to question `id`, or `None` if the task is cancelled or interrupted first.
+    /// Each look reads only the events logged since the last one.
     async fn wait_for(&self, id: &str) -> Option<String> {
+        let mut last_seq = 0;
         loop {
             if self.interrupt.load(Ordering::Relaxed) {
                 return None;
             }
-            let events = self.store.events(&self.task_id).ok()?;
-            for event in events.iter().rev() {
+            let events = self.store.events_after(&self.task_id, last_seq).ok()?;
+            for event in &events {
                 match &event.kind {
                     EventKind::QuestionAnswered { call_id, answer } if call_id == id => {
                         return Some(answer.clone());
@@ -93,6 +95,7 @@ impl CallAsker {
                     _ => {}
                 }
             }
+            last_seq = events.last().map_or(last_seq, |e| e.seq);
             tokio::time::sleep(POLL).await;
         }
     }
