@@ -70,6 +70,15 @@ pub enum Command {
         #[command(subcommand)]
         action: McpAction,
     },
+    /// Install and manage plugins (skills, commands, agents, hooks, MCP servers).
+    Plugins {
+        #[command(subcommand)]
+        action: PluginsAction,
+    },
+    /// List the skills tasks can use (from enabled plugins and your own skills folder).
+    Skills,
+    /// List the slash commands (`errand run "/plugin:command ARGS"`).
+    Commands,
     /// Fill a folder with a realistic mess of files to try Errand on.
     DemoFolder {
         dir: PathBuf,
@@ -278,4 +287,37 @@ pub enum DemoKind {
     Receipts,
     Notes,
     Sales,
+}
+
+#[derive(Subcommand)]
+pub enum PluginsAction {
+    /// Known marketplaces: add one from a folder or a git URL, list, remove.
+    Marketplace {
+        #[command(subcommand)]
+        action: MarketplaceAction,
+    },
+    /// Install PLUGIN@MARKETPLACE, or the plugin folder at PATH.
+    Install { spec: String },
+    /// Installed plugins with their skills, commands, agents, hooks and MCP servers.
+    List,
+    /// Let tasks use an installed plugin again.
+    Enable { name: String },
+    /// Keep an installed plugin from tasks.
+    Disable { name: String },
+    /// Uninstall a plugin.
+    Remove { name: String },
+    /// Fetch a plugin (or all) again from its source; shows the old and new pin.
+    Update { name: Option<String> },
+    /// Check a plugin folder; exits 1 naming every problem.
+    Validate { path: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum MarketplaceAction {
+    /// Add a marketplace: a folder holding .claude-plugin/marketplace.json, or a git URL.
+    Add { location: String },
+    /// List known marketplaces, or the plugins of one.
+    List { name: Option<String> },
+    /// Forget a marketplace (installed plugins stay).
+    Remove { name: String },
 }

@@ -8,6 +8,7 @@ mod exit;
 mod manage;
 mod mcp;
 mod models;
+mod plugins;
 mod sandbox;
 mod serve;
 mod steer;
@@ -86,6 +87,9 @@ fn try_main() -> Result<ExitCode> {
             seed,
         } => demo_folder(&dir, kind, files, seed),
         Command::Mcp { action } => runtime.block_on(mcp::mcp(action, cli.json)),
+        Command::Plugins { action } => plugins::plugins(action, cli.json),
+        Command::Skills => plugins::skills(cli.json),
+        Command::Commands => plugins::commands(cli.json),
         Command::Sandbox { action } => sandbox::sandbox(action, cli.json),
         Command::Serve(args) => runtime.block_on(serve::serve(args)),
         Command::Eval(args) => runtime.block_on(eval::eval(args, cli.json)),

@@ -36,17 +36,39 @@ impl Runtime {
         let model = env
             .build(&spec)
             .map_err(|e| RuntimeError::invalid(e.to_string()))?;
-        let workspace = Arc::new(crate::open_folders(&view.grants)?);
+        let reusable = crate::plugins::gather();
+        for problem in &reusable.problems {
+            driver.observer.progress(problem, 0, 0);
+        }
+        // Skills' own files are readable by their full path, and their scripts runnable.
+        let mut mounts = Vec::new();
+        let mut workspace = crate::open_folders(&view.grants)?;
+        for root in &reusable.catalog.roots {
+            match workspace.mount(root) {
+                Ok(()) => mounts.push(root.clone()),
+                Err(e) => driver.observer.progress(&e.0, 0, 0),
+            }
+        }
+        let workspace = Arc::new(workspace);
+        let mut extra_read = config.sandbox_read();
+        extra_read.extend(mounts.iter().cloned());
         let options = errand_tools::ToolOptions {
             commands: errand_tools::command::CommandSettings {
                 unsandboxed: view.commands.unsandboxed,
-                extra_read: config.sandbox_read(),
+                extra_read,
                 network: view.commands.network.clone(),
             },
             ..errand_tools::ToolOptions::default()
         };
         let agents = config.agents.clone();
-        let connectors = crate::mcp::connectors(&config);
+        let mut servers = config.mcp.servers.clone();
+        for (name, server) in crate::plugins::servers(&reusable.plugins) {
+            servers.entry(name).or_insert(server);
+        }
+        let connectors = Arc::new(errand_mcp::Connectors::new(
+            servers,
+            crate::config::data_dir().ok().map(|d| d.join("mcp")),
+        ));
         connectors.set_folders(
             view.grants
                 .iter()
@@ -55,6 +77,16 @@ impl Runtime {
         );
         let mut tools =
             crate::team::task_tools(workspace.clone(), options.clone(), agents.max_depth > 0);
+        let use_skill: Option<Arc<dyn errand_core::Tool>> =
+            (!reusable.catalog.is_empty()).then(|| {
+                Arc::new(errand_skills::UseSkill::new(
+                    reusable.catalog.clone(),
+                    &view.outcome,
+                )) as Arc<dyn errand_core::Tool>
+            });
+        if let Some(tool) = &use_skill {
+            tools.register(tool.clone());
+        }
         let (server_tools, problems) = errand_mcp::ServerTools::collect(&connectors).await;
         for problem in problems {
             driver.observer.progress(&problem.to_string(), 0, 0);
@@ -62,12 +94,16 @@ impl Runtime {
         server_tools.add_to(&mut tools);
         let policy = Policy::new(view.mode, config.rules().map_err(RuntimeError::config)?);
         let folder = Config::folder().map_err(RuntimeError::config)?;
-        let roles = crate::roles::load(&folder).map_err(RuntimeError::config)?;
+        let mut roles = crate::plugins::roles(&reusable.plugins, &config);
+        // The person's own roles win over a plugin's of the same name.
+        roles.extend(crate::roles::load(&folder).map_err(RuntimeError::config)?);
         let team = crate::team::Team {
             grants: view.grants.clone(),
             options: options.clone(),
             roles,
             server_tools,
+            mounts,
+            use_skill,
             config: Arc::new(config),
         };
         let observer: Arc<dyn Observer> = Arc::new(Fanout {

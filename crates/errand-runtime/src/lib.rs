@@ -16,6 +16,7 @@ mod files;
 mod manage;
 pub mod mcp;
 mod models;
+pub mod plugins;
 mod preview;
 mod roles;
 mod start;

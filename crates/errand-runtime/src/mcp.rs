@@ -232,11 +232,26 @@ fn write_document(path: &std::path::Path, document: &toml_edit::DocumentMut) -> 
 
 impl crate::Runtime {
     /// [`create`](crate::Runtime::create), after expanding a `/mcp__SERVER__PROMPT words…`
-    /// command into the text of that server's prompt. Every door starts tasks through here.
+    /// command into the text of that server's prompt, or a plugin's `/plugin:command words…`
+    /// (or a skill the person may invoke) into its text. Every door starts tasks through here.
     pub async fn create_from(
         &self,
         mut request: crate::TaskRequest,
     ) -> Result<crate::Created, crate::RuntimeError> {
+        let trimmed = request.outcome.trim_start();
+        if trimmed.starts_with('/') && !trimmed.starts_with("/mcp__") {
+            let grants = crate::start::grants(&request.folders, request.roots.as_deref())?;
+            let outcome = request.outcome.clone();
+            // Expansion may run a command in the sandbox: off the async threads.
+            let expanded = tokio::task::spawn_blocking(move || {
+                crate::plugins::expand_command(&outcome, &grants)
+            })
+            .await
+            .map_err(|e| crate::RuntimeError::internal(e.to_string()))??;
+            if let Some(text) = expanded {
+                request.outcome = text;
+            }
+        }
         if request.outcome.trim_start().starts_with("/mcp__") {
             let config = Config::load().map_err(crate::RuntimeError::config)?;
             let connectors = connectors(&config);

@@ -1,5 +1,6 @@
 //! Sub-agent roles: `agents/NAME.md` beside config.toml, in the plugin layout's format —
-//! optional front matter (`name`, `description`, `tools`, `model`) and the instructions.
+//! optional YAML front matter (`name`, `description`, `tools`, `model`, `maxTurns`) and the
+//! instructions.
 use anyhow::{Context, Result, bail};
 use errand_core::agent::Role;
 use std::collections::BTreeMap;
@@ -36,51 +37,18 @@ pub fn load(folder: &Path) -> Result<BTreeMap<String, Role>> {
 
 /// Parses one role file; `stem` names it when the front matter does not.
 pub fn parse(stem: &str, text: &str) -> Result<Role> {
-    let mut role = Role {
-        name: stem.to_string(),
-        ..Role::default()
+    let doc = errand_skills::frontmatter::parse(text).map_err(anyhow::Error::msg)?;
+    let role = Role {
+        name: doc.text("name").unwrap_or_else(|| stem.to_string()),
+        instructions: doc.body.trim().to_string(),
+        tools: doc.list("tools"),
+        model: doc.text("model"),
+        max_turns: doc.text("maxTurns").and_then(|t| t.parse().ok()),
     };
-    let body = match text.strip_prefix("---") {
-        Some(rest) => {
-            let Some((front, body)) = rest.split_once("\n---") else {
-                bail!("the front matter opened with `---` is never closed by another `---` line");
-            };
-            for line in front.lines().map(str::trim).filter(|l| !l.is_empty()) {
-                if line.starts_with('#') {
-                    continue;
-                }
-                let Some((key, value)) = line.split_once(':') else {
-                    bail!("`{line}` is not `key: value`");
-                };
-                let value = value.trim().trim_matches(['"', '\'']);
-                match key.trim() {
-                    "name" if !value.is_empty() => role.name = value.to_string(),
-                    "model" if !value.is_empty() => role.model = Some(value.to_string()),
-                    "tools" => role.tools = Some(list(value)),
-                    // Others (description, color, …) are for people and other tools.
-                    _ => {}
-                }
-            }
-            body.trim_start_matches(['-', '\n', '\r'])
-        }
-        None => text,
-    };
-    role.instructions = body.trim().to_string();
     if role.name.is_empty() {
         bail!("the role has no name");
     }
     Ok(role)
-}
-
-/// `a, b`, `[a, b]` or `["a", "b"]`.
-fn list(value: &str) -> Vec<String> {
-    value
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .split(',')
-        .map(|t| t.trim().trim_matches(['"', '\'']).to_string())
-        .filter(|t| !t.is_empty())
-        .collect()
 }
 
 #[cfg(test)]

@@ -21,6 +21,9 @@ pub struct Team {
     pub roles: BTreeMap<String, Role>,
     /// The MCP servers' tools, listed once for the task: sub-agents get them too.
     pub server_tools: errand_mcp::ServerTools,
+    /// Skill folders readable by full path, and `use_skill`, for sub-agents too.
+    pub mounts: Vec<std::path::PathBuf>,
+    pub use_skill: Option<Arc<dyn errand_core::Tool>>,
     pub config: Arc<Config>,
 }
 
@@ -34,10 +37,16 @@ impl SubagentFactory for Team {
     }
 
     fn tools(&self, folders: &[String], names: &[String]) -> Result<ToolRegistry, String> {
-        let workspace = Workspace::scoped(&self.grants, folders).map_err(|e| e.0)?;
+        let mut workspace = Workspace::scoped(&self.grants, folders).map_err(|e| e.0)?;
+        for mount in &self.mounts {
+            workspace.mount(mount).map_err(|e| e.0)?;
+        }
         // Whether `delegate` survives is decided by `names`, which the core limits by depth.
         let mut registry = task_tools(Arc::new(workspace), self.options.clone(), true);
         self.server_tools.add_to(&mut registry);
+        if let Some(tool) = &self.use_skill {
+            registry.register(tool.clone());
+        }
         registry.retain(names);
         Ok(registry)
     }

@@ -18,6 +18,9 @@ pub struct Root {
 
 pub struct Workspace {
     roots: Vec<Root>,
+    /// Read-only folders outside the grants that tools may read by their full path (the
+    /// files skills bundle). Never listed as grants, never written.
+    mounts: Vec<Root>,
     /// A sub-agent's folders: (grant, path beneath it). Empty: the whole grants.
     scope: Vec<(usize, PathBuf)>,
 }
@@ -61,6 +64,7 @@ impl Workspace {
         }
         Ok(Workspace {
             roots,
+            mounts: Vec::new(),
             scope: Vec::new(),
         })
     }
@@ -92,7 +96,41 @@ impl Workspace {
     }
 
     pub fn root(&self, index: usize) -> &Root {
-        &self.roots[index.min(self.roots.len() - 1)]
+        match index.checked_sub(self.roots.len()) {
+            Some(mount) if mount < self.mounts.len() => &self.mounts[mount],
+            _ => &self.roots[index.min(self.roots.len() - 1)],
+        }
+    }
+
+    /// Makes `path` readable by its full path (read-only). A folder that cannot be opened
+    /// is an error naming it.
+    pub fn mount(&mut self, path: &Path) -> Result<(), ToolError> {
+        let real = path
+            .canonicalize()
+            .map_err(|e| ToolError(format!("cannot open {}: {e}", path.display())))?;
+        let dir = Dir::open_ambient_dir(&real, ambient_authority())
+            .map_err(|e| ToolError(format!("cannot open {}: {e}", real.display())))?;
+        self.mounts.push(Root {
+            grant: Grant {
+                name: real.display().to_string(),
+                path: real,
+                writable: false,
+            },
+            dir,
+        });
+        Ok(())
+    }
+
+    /// An absolute path beneath a mount: (mount index, path beneath it).
+    fn mounted(&self, path: &str) -> Option<(usize, PathBuf)> {
+        let wanted = Path::new(path);
+        self.mounts.iter().enumerate().find_map(|(i, m)| {
+            let rel = wanted.strip_prefix(&m.grant.path).ok()?;
+            let clean = rel
+                .components()
+                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+            clean.then(|| (self.roots.len() + i, rel.to_path_buf()))
+        })
     }
 
     /// Checks a tool path and finds its grant. Refuses anything that could name a place
@@ -106,6 +144,12 @@ impl Workspace {
                 "the path is {} bytes long; the limit is {MAX_PATH_BYTES}",
                 path.len()
             )));
+        }
+        if path.starts_with('/')
+            && let Some((root, rel)) = self.mounted(path)
+        {
+            let display = self.display(root, &rel);
+            return Ok(Resolved { root, rel, display });
         }
         if path.starts_with('/') || path.starts_with("~/") || path == "~" {
             return Err(ToolError(format!(
@@ -185,6 +229,14 @@ impl Workspace {
             })
             .collect::<Vec<_>>()
             .join("/");
+        if root >= self.roots.len() {
+            let base = &self.root(root).grant.path;
+            return if rel_text.is_empty() {
+                base.display().to_string()
+            } else {
+                base.join(rel_text).display().to_string()
+            };
+        }
         if self.roots.len() > 1 {
             let name = &self.root(root).grant.name;
             if rel_text.is_empty() {

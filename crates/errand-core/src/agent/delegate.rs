@@ -33,6 +33,8 @@ pub struct Role {
     pub tools: Option<Vec<String>>,
     /// Model spec; `None`: the task's.
     pub model: Option<String>,
+    /// Turns it may take; `None`: the delegation's default.
+    pub max_turns: Option<usize>,
 }
 
 /// What the runtime supplies to build sub-agents: roles, scoped tools, models.
@@ -357,6 +359,9 @@ impl Agent {
                 })?),
                 None => None,
             };
+            // A role's list may name tools this task lacks (one written for another agent):
+            // the role gets those it has. A list given in the call must all exist.
+            let from_role = item.tools.is_none();
             let wanted: Vec<String> = item
                 .tools
                 .clone()
@@ -366,6 +371,9 @@ impl Agent {
             let mut tools: BTreeSet<String> = BTreeSet::new();
             for name in wanted {
                 if PARENT_ONLY.contains(&name.as_str()) || (name == DELEGATE && !nested) {
+                    continue;
+                }
+                if !mine.contains(&name) && from_role {
                     continue;
                 }
                 if !mine.contains(&name) {
@@ -400,6 +408,7 @@ impl Agent {
                 .map_err(|e| format!("{label}: {e}"))?;
             let max_turns = item
                 .max_turns
+                .or_else(|| role.as_ref().and_then(|r| r.max_turns))
                 .unwrap_or(delegation.default_max_turns)
                 .clamp(1, self.max_turns.max(1));
             fresh.push(planned.len());

@@ -1,0 +1,289 @@
+//! `errand plugins`, `errand skills`, `errand commands`: the library of reusable work.
+use crate::app::{MarketplaceAction, PluginsAction};
+use crate::exit::{Exit, ExitCode};
+use anyhow::Result;
+use errand_skills::{Installed, Origin, Plugin, SkillsError};
+use serde_json::json;
+
+pub fn plugins(action: PluginsAction, json: bool) -> Result<ExitCode> {
+    let library = errand_runtime::plugins::library()?;
+    match action {
+        PluginsAction::Marketplace { action } => marketplace(&library, action, json),
+        PluginsAction::Install { spec } => {
+            let installed = library.install(&spec).map_err(person)?;
+            if json {
+                println!("{}", serde_json::to_string(&installed)?);
+            } else {
+                println!(
+                    "Installed {}{} ({}).",
+                    installed.name,
+                    installed
+                        .version
+                        .as_deref()
+                        .map(|v| format!(" {v}"))
+                        .unwrap_or_default(),
+                    installed.pin
+                );
+            }
+            Ok(ExitCode::Done)
+        }
+        PluginsAction::List => list(&library, json),
+        PluginsAction::Enable { name } => {
+            library.set_enabled(&name, true).map_err(person)?;
+            println!("Enabled {name}: tasks can use it.");
+            Ok(ExitCode::Done)
+        }
+        PluginsAction::Disable { name } => {
+            library.set_enabled(&name, false).map_err(person)?;
+            println!("Disabled {name}: tasks no longer see it.");
+            Ok(ExitCode::Done)
+        }
+        PluginsAction::Remove { name } => {
+            library.remove(&name).map_err(person)?;
+            println!("Removed {name}.");
+            Ok(ExitCode::Done)
+        }
+        PluginsAction::Update { name } => {
+            let names: Vec<String> = match name {
+                Some(name) => vec![name],
+                None => library
+                    .plugins()
+                    .map_err(person)?
+                    .into_iter()
+                    .map(|(i, _)| i.name)
+                    .collect(),
+            };
+            let mut failed = false;
+            for name in names {
+                match library.update(&name) {
+                    Ok((new, old_pin)) if new.pin == old_pin => {
+                        println!("{name}: unchanged ({old_pin})");
+                    }
+                    Ok((new, old_pin)) => println!("{name}: {old_pin} -> {}", new.pin),
+                    Err(e) => {
+                        eprintln!("{name}: {e}");
+                        failed = true;
+                    }
+                }
+            }
+            Ok(if failed {
+                ExitCode::Failed
+            } else {
+                ExitCode::Done
+            })
+        }
+        PluginsAction::Validate { path } => {
+            let plugin = Plugin::load(&path).map_err(person)?;
+            if json {
+                println!(
+                    "{}",
+                    json!({"name": plugin.name, "valid": plugin.problems.is_empty(), "problems": plugin.problems})
+                );
+            } else if plugin.problems.is_empty() {
+                println!("{} is a valid plugin: {}.", plugin.name, counts(&plugin));
+            } else {
+                println!(
+                    "{} has {} problem(s):",
+                    path.display(),
+                    plugin.problems.len()
+                );
+                for problem in &plugin.problems {
+                    println!("- {problem}");
+                }
+            }
+            Ok(if plugin.problems.is_empty() {
+                ExitCode::Done
+            } else {
+                ExitCode::Failed
+            })
+        }
+    }
+}
+
+fn marketplace(
+    library: &errand_skills::Library,
+    action: MarketplaceAction,
+    json: bool,
+) -> Result<ExitCode> {
+    match action {
+        MarketplaceAction::Add { location } => {
+            let market = library.add_marketplace(&location).map_err(person)?;
+            if json {
+                println!("{}", serde_json::to_string(&market)?);
+                return Ok(ExitCode::Done);
+            }
+            println!(
+                "Added the marketplace {} ({} plugins). Install one: errand plugins install PLUGIN@{}",
+                market.name,
+                market.plugins.len(),
+                market.name
+            );
+            print_listings(&market);
+            Ok(ExitCode::Done)
+        }
+        MarketplaceAction::List { name: Some(name) } => {
+            let market = library.marketplace(&name).map_err(person)?;
+            if json {
+                println!("{}", serde_json::to_string(&market)?);
+            } else {
+                print_listings(&market);
+            }
+            Ok(ExitCode::Done)
+        }
+        MarketplaceAction::List { name: None } => {
+            let known = library.marketplaces().map_err(person)?;
+            if json {
+                println!("{}", serde_json::to_string(&known)?);
+            } else if known.is_empty() {
+                println!(
+                    "No marketplaces yet. Add one: errand plugins marketplace add PATH|GIT_URL"
+                );
+            } else {
+                for (name, m) in known {
+                    println!("{name:<28} {}", m.location);
+                }
+            }
+            Ok(ExitCode::Done)
+        }
+        MarketplaceAction::Remove { name } => {
+            library.remove_marketplace(&name).map_err(person)?;
+            println!("Forgot the marketplace {name}; installed plugins stay.");
+            Ok(ExitCode::Done)
+        }
+    }
+}
+
+fn print_listings(market: &errand_skills::Marketplace) {
+    for listing in &market.plugins {
+        println!("  {:<32} {}", listing.name, listing.source.describe());
+    }
+}
+
+fn list(library: &errand_skills::Library, json: bool) -> Result<ExitCode> {
+    let plugins = library.plugins().map_err(person)?;
+    if json {
+        let rows: Vec<serde_json::Value> = plugins.iter().map(|(i, p)| row(i, p)).collect();
+        println!("{}", serde_json::to_string(&rows)?);
+        return Ok(ExitCode::Done);
+    }
+    if plugins.is_empty() {
+        println!(
+            "No plugins installed. Install one: errand plugins install PLUGIN@MARKETPLACE or PATH"
+        );
+        return Ok(ExitCode::Done);
+    }
+    for (installed, plugin) in &plugins {
+        println!(
+            "{:<28} {:<8} {:<9} {}",
+            installed.name,
+            installed.version.as_deref().unwrap_or("-"),
+            if installed.enabled {
+                "enabled"
+            } else {
+                "disabled"
+            },
+            counts(plugin)
+        );
+        for server in &plugin.mcp_servers {
+            if let Some(needs) = &server.needs {
+                println!("{:<28} MCP server `{}` needs {needs}", "", server.name);
+            }
+        }
+    }
+    Ok(ExitCode::Done)
+}
+
+/// One plugin for `list --json`: what its folder holds, by name.
+fn row(installed: &Installed, plugin: &Plugin) -> serde_json::Value {
+    let origin = match &installed.origin {
+        Origin::Marketplace {
+            marketplace,
+            plugin,
+        } => format!("{plugin}@{marketplace}"),
+        Origin::Path { path } => path.display().to_string(),
+    };
+    json!({
+        "name": installed.name,
+        "version": installed.version,
+        "enabled": installed.enabled,
+        "origin": origin,
+        "pin": installed.pin,
+        "path": plugin.root,
+        "skills": plugin.skills.iter().map(|s| &s.name).collect::<Vec<_>>(),
+        "commands": plugin.commands.iter().map(|c| &c.name).collect::<Vec<_>>(),
+        "agents": plugin.agents.iter().map(|a| &a.name).collect::<Vec<_>>(),
+        "hooks": plugin.hooks,
+        "mcp_servers": plugin.mcp_servers,
+    })
+}
+
+fn counts(plugin: &Plugin) -> String {
+    format!(
+        "{} skills, {} commands, {} agents, {} hooks, {} MCP servers",
+        plugin.skills.len(),
+        plugin.commands.len(),
+        plugin.agents.len(),
+        plugin.hooks.len(),
+        plugin.mcp_servers.len()
+    )
+}
+
+pub fn skills(json: bool) -> Result<ExitCode> {
+    let reusable = errand_runtime::plugins::gather();
+    for problem in &reusable.problems {
+        eprintln!("{problem}");
+    }
+    if json {
+        println!("{}", serde_json::to_string(&reusable.catalog.skills)?);
+        return Ok(ExitCode::Done);
+    }
+    if reusable.catalog.skills.is_empty() {
+        println!(
+            "No skills yet. Install a plugin (errand plugins install …) or add NAME/SKILL.md under {}",
+            errand_runtime::plugins::personal_skills_dir()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default()
+        );
+    }
+    for skill in &reusable.catalog.skills {
+        println!("{:<44} {}", skill.name, clip(&skill.description, 90));
+    }
+    Ok(ExitCode::Done)
+}
+
+pub fn commands(json: bool) -> Result<ExitCode> {
+    let reusable = errand_runtime::plugins::gather();
+    let list = errand_skills::commands::invocables(&reusable.plugins, &reusable.catalog);
+    if json {
+        println!("{}", serde_json::to_string(&list)?);
+        return Ok(ExitCode::Done);
+    }
+    if list.is_empty() {
+        println!("No commands yet: plugins bring them (errand plugins install …).");
+    }
+    for command in &list {
+        let usage = match &command.argument_hint {
+            Some(hint) => format!("/{} {hint}", command.name),
+            None => format!("/{}", command.name),
+        };
+        println!("{usage:<52} {}", clip(&command.description, 80));
+    }
+    Ok(ExitCode::Done)
+}
+
+fn clip(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        text.to_string()
+    } else {
+        format!("{}...", text.chars().take(chars - 3).collect::<String>())
+    }
+}
+
+/// What the person must fix (a name, a path, a broken plugin) exits 2; a fetch or disk
+/// failure exits 1.
+fn person(e: SkillsError) -> anyhow::Error {
+    match e {
+        SkillsError::Invalid(_) | SkillsError::NotFound(_) => Exit::usage(e.to_string()).into(),
+        other => anyhow::Error::new(other),
+    }
+}
