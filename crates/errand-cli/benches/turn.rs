@@ -143,6 +143,7 @@ async fn agent_turns(
         delegation: None,
         leases: Default::default(),
         checker: None,
+        hooks: None,
     };
     let outcome = agent.run(&id).await.expect("run");
     assert_eq!(outcome, RunOutcome::Done);

@@ -572,3 +572,139 @@ fn a_command_expands_arguments_and_files_exactly() {
     assert_eq!(tools, vec!["finish", "read_file", "search_files"]);
     assert!(requests[1].to_string().contains("Check every total."));
 }
+
+fn hook_plugin(env: &Env) -> PathBuf {
+    let plugin = env.dir("guard-plugin");
+    std::fs::create_dir_all(plugin.join(".claude-plugin")).expect("mkdir");
+    std::fs::create_dir_all(plugin.join("hooks")).expect("mkdir");
+    std::fs::write(
+        plugin.join(".claude-plugin/plugin.json"),
+        r#"{"name": "guard"}"#,
+    )
+    .expect("write");
+    std::fs::write(
+        plugin.join("hooks/guard.sh"),
+        "input=$(cat)\ncase \"$input\" in *secret*) echo \"no writing secrets\" >&2; exit 2;; esac\necho '{\"hookSpecificOutput\": {\"permissionDecision\": \"allow\"}}'\n",
+    )
+    .expect("write");
+    std::fs::write(
+        plugin.join("hooks/stop.sh"),
+        "input=$(cat)\ncase \"$input\" in *'\"stop_hook_active\":true'*) exit 0;; esac\necho \"read notes.txt back first\" >&2\nexit 2\n",
+    )
+    .expect("write");
+    std::fs::write(
+        plugin.join("hooks/hooks.json"),
+        r#"{"hooks": {
+            "PreToolUse": [{"matcher": "Write|Edit", "hooks": [{"type": "command", "command": "sh ${CLAUDE_PLUGIN_ROOT}/hooks/guard.sh", "timeout": 20}]}],
+            "Stop": [{"hooks": [{"type": "command", "command": "sh ${CLAUDE_PLUGIN_ROOT}/hooks/stop.sh"}]}],
+            "SessionStart": [{"hooks": [{"type": "command", "command": "echo 'House style: British spelling.'"}]}],
+            "UserPromptSubmit": [{"hooks": [{"type": "command", "command": "grep -q 'delete everything' && { echo 'not that' >&2; exit 2; }; exit 0"}]}]
+        }}"#,
+    )
+    .expect("write");
+    let out = env
+        .cmd()
+        .args(["plugins", "install"])
+        .arg(&plugin)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    plugin
+}
+
+#[test]
+fn hooks_block_a_write_and_send_an_early_stop_back_but_never_widen_the_policy() {
+    let env = Env::new();
+    hook_plugin(&env);
+    let folder = env.dir("desk");
+    let replies = vec![
+        turn(
+            0,
+            "write_file",
+            json!({"path": "secret.txt", "content": "password\n"}),
+        ),
+        turn(
+            1,
+            "write_file",
+            json!({"path": "notes.txt", "content": "ok\n"}),
+        ),
+        turn(
+            2,
+            "finish",
+            json!({"summary": "Wrote notes.", "deliverables": ["notes.txt"]}),
+        ),
+        turn(
+            3,
+            "finish",
+            json!({"summary": "Wrote notes.", "deliverables": ["notes.txt"]}),
+        ),
+    ];
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let server = rt.block_on(ReplayServer::start(replies));
+    let out = run_with(&env, &server, "Write notes.txt", &folder);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let events = events(&out);
+    let blocked = tool_result(&events, "call_0");
+    assert_eq!(blocked["is_error"], true);
+    assert_eq!(
+        blocked["output"],
+        "blocked by a hook: no writing secrets (guard)"
+    );
+    assert!(!folder.join("secret.txt").exists());
+    assert!(folder.join("notes.txt").exists());
+    let requests: Vec<Value> = server.requests().iter().map(|r| r.json()).collect();
+    assert_eq!(requests.len(), 4);
+    assert!(requests[1].to_string().contains("no writing secrets"));
+    assert!(
+        requests[3]
+            .to_string()
+            .contains("read notes.txt back first")
+    );
+    // SessionStart's output is context the model sees; UserPromptSubmit may refuse a task.
+    assert!(
+        requests[0]
+            .to_string()
+            .contains("House style: British spelling.")
+    );
+    let out = env
+        .cmd()
+        .args(["run", "Please delete everything", "--folder"])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(
+        text(&out).contains("refused this request: not that"),
+        "{}",
+        text(&out)
+    );
+
+    // In ask mode the hook's "allow" does not skip the person: the write waits (exit 3).
+    let folder = env.dir("desk2");
+    let replies = vec![turn(
+        0,
+        "write_file",
+        json!({"path": "notes.txt", "content": "ok\n"}),
+    )];
+    let server = rt.block_on(ReplayServer::start(replies));
+    let out = env
+        .cmd()
+        .env("OPENAI_API_KEY", "sk-proj-plugins-0000000000")
+        .env("OPENAI_BASE_URL", format!("{}/v1", server.url))
+        .args([
+            "--json",
+            "--no-input",
+            "run",
+            "--model",
+            "openai:gpt-4.1",
+            "--mode",
+            "ask",
+            "Write notes.txt",
+            "--folder",
+        ])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 3, "{}", text(&out));
+    assert!(!folder.join("notes.txt").exists());
+}

@@ -203,6 +203,7 @@ fn run(dedup_reads: bool, prompt_caching: bool) -> Spent {
             delegation: None,
             leases: Default::default(),
             checker: None,
+            hooks: None,
         };
         let outcome = agent.run(&id).await.expect("run");
         assert_eq!(outcome, RunOutcome::Done);

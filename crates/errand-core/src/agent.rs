@@ -17,6 +17,7 @@ mod calls;
 mod delegate;
 mod ending;
 mod groups;
+mod hooks;
 mod lease;
 mod prompt;
 mod steer;
@@ -29,6 +30,7 @@ pub use delegate::{
 };
 pub use ending::{ResultCheck, STALLED_TURNS_BEFORE_NUDGE};
 pub use groups::{LOAD_TOOLS, group_lines};
+pub use hooks::{HookVerdict, Hooks, STOP_HOOK};
 pub use lease::Leasing;
 
 /// How often a waiting model call checks for Ctrl-C.
@@ -107,6 +109,8 @@ pub struct Agent {
     pub leases: Leasing,
     /// Looks at the result after `finish`; `None`: no check (sub-agents, some tests).
     pub checker: Option<Arc<dyn ResultCheck>>,
+    /// The person's hooks around calls and endings; `None`: none.
+    pub hooks: Option<Arc<dyn Hooks>>,
 }
 
 /// How a call the loop itself carries out (`delegate`, `ask_user`) went.
@@ -408,6 +412,10 @@ impl Agent {
                     }
                 },
             }
+            if let hooks::HookVerdict::Block(reason) = self.hook_before(view, &call).await {
+                self.finish_call(view, &call, format!("blocked by a hook: {reason}"), true)?;
+                return Ok(None);
+            }
             if let Some(refusal) = self.lease(view, tool.effect(), &assessment).await? {
                 match refusal {
                     lease::Refusal::Held(message) => {
@@ -442,7 +450,9 @@ impl Agent {
             return Ok(Some(RunOutcome::Interrupted));
         }
         match result {
-            Ok(output) => {
+            Ok(mut output) => {
+                self.hook_after(view, &call, &mut output.content, false)
+                    .await;
                 self.finish_call(view, &call, output.content, false)?;
                 let mut ended = false;
                 for event in output.events {
@@ -453,7 +463,10 @@ impl Agent {
                     return self.conclude(view).await;
                 }
             }
-            Err(e) => self.finish_call(view, &call, e.0, true)?,
+            Err(mut e) => {
+                self.hook_after(view, &call, &mut e.0, true).await;
+                self.finish_call(view, &call, e.0, true)?
+            }
         }
         Ok(None)
     }

@@ -97,6 +97,8 @@ impl Runtime {
         let mut roles = crate::plugins::roles(&reusable.plugins, &config);
         // The person's own roles win over a plugin's of the same name.
         roles.extend(crate::roles::load(&folder).map_err(RuntimeError::config)?);
+        let hooks = crate::hooks::PluginHooks::of(&reusable.plugins, &view.grants, mounts.clone())
+            .map(Arc::new);
         let team = crate::team::Team {
             grants: view.grants.clone(),
             options: options.clone(),
@@ -143,12 +145,20 @@ impl Runtime {
                 wait: std::time::Duration::from_secs(agents.lease_wait_s),
             },
             checker: Some(checker),
+            hooks: hooks
+                .clone()
+                .map(|h| h as Arc<dyn errand_core::agent::Hooks>),
         };
         let outcome = agent
             .run(task_id)
             .await
             .map_err(|e| RuntimeError::internal(e.to_string()));
         connectors.close_all().await;
+        if let Some(hooks) = &hooks
+            && let Ok(events) = self.store.events(task_id)
+        {
+            hooks.ended(&TaskView::fold(&events)).await;
+        }
         outcome
     }
 

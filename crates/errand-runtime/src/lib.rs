@@ -13,6 +13,7 @@ mod cost;
 mod drive;
 mod error;
 mod files;
+mod hooks;
 mod manage;
 pub mod mcp;
 mod models;

@@ -252,6 +252,21 @@ impl crate::Runtime {
                 request.outcome = text;
             }
         }
+        let reusable = crate::plugins::gather();
+        if reusable.plugins.iter().any(|p| !p.hooks.is_empty()) {
+            let grants = crate::start::grants(&request.folders, request.roots.as_deref())?;
+            if let Some(hooks) = crate::hooks::PluginHooks::of(
+                &reusable.plugins,
+                &grants,
+                reusable.catalog.roots.clone(),
+            ) {
+                let mode = serde_json::json!(request.mode.unwrap_or_default());
+                request.outcome = hooks
+                    .starting(&request.outcome, mode)
+                    .await
+                    .map_err(crate::RuntimeError::invalid)?;
+            }
+        }
         if request.outcome.trim_start().starts_with("/mcp__") {
             let config = Config::load().map_err(crate::RuntimeError::config)?;
             let connectors = connectors(&config);

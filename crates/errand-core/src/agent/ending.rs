@@ -181,6 +181,9 @@ impl Agent {
         &self,
         view: &mut TaskView,
     ) -> Result<Option<RunOutcome>, AgentError> {
+        if self.hook_stop(view).await? {
+            return Ok(None);
+        }
         if self.who.is_some() {
             return self.done(view).map(Some);
         }
