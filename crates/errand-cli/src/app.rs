@@ -75,8 +75,11 @@ pub enum Command {
         #[command(subcommand)]
         action: PluginsAction,
     },
-    /// List the skills tasks can use (from enabled plugins and your own skills folder).
-    Skills,
+    /// List the skills tasks can use (enabled plugins, your own skills); save a task as one.
+    Skills {
+        #[command(subcommand)]
+        action: Option<SkillsAction>,
+    },
     /// List the slash commands (`errand run "/plugin:command ARGS"`).
     Commands,
     /// Fill a folder with a realistic mess of files to try Errand on.
@@ -320,4 +323,21 @@ pub enum MarketplaceAction {
     List { name: Option<String> },
     /// Forget a marketplace (installed plugins stay).
     Remove { name: String },
+}
+
+#[derive(Subcommand)]
+pub enum SkillsAction {
+    /// List the skills tasks can use.
+    List,
+    /// Turn a finished task into a skill of yours (run it later as `/NAME`).
+    Save {
+        task: String,
+        name: String,
+        /// The model that drafts SKILL.md (default: the task's).
+        #[arg(long)]
+        model: Option<String>,
+        /// Save a model's draft without asking to review it first.
+        #[arg(long)]
+        yes: bool,
+    },
 }

@@ -88,7 +88,9 @@ fn try_main() -> Result<ExitCode> {
         } => demo_folder(&dir, kind, files, seed),
         Command::Mcp { action } => runtime.block_on(mcp::mcp(action, cli.json)),
         Command::Plugins { action } => plugins::plugins(action, cli.json),
-        Command::Skills => plugins::skills(cli.json),
+        Command::Skills { action } => {
+            runtime.block_on(plugins::skills(action, cli.json, cli.no_input))
+        }
         Command::Commands => plugins::commands(cli.json),
         Command::Sandbox { action } => sandbox::sandbox(action, cli.json),
         Command::Serve(args) => runtime.block_on(serve::serve(args)),

@@ -1,5 +1,5 @@
 //! `errand plugins`, `errand skills`, `errand commands`: the library of reusable work.
-use crate::app::{MarketplaceAction, PluginsAction};
+use crate::app::{MarketplaceAction, PluginsAction, SkillsAction};
 use crate::exit::{Exit, ExitCode};
 use anyhow::Result;
 use errand_skills::{Installed, Origin, Plugin, SkillsError};
@@ -228,7 +228,68 @@ fn counts(plugin: &Plugin) -> String {
     )
 }
 
-pub fn skills(json: bool) -> Result<ExitCode> {
+pub async fn skills(action: Option<SkillsAction>, json: bool, no_input: bool) -> Result<ExitCode> {
+    match action {
+        None | Some(SkillsAction::List) => list_skills(json),
+        Some(SkillsAction::Save {
+            task,
+            name,
+            model,
+            yes,
+        }) => save_skill(&task, &name, model.as_deref(), yes, no_input, json).await,
+    }
+}
+
+/// `errand skills save`: a recipe task is saved at once; a model's draft is shown for review
+/// and saved when the person says yes (or `--yes`).
+async fn save_skill(
+    task: &str,
+    name: &str,
+    model: Option<&str>,
+    yes: bool,
+    no_input: bool,
+    json: bool,
+) -> Result<ExitCode> {
+    let runtime = errand_runtime::Runtime::open()?;
+    let draft = runtime
+        .draft_skill(task, name, model)
+        .await
+        .map_err(|e| Exit::usage(e.to_string()))?;
+    if draft.drafted && !yes {
+        println!("{}", draft.text.trim_end());
+        println!();
+        if no_input || !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            return Err(Exit::usage(
+                "this draft was written by a model: read it above, then save it with --yes",
+            )
+            .into());
+        }
+        eprint!("Save this as the skill {}? [y/N] ", draft.name);
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            println!("Not saved.");
+            return Ok(ExitCode::Done);
+        }
+    }
+    draft.save().map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    if json {
+        println!(
+            "{}",
+            json!({"name": draft.name, "path": draft.path, "drafted": draft.drafted})
+        );
+    } else {
+        println!(
+            "Saved the skill {} in {}. Run it: errand run \"/{}\" --folder DIR",
+            draft.name,
+            draft.path.display(),
+            draft.name
+        );
+    }
+    Ok(ExitCode::Done)
+}
+
+fn list_skills(json: bool) -> Result<ExitCode> {
     let reusable = errand_runtime::plugins::gather();
     for problem in &reusable.problems {
         eprintln!("{problem}");

@@ -708,3 +708,124 @@ fn hooks_block_a_write_and_send_an_early_stop_back_but_never_widen_the_policy() 
     assert_eq!(code(&out), 3, "{}", text(&out));
     assert!(!folder.join("notes.txt").exists());
 }
+
+fn listing(env: &Env, dir: &Path) -> String {
+    let out = env
+        .cmd()
+        .arg("hash-listing")
+        .arg(dir)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0);
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[test]
+fn a_saved_recipe_skill_gives_the_same_tree_on_a_fresh_folder() {
+    let env = Env::new();
+    let (first, second) = (
+        env.work.path().join("first"),
+        env.work.path().join("second"),
+    );
+    for dir in [&first, &second] {
+        let out = env
+            .cmd()
+            .args(["demo-folder", "--seed", "11"])
+            .arg(dir)
+            .output()
+            .expect("run");
+        assert_eq!(code(&out), 0, "{}", text(&out));
+    }
+    let out = env
+        .cmd()
+        .args([
+            "--json",
+            "run",
+            "Organize my downloads by type and date",
+            "--mode",
+            "auto",
+            "--folder",
+        ])
+        .arg(&first)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let task = task_id(&out);
+    let out = env.run(&["skills", "save", &task, "tidy-downloads"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let out = env.run(&["--json", "skills"]);
+    assert!(
+        text(&out).contains("\"name\":\"tidy-downloads\""),
+        "{}",
+        text(&out)
+    );
+    let out = env
+        .cmd()
+        .args(["run", "/tidy-downloads", "--mode", "auto", "--folder"])
+        .arg(&second)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(listing(&env, &first), listing(&env, &second));
+    // A name that is taken, or not a name, is refused in words.
+    let out = env.run(&["skills", "save", &task, "tidy-downloads"]);
+    assert_eq!(code(&out), 2);
+    assert!(text(&out).contains("already exists"), "{}", text(&out));
+    let out = env.run(&["skills", "save", &task, "Tidy Downloads"]);
+    assert_eq!(code(&out), 2);
+    assert!(text(&out).contains("not a skill name"), "{}", text(&out));
+}
+
+#[test]
+fn a_model_drafts_a_skill_from_a_task_and_the_person_reviews_it() {
+    let env = Env::new();
+    let folder = env.dir("notes");
+    std::fs::write(folder.join("notes.txt"), "Ship Friday.\n").expect("write");
+    let worker = env.script(
+        "worker.json",
+        json!([
+            {"tool_calls": [{"id": "r", "name": "read_file", "input": {"path": "notes.txt"}}]},
+            {"tool_calls": [{"id": "w", "name": "write_file", "input": {"path": "summary.md", "content": "- Ship Friday.\n"}}]},
+            {"tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "Summarised.", "deliverables": ["summary.md"]}}]}
+        ]),
+    );
+    let out = env.run_auto("Summarise notes.txt into summary.md", &worker, &folder);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let task = task_id(&out);
+    let drafter = env.script(
+        "drafter.json",
+        json!([{"text": "```markdown\n---\nname: summary\ndescription: Summarise a notes file into bullet points in summary.md.\n---\nRead the notes, then write one bullet per decision to summary.md.\n```"}]),
+    );
+    // Without --yes, and with no terminal to ask on, the draft is shown and not saved.
+    let out = env.run(&[
+        "skills",
+        "save",
+        &task,
+        "notes-summary",
+        "--model",
+        &drafter,
+    ]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(
+        text(&out).contains("one bullet per decision"),
+        "{}",
+        text(&out)
+    );
+    let skill = env.work.path().join("skills/notes-summary/SKILL.md");
+    assert!(!skill.exists());
+    let out = env.run(&[
+        "skills",
+        "save",
+        &task,
+        "notes-summary",
+        "--model",
+        &drafter,
+        "--yes",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let saved = std::fs::read_to_string(&skill).expect("saved");
+    assert_eq!(
+        saved,
+        "---\nname: notes-summary\ndescription: \"Summarise a notes file into bullet points in summary.md.\"\n---\nRead the notes, then write one bullet per decision to summary.md.\n"
+    );
+}

@@ -20,6 +20,7 @@ mod models;
 pub mod plugins;
 mod preview;
 mod roles;
+mod skill_save;
 mod start;
 mod steer;
 mod team;
@@ -33,6 +34,7 @@ pub use files::{Deliverable, FileKind};
 pub use manage::{Change, TrashItem, UndoReport};
 pub use models::{ModelEntry, ModelList};
 pub use preview::{ApprovalPreview, DiffLine, PreviewDetail};
+pub use skill_save::Draft;
 pub use start::{Created, FolderRequest, TaskRequest, check_under_roots};
 pub use steer::{Resolved, Steered};
 

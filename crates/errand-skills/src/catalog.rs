@@ -302,8 +302,10 @@ pub fn skill_text(skill: &Skill, arguments: &str) -> Result<String, String> {
     list_files(&skill.dir, &mut files);
     files.retain(|f| f.file_name().is_none_or(|n| n != "SKILL.md"));
     files.sort();
-    let mut text = format!("Skill {} (folder {dir}).\n", skill.name);
+    // A skill without files is its instructions alone: nothing to point at.
+    let mut text = String::new();
     if !files.is_empty() {
+        text.push_str(&format!("Skill {} (folder {dir}).\n", skill.name));
         text.push_str(
             "Its files, by full path: read them with read_file when the instructions point to them; run its scripts with run_command.\n",
         );
@@ -313,8 +315,8 @@ pub fn skill_text(skill: &Skill, arguments: &str) -> Result<String, String> {
         if files.len() > 200 {
             text.push_str(&format!("- ... and {} more\n", files.len() - 200));
         }
+        text.push('\n');
     }
-    text.push('\n');
     text.push_str(body.trim());
     Ok(text)
 }

@@ -90,7 +90,11 @@ pub fn expand(
             match skill.as_slice() {
                 [one] => return skill_text(one, arguments).map(Some),
                 [] => {
-                    if plugins.is_empty() && catalog.skills.is_empty() {
+                    // `/Users/me/x …` is a path, not a command: only a command-like word counts.
+                    let command_like = name.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | ':')
+                    });
+                    if !command_like {
                         return Ok(None);
                     }
                     return Err(format!(
