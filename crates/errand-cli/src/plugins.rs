@@ -294,8 +294,15 @@ fn list_skills(json: bool) -> Result<ExitCode> {
     for problem in &reusable.problems {
         eprintln!("{problem}");
     }
+    let recipes: Vec<serde_json::Value> = errand_skills::recipes::BUILTIN
+        .iter()
+        .map(|(name, description, _)| json!({"name": format!("errand:{name}"), "description": description}))
+        .collect();
     if json {
-        println!("{}", serde_json::to_string(&reusable.catalog.skills)?);
+        println!(
+            "{}",
+            json!({"skills": reusable.catalog.skills, "recipes": recipes})
+        );
         return Ok(ExitCode::Done);
     }
     if reusable.catalog.skills.is_empty() {
@@ -308,6 +315,14 @@ fn list_skills(json: bool) -> Result<ExitCode> {
     }
     for skill in &reusable.catalog.skills {
         println!("{:<44} {}", skill.name, clip(&skill.description, 90));
+    }
+    println!("\nBuilt in (these work offline, with no model): run as /NAME WORDS");
+    for recipe in &recipes {
+        println!(
+            "{:<44} {}",
+            recipe["name"].as_str().unwrap_or_default(),
+            recipe["description"].as_str().unwrap_or_default()
+        );
     }
     Ok(ExitCode::Done)
 }

@@ -767,6 +767,29 @@ fn a_saved_recipe_skill_gives_the_same_tree_on_a_fresh_folder() {
         .expect("run");
     assert_eq!(code(&out), 0, "{}", text(&out));
     assert_eq!(listing(&env, &first), listing(&env, &second));
+    // The built-in recipe, run as a command, does the same.
+    let third = env.work.path().join("third");
+    let out = env
+        .cmd()
+        .args(["demo-folder", "--seed", "11"])
+        .arg(&third)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0);
+    let out = env
+        .cmd()
+        .args([
+            "run",
+            "/organize by type and date",
+            "--mode",
+            "auto",
+            "--folder",
+        ])
+        .arg(&third)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(listing(&env, &first), listing(&env, &third));
     // A name that is taken, or not a name, is refused in words.
     let out = env.run(&["skills", "save", &task, "tidy-downloads"]);
     assert_eq!(code(&out), 2);

@@ -4,7 +4,8 @@
 pub mod anthropic;
 pub mod context;
 pub mod http;
-pub mod offline;
+/// The offline planner's recipes live with the rest of Errand's reusable work.
+pub use errand_skills::recipes as offline;
 pub mod openai;
 pub mod retry;
 pub mod scripted;

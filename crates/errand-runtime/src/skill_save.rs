@@ -48,7 +48,7 @@ impl Runtime {
         }
         let path = dir.join("SKILL.md");
         if view.model == "offline" {
-            let recipe = errand_model::offline::select(&view.outcome).ok_or_else(|| {
+            let recipe = errand_skills::recipes::select(&view.outcome).ok_or_else(|| {
                 RuntimeError::invalid("no offline recipe matches this task's request".to_string())
             })?;
             let text = format!(

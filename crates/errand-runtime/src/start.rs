@@ -89,9 +89,9 @@ impl Runtime {
             .map_err(|e| RuntimeError::invalid(e.to_string()))?;
         let mut recipe = None;
         if spec == "offline" {
-            let Some(found) = errand_model::offline::select(&request.outcome) else {
+            let Some(found) = errand_skills::recipes::select(&request.outcome) else {
                 return Err(RuntimeError::invalid(
-                    errand_model::offline::no_recipe_message(&request.outcome),
+                    errand_skills::recipes::no_recipe_message(&request.outcome),
                 ));
             };
             if grants.len() != 1 || !grants[0].writable {

@@ -47,8 +47,30 @@ pub fn invocables(plugins: &[Plugin], catalog: &Catalog) -> Vec<Invocable> {
             });
         }
     }
+    for (name, description, _) in crate::recipes::BUILTIN {
+        out.push(Invocable {
+            name: format!("errand:{name}"),
+            description: description.to_string(),
+            argument_hint: None,
+            kind: "recipe",
+        });
+    }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// A built-in recipe named `name` (`organize` or `errand:organize`): its request with the
+/// command's words added.
+fn builtin(name: &str, arguments: &str) -> Option<String> {
+    let bare = name.strip_prefix("errand:").unwrap_or(name);
+    let (_, _, request) = crate::recipes::BUILTIN
+        .iter()
+        .find(|(n, _, _)| *n == bare)?;
+    Some(if arguments.is_empty() {
+        request.to_string()
+    } else {
+        format!("{request} {arguments}")
+    })
 }
 
 /// Expands `text` when it starts with `/NAME`; `Ok(None)` when it is not a command of a
@@ -90,6 +112,9 @@ pub fn expand(
             match skill.as_slice() {
                 [one] => return skill_text(one, arguments).map(Some),
                 [] => {
+                    if let Some(request) = builtin(name, arguments) {
+                        return Ok(Some(request));
+                    }
                     // `/Users/me/x …` is a path, not a command: only a command-like word counts.
                     let command_like = name.chars().all(|c| {
                         c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | ':')

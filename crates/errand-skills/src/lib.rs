@@ -1,6 +1,6 @@
 //! Reusable work, in one home: plugins in the Claude format (skills, slash commands,
 //! sub-agent roles, hooks, MCP servers), the marketplaces they come from, and the person's
-//! own skills. Front ends and the runtime reach it through [`Library`] (what is installed),
+//! own skills, and the built-in recipes the offline planner runs (`recipes`). Front ends and the runtime reach it through [`Library`] (what is installed),
 //! [`Catalog`] (what a task may use) and [`commands::expand`] (what `/name` means).
 pub mod catalog;
 pub mod commands;
@@ -9,6 +9,7 @@ pub mod hooks;
 pub mod library;
 pub mod marketplace;
 pub mod plugin;
+pub mod recipes;
 
 pub use catalog::{Catalog, USE_SKILL, UseSkill};
 pub use library::{Installed, Library, Origin};

@@ -42,6 +42,42 @@ impl Recipe {
     }
 }
 
+/// The built-in recipes as commands, listed beside skills (`errand skills`) and run the same
+/// way (`/organize by month`): (name, what it does, the request it starts from; the
+/// command's words are added to it).
+pub const BUILTIN: &[(&str, &str, &str)] = &[
+    (
+        "organize",
+        "Sort a folder's files into folders by type and date (add: by type, by date, by month...)",
+        "Organize this folder",
+    ),
+    (
+        "rename",
+        "Rename files to a pattern, e.g. YYYY-MM-DD name.ext",
+        "Rename the files to",
+    ),
+    (
+        "notes-to-document",
+        "Turn Markdown or text notes into one Word document",
+        "Make a Word document from my notes",
+    ),
+    (
+        "notes-to-deck",
+        "Turn Markdown or text notes into a slide deck",
+        "Make a presentation deck from my notes",
+    ),
+    (
+        "expense-report",
+        "Turn receipts and a bank export into an expense report workbook with formulas",
+        "Turn these receipts into an expense report",
+    ),
+    (
+        "csv-report",
+        "Turn a CSV into a report workbook with a chart and a one-page PDF",
+        "Make a report from the CSV",
+    ),
+];
+
 /// Picks the recipe a request asks for; `None` when no recipe fits.
 pub fn select(request: &str) -> Option<Recipe> {
     let text = request.to_lowercase();
