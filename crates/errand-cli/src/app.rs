@@ -313,6 +313,11 @@ pub enum PluginsAction {
     Update { name: Option<String> },
     /// Check a plugin folder; exits 1 naming every problem.
     Validate { path: PathBuf },
+    /// Let tasks on FOLDER use the skills (.claude/skills, .errand/skills) and MCP servers
+    /// (.mcp.json) it holds, as they are now.
+    Trust { folder: PathBuf },
+    /// Stop using a folder's own skills and MCP servers.
+    Untrust { folder: PathBuf },
 }
 
 #[derive(Subcommand)]

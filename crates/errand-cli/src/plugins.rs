@@ -72,6 +72,28 @@ pub fn plugins(action: PluginsAction, json: bool) -> Result<ExitCode> {
                 ExitCode::Done
             })
         }
+        PluginsAction::Trust { folder } => {
+            let extras = library.trust_folder(&folder).map_err(person)?;
+            println!(
+                "Approved what {} brings: {} skill folder(s){}. Tasks on it use them until they change.",
+                extras.folder.display(),
+                extras.skill_dirs.len(),
+                if extras.mcp_json.is_some() {
+                    " and the MCP servers in .mcp.json"
+                } else {
+                    ""
+                }
+            );
+            Ok(ExitCode::Done)
+        }
+        PluginsAction::Untrust { folder } => {
+            library.untrust_folder(&folder).map_err(person)?;
+            println!(
+                "Tasks on {} no longer use its own skills or MCP servers.",
+                folder.display()
+            );
+            Ok(ExitCode::Done)
+        }
         PluginsAction::Validate { path } => {
             let plugin = Plugin::load(&path).map_err(person)?;
             if json {
@@ -290,7 +312,7 @@ async fn save_skill(
 }
 
 fn list_skills(json: bool) -> Result<ExitCode> {
-    let reusable = errand_runtime::plugins::gather();
+    let reusable = errand_runtime::plugins::gather(&[]);
     for problem in &reusable.problems {
         eprintln!("{problem}");
     }
@@ -328,7 +350,7 @@ fn list_skills(json: bool) -> Result<ExitCode> {
 }
 
 pub fn commands(json: bool) -> Result<ExitCode> {
-    let reusable = errand_runtime::plugins::gather();
+    let reusable = errand_runtime::plugins::gather(&[]);
     let list = errand_skills::commands::invocables(&reusable.plugins, &reusable.catalog);
     if json {
         println!("{}", serde_json::to_string(&list)?);

@@ -852,3 +852,77 @@ fn a_model_drafts_a_skill_from_a_task_and_the_person_reviews_it() {
         "---\nname: notes-summary\ndescription: \"Summarise a notes file into bullet points in summary.md.\"\n---\nRead the notes, then write one bullet per decision to summary.md.\n"
     );
 }
+
+#[test]
+fn a_folders_own_skills_and_servers_wait_for_approval() {
+    let env = Env::new();
+    let folder = env.dir("project");
+    let skill = folder.join(".claude/skills/house-style");
+    std::fs::create_dir_all(&skill).expect("mkdir");
+    std::fs::write(
+        skill.join("SKILL.md"),
+        "---\nname: house-style\ndescription: The team's writing rules.\n---\nUse British spelling. HOUSE-RULES-MARKER\n",
+    )
+    .expect("write");
+    let server = Path::new(env!("CARGO_MANIFEST_DIR")).join("../errand-mcp/tests/servers/flaky.py");
+    std::fs::write(
+        folder.join(".mcp.json"),
+        json!({"mcpServers": {"helper": {"command": "python3", "args": [server.display().to_string()]}}}).to_string(),
+    )
+    .expect("write");
+    let replies = || {
+        vec![
+            turn(0, "use_skill", json!({"name": "house-style"})),
+            turn(1, "mcp__helper__ok", json!({})),
+            turn(2, "finish", json!({"summary": "Done.", "deliverables": []})),
+        ]
+    };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+
+    // Not approved: neither is used, and the task says how to approve them.
+    let server = rt.block_on(ReplayServer::start(replies()));
+    let out = run_with(&env, &server, "Tidy the wording", &folder);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let logged = events(&out);
+    assert_eq!(tool_result(&logged, "call_0")["is_error"], true);
+    assert_eq!(tool_result(&logged, "call_1")["is_error"], true);
+    assert!(
+        text(&out).contains("errand plugins trust"),
+        "{}",
+        text(&out)
+    );
+
+    // Approved: the skill loads and the server answers.
+    let out = env
+        .cmd()
+        .args(["plugins", "trust"])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let server = rt.block_on(ReplayServer::start(replies()));
+    let out = run_with(&env, &server, "Tidy the wording", &folder);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let logged = events(&out);
+    assert!(
+        tool_result(&logged, "call_0")["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("HOUSE-RULES-MARKER"))
+    );
+    assert_eq!(
+        tool_result(&logged, "call_1")["output"]
+            .as_str()
+            .map(|o| o.contains("ok answered")),
+        Some(true)
+    );
+
+    // Changed since: approval is needed again.
+    std::fs::write(
+        skill.join("SKILL.md"),
+        "---\nname: house-style\ndescription: Changed.\n---\nNew rules.\n",
+    )
+    .expect("write");
+    let server = rt.block_on(ReplayServer::start(replies()));
+    let out = run_with(&env, &server, "Tidy the wording", &folder);
+    assert_eq!(tool_result(&events(&out), "call_0")["is_error"], true);
+}

@@ -36,7 +36,7 @@ impl Runtime {
         let model = env
             .build(&spec)
             .map_err(|e| RuntimeError::invalid(e.to_string()))?;
-        let reusable = crate::plugins::gather();
+        let reusable = crate::plugins::gather(&view.grants);
         for problem in &reusable.problems {
             driver.observer.progress(problem, 0, 0);
         }
@@ -62,7 +62,7 @@ impl Runtime {
         };
         let agents = config.agents.clone();
         let mut servers = config.mcp.servers.clone();
-        for (name, server) in crate::plugins::servers(&reusable.plugins) {
+        for (name, server) in reusable.servers.clone() {
             servers.entry(name).or_insert(server);
         }
         let connectors = Arc::new(errand_mcp::Connectors::new(

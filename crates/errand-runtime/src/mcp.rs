@@ -252,9 +252,9 @@ impl crate::Runtime {
                 request.outcome = text;
             }
         }
-        let reusable = crate::plugins::gather();
+        let grants = crate::start::grants(&request.folders, request.roots.as_deref())?;
+        let reusable = crate::plugins::gather(&grants);
         if reusable.plugins.iter().any(|p| !p.hooks.is_empty()) {
-            let grants = crate::start::grants(&request.folders, request.roots.as_deref())?;
             if let Some(hooks) = crate::hooks::PluginHooks::of(
                 &reusable.plugins,
                 &grants,

@@ -23,12 +23,17 @@ pub fn personal_skills_dir() -> Option<PathBuf> {
 pub struct Reusable {
     pub plugins: Vec<Plugin>,
     pub catalog: Catalog,
+    /// The plugins' MCP servers and those of approved granted folders.
+    pub servers: BTreeMap<String, errand_mcp::ServerConfig>,
     pub problems: Vec<String>,
 }
 
-pub fn gather() -> Reusable {
+/// The enabled plugins, the person's own skills, and what each of `grants` brings of its
+/// own (skills, MCP servers) once the person approved it (`errand plugins trust DIR`).
+pub fn gather(grants: &[errand_core::Grant]) -> Reusable {
     let mut problems = Vec::new();
-    let plugins = match library().map(|l| l.enabled()) {
+    let library = library();
+    let plugins = match library.as_ref().map(|l| l.enabled()) {
         Ok(Ok(plugins)) => plugins,
         Ok(Err(e)) => {
             problems.push(format!("plugins are off for this task: {e}"));
@@ -39,12 +44,47 @@ pub fn gather() -> Reusable {
             Vec::new()
         }
     };
-    let personal = personal_skills_dir();
-    let (catalog, more) = Catalog::gather(&plugins, personal.as_deref());
+    let mut own: Vec<PathBuf> = personal_skills_dir().into_iter().collect();
+    let mut servers = servers(&plugins);
+    if let Ok(library) = &library {
+        for grant in grants {
+            let (extras, trusted) = library.folder_extras(&grant.path);
+            if extras.is_empty() {
+                continue;
+            }
+            if !trusted {
+                problems.push(format!(
+                    "the folder {} brings its own skills or MCP servers; they are not used until you approve them: errand plugins trust {}",
+                    grant.name,
+                    grant.path.display()
+                ));
+                continue;
+            }
+            own.extend(extras.skill_dirs.iter().cloned());
+            if let Some(file) = &extras.mcp_json {
+                let lookup = |var: &str| std::env::var(var).ok();
+                match std::fs::read_to_string(file)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| {
+                        errand_mcp::parse_mcp_json(&text, &file.display().to_string(), &lookup)
+                            .map_err(|e| e.to_string())
+                    }) {
+                    Ok(found) => {
+                        for (name, server) in found {
+                            servers.entry(name).or_insert(server);
+                        }
+                    }
+                    Err(e) => problems.push(format!("{}: {e}", file.display())),
+                }
+            }
+        }
+    }
+    let (catalog, more) = Catalog::gather(&plugins, &own);
     problems.extend(more);
     Reusable {
         plugins,
         catalog,
+        servers,
         problems,
     }
 }
@@ -219,7 +259,7 @@ pub fn expand_command(
     if !outcome.trim_start().starts_with('/') {
         return Ok(None);
     }
-    let reusable = gather();
+    let reusable = gather(grants);
     let workspace = crate::open_folders(grants)?;
     let around = Around { workspace };
     errand_skills::commands::expand(outcome, &reusable.plugins, &reusable.catalog, &around)

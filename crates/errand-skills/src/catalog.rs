@@ -22,15 +22,16 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// The enabled plugins' skills and the person's own (`personal` holds NAME/SKILL.md).
-    pub fn gather(plugins: &[Plugin], personal: Option<&Path>) -> (Catalog, Vec<String>) {
+    /// The enabled plugins' skills, and those in `own` folders (each holds NAME/SKILL.md:
+    /// the person's own skills, an approved granted folder's), named without a prefix.
+    pub fn gather(plugins: &[Plugin], own: &[PathBuf]) -> (Catalog, Vec<String>) {
         let mut catalog = Catalog::default();
         let mut problems = Vec::new();
         for plugin in plugins {
             catalog.skills.extend(plugin.skills.iter().cloned());
             catalog.roots.push(plugin.root.clone());
         }
-        if let Some(dir) = personal.filter(|d| d.is_dir()) {
+        for dir in own.iter().filter(|d| d.is_dir()) {
             for entry in sorted_entries(dir) {
                 if !entry.join("SKILL.md").is_file() {
                     continue;

@@ -49,6 +49,51 @@ struct State {
     marketplaces: BTreeMap<String, KnownMarketplace>,
     #[serde(default)]
     plugins: BTreeMap<String, Installed>,
+    /// Folders whose own skills and MCP servers the person approved, with the hash of those
+    /// files then: a change needs approving again.
+    #[serde(default)]
+    trusted_folders: BTreeMap<PathBuf, String>,
+}
+
+/// What a granted folder brings of its own: skills in `.claude/skills` or `.errand/skills`,
+/// and MCP servers in `.mcp.json`. Used only once the person approves the folder.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FolderExtras {
+    pub folder: PathBuf,
+    pub skill_dirs: Vec<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mcp_json: Option<PathBuf>,
+    /// sha256 over those files.
+    pub hash: String,
+}
+
+impl FolderExtras {
+    pub fn of(folder: &Path) -> FolderExtras {
+        let skill_dirs: Vec<PathBuf> = [".claude/skills", ".errand/skills"]
+            .iter()
+            .map(|d| folder.join(d))
+            .filter(|d| d.is_dir())
+            .collect();
+        let mcp_json = Some(folder.join(".mcp.json")).filter(|p| p.is_file());
+        let mut hasher = Sha256::new();
+        for dir in &skill_dirs {
+            hasher.update(dir.to_string_lossy().as_bytes());
+            hasher.update(content_hash(dir).unwrap_or_default().as_bytes());
+        }
+        if let Some(file) = &mcp_json {
+            hasher.update(std::fs::read(file).unwrap_or_default());
+        }
+        FolderExtras {
+            folder: folder.to_path_buf(),
+            skill_dirs,
+            mcp_json,
+            hash: hex::encode(hasher.finalize()),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.skill_dirs.is_empty() && self.mcp_json.is_none()
+    }
 }
 
 impl Library {
@@ -348,6 +393,49 @@ impl Library {
             .filter(|(i, _)| i.enabled)
             .map(|(_, p)| p)
             .collect())
+    }
+
+    /// Approves what `folder` brings (its skills and MCP servers) as it is now.
+    pub fn trust_folder(&self, folder: &Path) -> Result<FolderExtras, SkillsError> {
+        let folder = folder
+            .canonicalize()
+            .map_err(|e| SkillsError::io(folder, e))?;
+        let extras = FolderExtras::of(&folder);
+        if extras.is_empty() {
+            return Err(SkillsError::NotFound(format!(
+                "{} has no skills (.claude/skills, .errand/skills) and no .mcp.json to approve",
+                folder.display()
+            )));
+        }
+        let mut state = self.state()?;
+        state.trusted_folders.insert(folder, extras.hash.clone());
+        self.save(&state)?;
+        Ok(extras)
+    }
+
+    pub fn untrust_folder(&self, folder: &Path) -> Result<(), SkillsError> {
+        let folder = folder
+            .canonicalize()
+            .unwrap_or_else(|_| folder.to_path_buf());
+        let mut state = self.state()?;
+        if state.trusted_folders.remove(&folder).is_none() {
+            return Err(SkillsError::NotFound(format!(
+                "{} was not approved",
+                folder.display()
+            )));
+        }
+        self.save(&state)
+    }
+
+    /// What `folder` brings, and whether the person approved exactly that.
+    pub fn folder_extras(&self, folder: &Path) -> (FolderExtras, bool) {
+        let extras = FolderExtras::of(folder);
+        let trusted = self
+            .state()
+            .ok()
+            .and_then(|s| s.trusted_folders.get(folder).cloned())
+            .is_some_and(|hash| hash == extras.hash);
+        (extras, trusted)
     }
 
     fn temp_dir(&self, what: &str) -> Result<PathBuf, SkillsError> {
