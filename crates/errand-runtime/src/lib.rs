@@ -34,7 +34,7 @@ pub use files::{Deliverable, FileKind};
 pub use manage::{Change, TrashItem, UndoReport};
 pub use models::{ModelEntry, ModelList};
 pub use preview::{ApprovalPreview, DiffLine, PreviewDetail};
-pub use skill_save::Draft;
+pub use skill_save::{Draft, reviewed_skill};
 pub use start::{Created, FolderRequest, TaskRequest, check_under_roots};
 pub use steer::{Resolved, Steered};
 

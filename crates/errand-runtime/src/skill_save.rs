@@ -25,11 +25,6 @@ impl Runtime {
         name: &str,
         model: Option<&str>,
     ) -> Result<Draft, RuntimeError> {
-        if !errand_skills::plugin::is_kebab(name) {
-            return Err(RuntimeError::invalid(format!(
-                "`{name}` is not a skill name: use lowercase words joined by hyphens, like `monthly-close`"
-            )));
-        }
         let view = self.task_view(task)?;
         if view.state != TaskState::Done {
             return Err(RuntimeError::invalid(format!(
@@ -37,16 +32,7 @@ impl Runtime {
                 view.id, view.state
             )));
         }
-        let dir = crate::plugins::personal_skills_dir()
-            .ok_or_else(|| RuntimeError::config(anyhow::anyhow!("no config folder")))?
-            .join(name);
-        if dir.exists() {
-            return Err(RuntimeError::invalid(format!(
-                "a skill named `{name}` already exists in {}; pick another name or remove it first",
-                dir.display()
-            )));
-        }
-        let path = dir.join("SKILL.md");
+        let path = skill_path(name)?;
         if view.model == "offline" {
             let recipe = errand_skills::recipes::select(&view.outcome).ok_or_else(|| {
                 RuntimeError::invalid("no offline recipe matches this task's request".to_string())
@@ -106,6 +92,36 @@ impl Runtime {
             drafted: true,
         })
     }
+}
+
+/// A SKILL.md the person reviewed (and perhaps edited) for the skill `name`, ready to save.
+pub fn reviewed_skill(name: &str, text: &str) -> Result<Draft, RuntimeError> {
+    let path = skill_path(name)?;
+    Ok(Draft {
+        name: name.to_string(),
+        path,
+        text: normalize_draft(name, text)?,
+        drafted: true,
+    })
+}
+
+/// Where the personal skill `name` goes; refused when the name is not one or is taken.
+fn skill_path(name: &str) -> Result<PathBuf, RuntimeError> {
+    if !errand_skills::plugin::is_kebab(name) {
+        return Err(RuntimeError::invalid(format!(
+            "`{name}` is not a skill name: use lowercase words joined by hyphens, like `monthly-close`"
+        )));
+    }
+    let dir = crate::plugins::personal_skills_dir()
+        .ok_or_else(|| RuntimeError::config(anyhow::anyhow!("no config folder")))?
+        .join(name);
+    if dir.exists() {
+        return Err(RuntimeError::invalid(format!(
+            "a skill named `{name}` already exists in {}; pick another name or remove it first",
+            dir.display()
+        )));
+    }
+    Ok(dir.join("SKILL.md"))
 }
 
 impl Draft {

@@ -38,7 +38,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
 }
 
 /// A JSON body, with an error that says which field is wrong; an empty body is `{}`.
-fn body<T: DeserializeOwned>(bytes: &Bytes) -> ApiResult<T> {
+pub(crate) fn body<T: DeserializeOwned>(bytes: &Bytes) -> ApiResult<T> {
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {

@@ -11,6 +11,7 @@ mod files;
 mod guard;
 mod mcp;
 mod runner;
+mod skills;
 mod stream;
 mod ui;
 
@@ -131,6 +132,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     let routes = api::routes()
         .merge(stream::routes())
         .merge(files::routes())
+        .merge(skills::routes())
         .merge(ui::routes())
         .route_service("/mcp", mcp::http_service(door, state.mcp_stop.clone()));
     routes

@@ -233,6 +233,25 @@ function newTaskView(main) {
   const chosen = new Map();
   const err = h('p.error', { role: 'alert', 'data-testid': 'form-error' });
   const outcome = h('textarea', { id: 'outcome', rows: 3, required: true, 'data-testid': 'outcome', placeholder: 'e.g. Organize my downloads by type and date' });
+  // `/` starts a command (a plugin's, a skill, a built-in recipe): suggest them as one types.
+  const suggest = h('ul.suggest', { 'data-testid': 'command-suggestions', 'aria-label': 'Commands', hidden: true });
+  let commands = null;
+  async function suggestCommands() {
+    const m = /^\/(\S*)$/.exec(outcome.value);
+    if (!m) { suggest.hidden = true; return; }
+    if (!commands) { const r = await api('/api/commands'); commands = r.ok ? (r.data.commands || []) : []; }
+    const q = m[1].toLowerCase();
+    const short = (c) => c.name.split(':').pop().toLowerCase();
+    const hits = commands.filter((c) => c.name.toLowerCase().includes(q))
+      .sort((a, b) => (short(b).startsWith(q) - short(a).startsWith(q)) || a.name.localeCompare(b.name)).slice(0, 8);
+    fill(suggest, hits.map((c) => h('li', null, h('button.suggestion', {
+      type: 'button', 'data-testid': 'command-suggestion',
+      onclick: () => { outcome.value = `/${c.name} `; suggest.hidden = true; outcome.focus(); },
+    }, h('span.cmd', null, `/${c.name}`), c.argument_hint ? h('span.muted', null, ` ${c.argument_hint}`) : '',
+    h('span.muted.small.about', null, c.description)))));
+    suggest.hidden = !hits.length;
+  }
+  outcome.addEventListener('input', suggestCommands);
   const chosenList = h('ul.chosen', { 'data-testid': 'chosen-folders' });
   const browser = h('div.browser', { 'data-testid': 'folder-browser' });
   const pasted = h('input', { id: 'folder-path', type: 'text', placeholder: '/home/me/Documents', autocomplete: 'off', 'data-testid': 'folder-path' });
@@ -294,7 +313,8 @@ function newTaskView(main) {
 
   const form = h('form.card.form', { 'data-testid': 'new-task', novalidate: true },
     h('h1', null, 'New task'),
-    h('div.field', null, h('label', { for: 'outcome' }, 'What should be done?'), outcome),
+    h('div.field', null, h('label', { for: 'outcome' }, 'What should be done?'), outcome, suggest,
+      h('p.muted.small', null, 'Type / for commands and skills.')),
     h('fieldset.field', null, h('legend', null, 'Folders it may use'), chosenList, browser,
       h('label.small', { for: 'folder-path' }, 'Or paste a folder path'),
       h('div.inline', null, pasted, h('button', { 'data-testid': 'folder-add', onclick: addPasted }, 'Add')), pasteErr),
@@ -394,18 +414,44 @@ function taskView(main, id) {
     h('p', null, 'These changes will be reversed, newest first. Nothing is deleted: replaced files go to the trash.'),
     undoList, h('div.actions', null, undoGo, btn('Keep', 'undo-keep', () => undoDlg.close())));
 
+  // A finished task saved as a skill: a recipe's at once, a model's draft after review.
+  const skillName = h('input', { id: 'skill-name', type: 'text', autocomplete: 'off', 'data-testid': 'skill-name', placeholder: 'monthly-close' });
+  const skillDraft = h('textarea', { rows: 12, 'data-testid': 'skill-draft', hidden: true, 'aria-label': 'The skill, as drafted' });
+  const skillMsg = h('p.small', { role: 'status', 'data-testid': 'skill-message' });
+  const skillGo = btn('Save', 'skill-save', saveSkill, 'primary');
+  const saveAsSkill = btn('Save as skill…', 'save-skill', () => {
+    skillDraft.hidden = true; fill(skillMsg, ''); skillGo.disabled = false; skillDlg.showModal(); skillName.focus();
+  });
+  const skillDlg = h('dialog', { 'data-testid': 'skill-dialog', 'aria-labelledby': 'skill-h' },
+    h('h2', { id: 'skill-h' }, 'Save this task as a skill'),
+    h('p', null, 'Run it again later on another folder as /name.'),
+    h('label', { for: 'skill-name' }, 'Name (lowercase words joined by hyphens)'), skillName, skillDraft, skillMsg,
+    h('div.actions', null, skillGo, btn('Close', 'skill-close', () => skillDlg.close())));
+  async function saveSkill() {
+    const name = skillName.value.trim();
+    if (!name) { fill(skillMsg, 'Give the skill a name.'); return; }
+    const body = skillDraft.hidden ? { name } : { name, text: skillDraft.value };
+    skillGo.disabled = true;
+    const r = await api(taskPath(id, '/skill'), 'POST', body);
+    skillGo.disabled = false;
+    if (!r.ok) { fill(skillMsg, errText(r)); return; }
+    if (r.data.saved) { fill(skillMsg, `Saved. Run it as /${r.data.name} on any folder.`); skillGo.disabled = true; return; }
+    skillDraft.value = r.data.draft; skillDraft.hidden = false;
+    fill(skillMsg, 'A model drafted this from the task. Read it, change anything you like, then save.');
+  }
+
   const section = (title, body, testid, extra) => h('section.card', { 'data-testid': testid }, h('h2', null, title), extra, body);
   const subsSection = section('Helpers', el.subs, 'subagents');
   const resultsSection = section('Results', el.results, 'results-section');
   main.append(h('article.task', null,
     h('header.task-head.card', null, el.outcome, h('div.status', null, el.state, el.reason), el.meta,
-      h('div.controls', null, pause, cont, cancel, undo), el.notice),
+      h('div.controls', null, pause, cont, cancel, undo, saveAsSkill), el.notice),
     el.approvals, el.question,
     h('div.card', null, sayForm),
     h('div.grid2', null, section('Plan', el.plan, 'plan-section'), section('Usage', el.usage, 'usage-section')),
     subsSection, resultsSection,
     section('Activity', el.feed, 'activity-section', el.progress)),
-  cancelDlg, undoDlg);
+  cancelDlg, undoDlg, skillDlg);
 
   function notify(text, bad) { fill(el.notice, text || ''); el.notice.classList.toggle('bad', !!bad); }
 
@@ -452,6 +498,7 @@ function taskView(main, id) {
     sayInput.disabled = sayBtn.disabled = ended;
     const done = (data.changes && data.changes.done) || 0;
     undo.hidden = !(done > 0 && !running);
+    saveAsSkill.hidden = t.state !== 'done';
     fill(undo, `Undo ${plural(done, 'change')}…`);
 
     // approvals

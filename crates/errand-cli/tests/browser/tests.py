@@ -419,6 +419,45 @@ def test_trash_lists_and_restores(t):
     assert (folder / "old.txt").read_text() == "old\n"
 
 
+def test_commands_complete_after_a_slash_and_a_task_saves_as_a_skill(t):
+    s = t.server
+    folder = s.folder("tidy", {"report.pdf": "%PDF-1.4\n", "photo.jpg": "jpg", "notes.txt": "notes\n"})
+    page = t.page()
+    page.goto(s.base + "/#/new")
+    box = page.get_by_test_id("outcome")
+    box.fill("/organ")
+    suggestions = page.get_by_test_id("command-suggestion")
+    expect(suggestions.first).to_contain_text("/errand:organize")
+    suggestions.first.click()
+    expect(box).to_have_value("/errand:organize ")
+    box.press("End")
+    box.type("by type")
+    expect(page.get_by_test_id("command-suggestions")).to_be_hidden()
+    page.get_by_test_id("folder-path").fill(str(folder))
+    page.get_by_test_id("folder-add").click()
+    page.get_by_test_id("mode").select_option("auto")
+    page.get_by_test_id("model").fill("offline")
+    page.get_by_test_id("start").click()
+    page.wait_for_url(re.compile(r"#/task/"), timeout=WAIT)
+    expect(page.get_by_test_id("outcome")).to_have_text("Organize this folder by type")
+    wait_state(page, "done")
+    page.get_by_test_id("save-skill").click()
+    page.get_by_test_id("skill-name").fill("Tidy Up")
+    page.get_by_test_id("skill-save").click()
+    expect(page.get_by_test_id("skill-message")).to_contain_text("not a skill name")
+    page.get_by_test_id("skill-name").fill("tidy-up")
+    page.get_by_test_id("skill-save").click()
+    expect(page.get_by_test_id("skill-message")).to_contain_text("Saved. Run it as /tidy-up")
+    assert (s.tmp / "skills" / "tidy-up" / "SKILL.md").exists()
+    t.shot(page, "save-skill")
+    page.get_by_test_id("skill-close").click()
+    # The saved skill is offered in the next new task.
+    page.goto(s.base + "/#/new")
+    page.get_by_test_id("outcome").fill("/tidy")
+    expect(page.get_by_test_id("command-suggestion").first).to_contain_text("/tidy-up")
+    t.shot(page, "command-suggestions")
+
+
 def test_screenshots(t):
     """The four screens at desktop and phone width (saved when ERRAND_SCREENSHOTS is set)."""
     s = t.server
