@@ -254,19 +254,6 @@ impl crate::Runtime {
         }
         let grants = crate::start::grants(&request.folders, request.roots.as_deref())?;
         let reusable = crate::plugins::gather(&grants);
-        if reusable.plugins.iter().any(|p| !p.hooks.is_empty()) {
-            if let Some(hooks) = crate::hooks::PluginHooks::of(
-                &reusable.plugins,
-                &grants,
-                reusable.catalog.roots.clone(),
-            ) {
-                let mode = serde_json::json!(request.mode.unwrap_or_default());
-                request.outcome = hooks
-                    .starting(&request.outcome, mode)
-                    .await
-                    .map_err(crate::RuntimeError::invalid)?;
-            }
-        }
         if request.outcome.trim_start().starts_with("/mcp__") {
             let config = Config::load().map_err(crate::RuntimeError::config)?;
             let connectors = connectors(&config);
@@ -277,6 +264,18 @@ impl crate::Runtime {
                 Ok(None) => {}
                 Err(e) => return Err(crate::RuntimeError::invalid(e.to_string())),
             }
+        }
+        // The person's hooks see the request as it will run, after any expansion.
+        if let Some(hooks) = crate::hooks::PluginHooks::of(
+            &reusable.plugins,
+            &grants,
+            reusable.catalog.roots.clone(),
+        ) {
+            let mode = serde_json::json!(request.mode.unwrap_or_default());
+            request.outcome = hooks
+                .starting(&request.outcome, mode)
+                .await
+                .map_err(crate::RuntimeError::invalid)?;
         }
         self.create(request)
     }
