@@ -926,3 +926,50 @@ fn a_folders_own_skills_and_servers_wait_for_approval() {
     let out = run_with(&env, &server, "Tidy the wording", &folder);
     assert_eq!(tool_result(&events(&out), "call_0")["is_error"], true);
 }
+
+#[test]
+fn a_skills_allowed_tools_limit_calls_while_it_is_in_use() {
+    let env = Env::new();
+    let skill = env.work.path().join("skills/read-only-review");
+    std::fs::create_dir_all(&skill).expect("mkdir");
+    std::fs::write(
+        skill.join("SKILL.md"),
+        "---\nname: read-only-review\ndescription: Review files without changing them.\nallowed-tools: Read, Grep\n---\nRead and report.\n",
+    )
+    .expect("write");
+    let folder = env.dir("docs");
+    std::fs::write(folder.join("a.txt"), "alpha\n").expect("write");
+    let replies = vec![
+        turn(
+            0,
+            "write_file",
+            json!({"path": "before.txt", "content": "fine\n"}),
+        ),
+        turn(1, "use_skill", json!({"name": "read-only-review"})),
+        turn(
+            2,
+            "write_file",
+            json!({"path": "after.txt", "content": "no\n"}),
+        ),
+        turn(3, "read_file", json!({"path": "a.txt"})),
+        turn(
+            4,
+            "finish",
+            json!({"summary": "Reviewed.", "deliverables": []}),
+        ),
+    ];
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let server = rt.block_on(ReplayServer::start(replies));
+    let out = run_with(&env, &server, "Review a.txt", &folder);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let logged = events(&out);
+    assert_eq!(tool_result(&logged, "call_0")["is_error"], false);
+    let blocked = tool_result(&logged, "call_2");
+    assert_eq!(blocked["is_error"], true);
+    assert!(
+        blocked["output"].as_str().is_some_and(|o| o.contains("allows only these tools while it is in use: ask_user, finish, load_tools, read_file, search_files, update_plan, use_skill")),
+        "{blocked}"
+    );
+    assert!(!folder.join("after.txt").exists());
+    assert_eq!(tool_result(&logged, "call_3")["is_error"], false);
+}

@@ -30,7 +30,7 @@ pub use delegate::{
 };
 pub use ending::{ResultCheck, STALLED_TURNS_BEFORE_NUDGE};
 pub use groups::{LOAD_TOOLS, group_lines};
-pub use hooks::{HookVerdict, Hooks, STOP_HOOK};
+pub use hooks::{HookChain, HookVerdict, Hooks, STOP_HOOK};
 pub use lease::Leasing;
 
 /// How often a waiting model call checks for Ctrl-C.

@@ -97,8 +97,24 @@ impl Runtime {
         let mut roles = crate::plugins::roles(&reusable.plugins, &config);
         // The person's own roles win over a plugin's of the same name.
         roles.extend(crate::roles::load(&folder).map_err(RuntimeError::config)?);
-        let hooks = crate::hooks::PluginHooks::of(&reusable.plugins, &view.grants, mounts.clone())
-            .map(Arc::new);
+        let plugin_hooks =
+            crate::hooks::PluginHooks::of(&reusable.plugins, &view.grants, mounts.clone())
+                .map(Arc::new);
+        let mut chain: Vec<Arc<dyn errand_core::agent::Hooks>> = Vec::new();
+        if let Some(limits) = errand_skills::limits::SkillLimits::of(
+            &reusable.catalog,
+            crate::plugins::errand_tool_name,
+        ) {
+            chain.push(Arc::new(limits));
+        }
+        if let Some(hooks) = &plugin_hooks {
+            chain.push(hooks.clone());
+        }
+        let hooks: Option<Arc<dyn errand_core::agent::Hooks>> = match chain.len() {
+            0 => None,
+            1 => chain.pop(),
+            _ => Some(Arc::new(errand_core::agent::HookChain(chain))),
+        };
         let team = crate::team::Team {
             grants: view.grants.clone(),
             options: options.clone(),
@@ -145,16 +161,14 @@ impl Runtime {
                 wait: std::time::Duration::from_secs(agents.lease_wait_s),
             },
             checker: Some(checker),
-            hooks: hooks
-                .clone()
-                .map(|h| h as Arc<dyn errand_core::agent::Hooks>),
+            hooks,
         };
         let outcome = agent
             .run(task_id)
             .await
             .map_err(|e| RuntimeError::internal(e.to_string()));
         connectors.close_all().await;
-        if let Some(hooks) = &hooks
+        if let Some(hooks) = &plugin_hooks
             && let Ok(events) = self.store.events(task_id)
         {
             hooks.ended(&TaskView::fold(&events)).await;

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod frontmatter;
 pub mod hooks;
 pub mod library;
+pub mod limits;
 pub mod marketplace;
 pub mod plugin;
 pub mod recipes;

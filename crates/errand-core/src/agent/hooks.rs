@@ -83,3 +83,43 @@ impl Agent {
         }
     }
 }
+
+/// Several hooks as one: the first refusal wins, notes are joined.
+pub struct HookChain(pub Vec<std::sync::Arc<dyn Hooks>>);
+
+#[async_trait]
+impl Hooks for HookChain {
+    async fn before_tool(&self, view: &TaskView, call: &ToolCall) -> HookVerdict {
+        for hooks in &self.0 {
+            if let HookVerdict::Block(reason) = hooks.before_tool(view, call).await {
+                return HookVerdict::Block(reason);
+            }
+        }
+        HookVerdict::Proceed
+    }
+
+    async fn after_tool(
+        &self,
+        view: &TaskView,
+        call: &ToolCall,
+        output: &str,
+        is_error: bool,
+    ) -> Option<String> {
+        let mut notes = Vec::new();
+        for hooks in &self.0 {
+            if let Some(note) = hooks.after_tool(view, call, output, is_error).await {
+                notes.push(note);
+            }
+        }
+        (!notes.is_empty()).then(|| notes.join("\n"))
+    }
+
+    async fn stopping(&self, view: &TaskView) -> Option<String> {
+        for hooks in &self.0 {
+            if let Some(reason) = hooks.stopping(view).await {
+                return Some(reason);
+            }
+        }
+        None
+    }
+}
