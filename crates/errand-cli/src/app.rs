@@ -345,4 +345,16 @@ pub enum SkillsAction {
         #[arg(long)]
         yes: bool,
     },
+    /// Run a skill's evals (evals/evals.json in its folder) through errand eval's runner.
+    Test {
+        name: String,
+        /// A model spec or profile; default: the configured model.
+        #[arg(long)]
+        model: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
+        /// Stop an eval that runs longer than this many seconds.
+        #[arg(long, default_value_t = 900)]
+        timeout_s: u64,
+    },
 }

@@ -259,7 +259,85 @@ pub async fn skills(action: Option<SkillsAction>, json: bool, no_input: bool) ->
             model,
             yes,
         }) => save_skill(&task, &name, model.as_deref(), yes, no_input, json).await,
+        Some(SkillsAction::Test {
+            name,
+            model,
+            repeat,
+            timeout_s,
+        }) => test_skill(&name, model, repeat, timeout_s, json).await,
     }
+}
+
+/// `errand skills test`: the skill's evals, each a task on a fresh folder.
+async fn test_skill(
+    name: &str,
+    model: Option<String>,
+    repeat: usize,
+    timeout_s: u64,
+    json: bool,
+) -> Result<ExitCode> {
+    let reusable = errand_runtime::plugins::gather(&[]);
+    let skill = reusable
+        .catalog
+        .find(name)
+        .map_err(|e| Exit::usage(format!("{e}; `errand skills` lists them")))?
+        .clone();
+    let runs = errand_eval::skills::run_skill_evals(
+        &skill.name,
+        &skill.dir,
+        model.clone().filter(|m| !m.is_empty()),
+        repeat,
+        std::time::Duration::from_secs(timeout_s.max(1)),
+        |r| {
+            eprintln!(
+                "{:<32} {:<10} {} turns, {:.1} s {}",
+                r.task,
+                match r.verdict {
+                    errand_eval::Verdict::Pass => "pass",
+                    errand_eval::Verdict::Fail => "fail",
+                    errand_eval::Verdict::FalseDone => "FALSE DONE",
+                },
+                r.turns,
+                r.wall_ms as f64 / 1000.0,
+                r.reason
+            );
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        errand_eval::EvalError::Usage(m) => anyhow::Error::new(Exit::usage(m)),
+        errand_eval::EvalError::Io(m) => anyhow::anyhow!(m),
+    })?;
+    let expectations: Vec<serde_json::Value> = runs
+        .iter()
+        .map(|(eval, r)| json!({"task": r.task, "prompt": eval.prompt, "expected_output": eval.expected_output, "expectations": eval.expectations}))
+        .collect();
+    let summary = errand_eval::Summary::of(
+        model.as_deref().unwrap_or("default"),
+        runs.into_iter().map(|(_, r)| r).collect(),
+    );
+    if json {
+        println!("{}", json!({"summary": summary, "evals": expectations}));
+    } else {
+        print!("{}", errand_eval::table(&summary));
+        for e in &expectations {
+            let list = e["expectations"].as_array().cloned().unwrap_or_default();
+            if !list.is_empty() {
+                println!(
+                    "\n{} — check by reading its results:",
+                    e["task"].as_str().unwrap_or_default()
+                );
+                for x in list {
+                    println!("  - {}", x.as_str().unwrap_or_default());
+                }
+            }
+        }
+    }
+    Ok(if summary.passed == summary.runs {
+        ExitCode::Done
+    } else {
+        ExitCode::Failed
+    })
 }
 
 /// `errand skills save`: a recipe task is saved at once; a model's draft is shown for review

@@ -973,3 +973,58 @@ fn a_skills_allowed_tools_limit_calls_while_it_is_in_use() {
     assert!(!folder.join("after.txt").exists());
     assert_eq!(tool_result(&logged, "call_3")["is_error"], false);
 }
+
+#[test]
+fn a_skills_evals_run_through_the_eval_runner_and_can_fail() {
+    let env = Env::new();
+    let skill = env.work.path().join("skills/bullet-summary");
+    std::fs::create_dir_all(skill.join("evals/files")).expect("mkdir");
+    std::fs::write(
+        skill.join("SKILL.md"),
+        "---\nname: bullet-summary\ndescription: Summarise notes as bullets in summary.md.\n---\nWrite one bullet per decision.\n",
+    )
+    .expect("write");
+    std::fs::write(skill.join("evals/files/notes.txt"), "Ship Friday.\n").expect("write");
+    std::fs::write(
+        skill.join("evals/evals.json"),
+        json!({"skill_name": "bullet-summary", "evals": [
+            {"id": 1, "prompt": "Summarise notes.txt into summary.md", "files": ["evals/files/notes.txt"],
+             "expectations": ["summary.md has one bullet per decision"]}
+        ]})
+        .to_string(),
+    )
+    .expect("write");
+    let good = env.script(
+        "good.json",
+        json!([
+            {"tool_calls": [{"id": "s", "name": "use_skill", "input": {"name": "bullet-summary"}}]},
+            {"tool_calls": [{"id": "r", "name": "read_file", "input": {"path": "notes.txt"}}]},
+            {"tool_calls": [{"id": "w", "name": "write_file", "input": {"path": "summary.md", "content": "- Ship Friday.\n"}}]},
+            {"tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "Done.", "deliverables": ["summary.md"]}}]}
+        ]),
+    );
+    let out = env.run(&["skills", "test", "bullet-summary", "--model", &good]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(text(&out).contains("bullet-summary#1"), "{}", text(&out));
+    assert!(
+        text(&out).contains("summary.md has one bullet per decision"),
+        "{}",
+        text(&out)
+    );
+    // A model that never uses the skill fails the eval.
+    let ignores = env.script(
+        "ignores.json",
+        json!([
+            {"tool_calls": [{"id": "r", "name": "read_file", "input": {"path": "notes.txt"}}]},
+            {"tool_calls": [{"id": "w", "name": "write_file", "input": {"path": "summary.md", "content": "- Ship Friday.\n"}}]},
+            {"tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "Done.", "deliverables": ["summary.md"]}}]}
+        ]),
+    );
+    let out = env.run(&["skills", "test", "bullet-summary", "--model", &ignores]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(
+        text(&out).contains("never used the skill"),
+        "{}",
+        text(&out)
+    );
+}

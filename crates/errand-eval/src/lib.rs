@@ -7,9 +7,10 @@
 pub mod grade;
 mod report;
 mod run;
+pub mod skills;
 mod tasks;
 
 pub use grade::Graded;
 pub use report::{Summary, table};
-pub use run::{EvalError, EvalOptions, EvalResult, Verdict, run_suite, selected};
+pub use run::{EvalError, EvalOptions, EvalResult, Job, Verdict, run_job, run_suite, selected};
 pub use tasks::{EvalTask, all_tasks};

@@ -107,24 +107,63 @@ async fn run_one(
     options: &EvalOptions,
 ) -> Result<EvalResult, EvalError> {
     let io = |what: &str, e: std::io::Error| EvalError::Io(format!("{}: {what}: {e}", task.name));
-    let scratch = tempfile::tempdir().map_err(|e| io("a scratch folder", e))?;
-    let root = scratch.path().join("folders");
-    let home = scratch.path().join("home");
-    for (name, _) in task.folders {
-        std::fs::create_dir_all(root.join(name)).map_err(|e| io("a folder", e))?;
-    }
-    (task.setup)(&root).map_err(|e| io("the fixture", e))?;
-    let before = tree(&root);
+    let scripts = tempfile::tempdir().map_err(|e| io("a scratch folder", e))?;
     let model = if options.model == "reference" {
-        let path = scratch.path().join("reference.json");
+        let path = scripts.path().join("reference.json");
         let script = serde_json::json!({ "turns": (task.reference)() });
         std::fs::write(&path, script.to_string()).map_err(|e| io("the script", e))?;
         Some(format!("scripted:{}", path.display()))
     } else {
         Some(options.model.clone()).filter(|m| !m.is_empty())
     };
+    run_job(
+        Job {
+            name: task.name,
+            outcome: task.outcome,
+            folders: task.folders,
+            setup: &task.setup,
+            grade: &task.grade,
+            model,
+            approve: task.approve,
+            answer: task.answer.unwrap_or("Use your best judgement."),
+        },
+        repeat,
+        options.timeout,
+    )
+    .await
+}
+
+/// One run to grade: a request on fresh folders, in a fresh data directory, in auto mode.
+pub struct Job<'a> {
+    pub name: &'a str,
+    pub outcome: &'a str,
+    pub folders: &'a [(&'a str, bool)],
+    /// Fills the folders, each at `root/NAME`.
+    pub setup: &'a (dyn Fn(&std::path::Path) -> std::io::Result<()> + Sync),
+    pub grade: &'a (dyn Fn(&Graded) -> Result<(), String> + Sync),
+    /// `None`: the configured model.
+    pub model: Option<String>,
+    pub approve: bool,
+    pub answer: &'a str,
+}
+
+/// Runs `job` and grades what it left.
+pub async fn run_job(
+    job: Job<'_>,
+    repeat: usize,
+    timeout: Duration,
+) -> Result<EvalResult, EvalError> {
+    let io = |what: &str, e: std::io::Error| EvalError::Io(format!("{}: {what}: {e}", job.name));
+    let scratch = tempfile::tempdir().map_err(|e| io("a scratch folder", e))?;
+    let root = scratch.path().join("folders");
+    let home = scratch.path().join("home");
+    for (name, _) in job.folders {
+        std::fs::create_dir_all(root.join(name)).map_err(|e| io("a folder", e))?;
+    }
+    (job.setup)(&root).map_err(|e| io("the fixture", e))?;
+    let before = tree(&root);
     let runtime = Runtime::open_at(&home).map_err(|e| EvalError::Io(e.to_string()))?;
-    let folders = task
+    let folders = job
         .folders
         .iter()
         .map(|(name, writable)| FolderRequest {
@@ -133,20 +172,21 @@ async fn run_one(
         })
         .collect();
     let created = runtime
-        .create(TaskRequest {
-            outcome: task.outcome.to_string(),
+        .create_from(TaskRequest {
+            outcome: job.outcome.to_string(),
             folders,
             mode: Some(Mode::Auto),
-            model,
+            model: job.model.clone(),
             ..TaskRequest::default()
         })
+        .await
         .map_err(|e| EvalError::Usage(e.to_string()))?;
     let interrupt = Arc::new(AtomicBool::new(false));
     let driver = Driver {
         observer: Arc::new(Silent),
         approver: Some(Arc::new(EvalApprover {
-            approve: task.approve,
-            answer: task.answer.unwrap_or("Use your best judgement."),
+            approve: job.approve,
+            answer: job.answer.to_string(),
         })),
         hold: false,
         interrupt: interrupt.clone(),
@@ -156,7 +196,7 @@ async fn run_one(
     tokio::pin!(drive);
     let outcome = tokio::select! {
         outcome = &mut drive => Some(outcome),
-        () = tokio::time::sleep(options.timeout) => None,
+        () = tokio::time::sleep(timeout) => None,
     };
     let timed_out = outcome.is_none();
     let outcome = match outcome {
@@ -179,7 +219,7 @@ async fn run_one(
         view: &view,
         events: &events,
     };
-    let mut grade = (task.grade)(&graded);
+    let mut grade = (job.grade)(&graded);
     if grade.is_ok() {
         grade = no_half_written_files(&graded);
     }
@@ -187,7 +227,7 @@ async fn run_one(
     let (verdict, reason) = match (&grade, timed_out) {
         (_, true) => (
             Verdict::Fail,
-            format!("timed out after {} s", options.timeout.as_secs()),
+            format!("timed out after {} s", timeout.as_secs()),
         ),
         (Ok(()), false) if view.state == TaskState::Done => (Verdict::Pass, String::new()),
         (Ok(()), false) => (
@@ -203,7 +243,7 @@ async fn run_one(
         _ => state_text(&view),
     };
     Ok(EvalResult {
-        task: task.name.to_string(),
+        task: job.name.to_string(),
         repeat,
         verdict,
         reason,
@@ -245,7 +285,7 @@ impl Observer for Silent {
 /// Says yes (or no) to every approval, and answers questions with the task's answer.
 struct EvalApprover {
     approve: bool,
-    answer: &'static str,
+    answer: String,
 }
 
 #[async_trait::async_trait]
