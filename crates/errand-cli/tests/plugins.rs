@@ -448,8 +448,12 @@ fn skills_load_on_demand_with_their_files_and_scripts() {
     // The first request: the list, within its budget, the relevant skill in it, no body.
     let list = use_skill_description(&requests[0]);
     let list_tokens = list.len() / 4;
-    eprintln!("skill list: {list_tokens} tokens (≈ bytes / 4) for 185 skills");
-    assert!(list_tokens <= 1_300, "{list_tokens}");
+    let shown = list.lines().filter(|l| l.starts_with("- ")).count();
+    eprintln!(
+        "skill list: {list_tokens} tokens (≈ bytes / 4), {shown} of 185 skills shown; whole first request {} tokens",
+        requests[0].to_string().len() / 4
+    );
+    assert!(list_tokens <= 850, "{list_tokens}");
     assert!(list.contains("finance:reconciliation"), "{list}");
     let marker = "GL to Subledger Reconciliation";
     let first = requests[0].to_string();

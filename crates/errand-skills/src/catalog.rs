@@ -11,7 +11,7 @@ use std::sync::Mutex;
 pub const USE_SKILL: &str = "use_skill";
 
 /// Tokens the skill list may take in each request (≈ 4 characters a token).
-pub const LIST_BUDGET_TOKENS: usize = 1_200;
+pub const LIST_BUDGET_TOKENS: usize = 800;
 
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
@@ -128,7 +128,7 @@ impl Catalog {
     pub fn listing(&self, outcome: &str, budget_tokens: usize) -> String {
         let budget = budget_tokens * 4;
         let invocable: Vec<&Skill> = self.skills.iter().filter(|s| s.model_invocable).collect();
-        let line = |s: &Skill| format!("\n- {}: {}", s.name, clip(&s.description, 110));
+        let line = |s: &Skill| format!("\n- {}: {}", s.name, clip(&s.description, 90));
         let all: String = invocable.iter().map(|s| line(s)).collect();
         if all.len() <= budget {
             return all;
