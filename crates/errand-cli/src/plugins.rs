@@ -2,7 +2,7 @@
 use crate::app::{MarketplaceAction, PluginsAction, SkillsAction};
 use crate::exit::{Exit, ExitCode};
 use anyhow::Result;
-use errand_skills::{Installed, Origin, Plugin, SkillsError};
+use errand_skills::{Plugin, SkillsError};
 use serde_json::json;
 
 pub fn plugins(action: PluginsAction, json: bool) -> Result<ExitCode> {
@@ -184,7 +184,10 @@ fn print_listings(market: &errand_skills::Marketplace) {
 fn list(library: &errand_skills::Library, json: bool) -> Result<ExitCode> {
     let plugins = library.plugins().map_err(person)?;
     if json {
-        let rows: Vec<serde_json::Value> = plugins.iter().map(|(i, p)| row(i, p)).collect();
+        let rows: Vec<serde_json::Value> = plugins
+            .iter()
+            .map(|(i, p)| errand_skills::library::row(i, p))
+            .collect();
         println!("{}", serde_json::to_string(&rows)?);
         return Ok(ExitCode::Done);
     }
@@ -213,30 +216,6 @@ fn list(library: &errand_skills::Library, json: bool) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::Done)
-}
-
-/// One plugin for `list --json`: what its folder holds, by name.
-fn row(installed: &Installed, plugin: &Plugin) -> serde_json::Value {
-    let origin = match &installed.origin {
-        Origin::Marketplace {
-            marketplace,
-            plugin,
-        } => format!("{plugin}@{marketplace}"),
-        Origin::Path { path } => path.display().to_string(),
-    };
-    json!({
-        "name": installed.name,
-        "version": installed.version,
-        "enabled": installed.enabled,
-        "origin": origin,
-        "pin": installed.pin,
-        "path": plugin.root,
-        "skills": plugin.skills.iter().map(|s| &s.name).collect::<Vec<_>>(),
-        "commands": plugin.commands.iter().map(|c| &c.name).collect::<Vec<_>>(),
-        "agents": plugin.agents.iter().map(|a| &a.name).collect::<Vec<_>>(),
-        "hooks": plugin.hooks,
-        "mcp_servers": plugin.mcp_servers,
-    })
 }
 
 fn counts(plugin: &Plugin) -> String {

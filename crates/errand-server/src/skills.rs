@@ -17,6 +17,91 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/api/commands", get(commands))
         .route("/api/tasks/{id}/skill", post(save))
+        .route("/api/plugins", get(plugins))
+        .route("/api/plugins/{name}/{action}", post(set_enabled))
+        .route("/api/connectors", get(connectors))
+}
+
+fn library() -> ApiResult<errand_skills::Library> {
+    Ok(errand_runtime::plugins::library()?)
+}
+
+fn skills_error(e: errand_skills::SkillsError) -> ApiError {
+    match e {
+        errand_skills::SkillsError::NotFound(m) | errand_skills::SkillsError::Invalid(m) => {
+            ApiError::bad_request(m)
+        }
+        other => ApiError::from(errand_runtime::RuntimeError::internal(other.to_string())),
+    }
+}
+
+async fn plugins(State(_app): App) -> ApiResult<Json<Value>> {
+    let rows = tokio::task::spawn_blocking(|| -> ApiResult<Vec<Value>> {
+        let library = library()?;
+        let plugins = library.plugins().map_err(skills_error)?;
+        Ok(plugins
+            .iter()
+            .map(|(i, p)| errand_skills::library::row(i, p))
+            .collect())
+    })
+    .await
+    .map_err(|e| ApiError::from(errand_runtime::RuntimeError::internal(e.to_string())))??;
+    Ok(Json(json!({ "plugins": rows })))
+}
+
+async fn set_enabled(
+    State(_app): App,
+    Path((name, action)): Path<(String, String)>,
+    bytes: Bytes,
+) -> ApiResult<Json<Value>> {
+    body::<serde_json::Map<String, Value>>(&bytes)?;
+    let enabled = match action.as_str() {
+        "enable" => true,
+        "disable" => false,
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "`{other}` is not enable or disable"
+            )));
+        }
+    };
+    library()?
+        .set_enabled(&name, enabled)
+        .map_err(skills_error)?;
+    Ok(Json(json!({ "name": name, "enabled": enabled })))
+}
+
+/// The person's configured MCP servers, each connected to now (as `errand mcp list`), and
+/// the servers plugins bring, listed without connecting.
+async fn connectors(State(_app): App) -> ApiResult<Json<Value>> {
+    let config =
+        errand_runtime::Config::load().map_err(|e| ApiError::bad_request(format!("{e:#}")))?;
+    let configured = errand_runtime::mcp::list(&config).await;
+    let from_plugins = tokio::task::spawn_blocking(|| -> Vec<Value> {
+        let Ok(library) = errand_runtime::plugins::library() else {
+            return Vec::new();
+        };
+        library
+            .enabled()
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|p| {
+                p.mcp_servers.iter().map(|s| {
+                    json!({
+                        "name": errand_runtime::plugins::connector_name(&p.name, &s.name),
+                        "plugin": p.name,
+                        "transport": s.transport,
+                        "target": s.target,
+                        "needs": s.needs,
+                    })
+                })
+            })
+            .collect()
+    })
+    .await
+    .unwrap_or_default();
+    Ok(Json(
+        json!({ "servers": configured, "from_plugins": from_plugins }),
+    ))
 }
 
 async fn commands(State(_app): App) -> ApiResult<Json<Value>> {

@@ -1,4 +1,4 @@
-//! The web UI: three static files compiled into the binary. No CDN, no build step; the
+//! The web UI: static files compiled into the binary. No CDN, no build step; the
 //! page is plain ES modules and talks to the API like any other client.
 use crate::AppState;
 use axum::Router;
@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 const INDEX: &str = include_str!("../ui/index.html");
 const SCRIPT: &str = include_str!("../ui/app.js");
+const CONNECTORS: &str = include_str!("../ui/connectors.js");
 const STYLE: &str = include_str!("../ui/style.css");
 
 pub(crate) fn routes() -> Router<Arc<AppState>> {
@@ -20,6 +21,10 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(
             "/app.js",
             get(|| async { page(SCRIPT, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/connectors.js",
+            get(|| async { page(CONNECTORS, "text/javascript; charset=utf-8") }),
         )
         .route(
             "/style.css",

@@ -2,6 +2,8 @@
 // Everything that comes from a task (outcomes, names, messages, file contents) enters the
 // page as text or as an attribute value, never as HTML: see `h` below.
 
+import { connectorsView } from '/connectors.js';
+
 // ---------- small helpers ----------
 
 const PROPS = new Set(['value', 'checked', 'disabled', 'hidden', 'open', 'selected', 'type']);
@@ -964,7 +966,7 @@ function route() {
   main.replaceChildren();
   const hash = location.hash || '#/';
   const m = /^#\/task\/([^/?#]+)$/.exec(hash);
-  const name = m ? 'task' : hash === '#/new' ? 'new' : hash === '#/trash' ? 'trash' : 'home';
+  const name = m ? 'task' : hash === '#/new' ? 'new' : hash === '#/trash' ? 'trash' : hash === '#/connectors' ? 'connectors' : 'home';
   document.body.dataset.route = name;
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === name) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
@@ -974,6 +976,7 @@ function route() {
   if (name !== 'task') document.title = 'Errand';
   if (m) view = taskView(main, list.current);
   else if (name === 'trash') view = trashView(main);
+  else if (name === 'connectors') view = connectorsView(main, { h, api, fill, errText });
   else view = newTaskView(main);
   if (name !== 'home') main.focus({ preventScroll: true });
   window.scrollTo(0, 0);

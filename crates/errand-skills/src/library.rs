@@ -528,3 +528,29 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), 
 pub fn is_marketplace(path: &Path) -> bool {
     marketplace_file(path).is_file()
 }
+
+/// One installed plugin as `errand plugins list --json` and the workspace show it: what its
+/// folder holds, by name.
+pub fn row(installed: &Installed, plugin: &Plugin) -> serde_json::Value {
+    let origin = match &installed.origin {
+        Origin::Marketplace {
+            marketplace,
+            plugin,
+        } => format!("{plugin}@{marketplace}"),
+        Origin::Path { path } => path.display().to_string(),
+    };
+    serde_json::json!({
+        "name": installed.name,
+        "version": installed.version,
+        "description": plugin.description,
+        "enabled": installed.enabled,
+        "origin": origin,
+        "pin": installed.pin,
+        "path": plugin.root,
+        "skills": plugin.skills.iter().map(|s| &s.name).collect::<Vec<_>>(),
+        "commands": plugin.commands.iter().map(|c| &c.name).collect::<Vec<_>>(),
+        "agents": plugin.agents.iter().map(|a| &a.name).collect::<Vec<_>>(),
+        "hooks": plugin.hooks,
+        "mcp_servers": plugin.mcp_servers,
+    })
+}

@@ -2,6 +2,7 @@
 Each test_* takes a harness.Test (its own server, home and browser context)."""
 
 import re
+from pathlib import Path
 import subprocess
 import time
 
@@ -456,6 +457,37 @@ def test_commands_complete_after_a_slash_and_a_task_saves_as_a_skill(t):
     page.get_by_test_id("outcome").fill("/tidy")
     expect(page.get_by_test_id("command-suggestion").first).to_contain_text("/tidy-up")
     t.shot(page, "command-suggestions")
+
+
+def test_connectors_page_shows_servers_and_turns_plugins_on_and_off(t):
+    s = t.server
+    flaky = Path(__file__).resolve().parents[3] / "errand-mcp" / "tests" / "servers" / "flaky.py"
+    with open(s.config, "a") as f:
+        f.write(f'\n[mcp.servers.helper]\ncommand = "python3"\nargs = ["{flaky}"]\n'
+                '\n[mcp.servers.gone]\ncommand = "/nonexistent/server"\n')
+    plugin = s.folder("notes-plugin", {
+        ".claude-plugin/plugin.json": '{"name": "notes-kit", "version": "1.0.0", "description": "Notes helpers."}',
+        "skills/tidy-notes/SKILL.md": "---\nname: tidy-notes\ndescription: Tidy notes.\n---\nTidy them.\n",
+        ".mcp.json": '{"mcpServers": {"calendar": {"type": "http", "url": ""}}}',
+    })
+    out = subprocess.run([errand_bin(), "plugins", "install", str(plugin)], env=s.env(), capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    page = t.page()
+    page.get_by_test_id("nav-connectors").click()
+    helper = page.locator("[data-testid=connector][data-name=helper]")
+    expect(helper.get_by_test_id("connector-state")).to_have_text("Connected")
+    expect(helper).to_contain_text("tools")
+    gone = page.locator("[data-testid=connector][data-name=gone]")
+    expect(gone.get_by_test_id("connector-state")).to_have_text("Not working")
+    expect(page.get_by_test_id("plugin-connector")).to_contain_text("Needs a URL")
+    row = page.locator("[data-testid=plugin][data-name=notes-kit]")
+    expect(row.get_by_test_id("plugin-state")).to_have_text("On")
+    expect(row).to_contain_text("1 skill, 0 commands, 0 helpers, 0 hooks, 1 server")
+    t.shot(page, "connectors")
+    row.get_by_test_id("plugin-toggle").click()
+    expect(row.get_by_test_id("plugin-state")).to_have_text("Off")
+    out = subprocess.run([errand_bin(), "--json", "plugins", "list"], env=s.env(), capture_output=True, text=True)
+    assert '"enabled":false' in out.stdout, out.stdout
 
 
 def test_screenshots(t):
