@@ -235,8 +235,11 @@ pub enum McpAction {
         #[arg(long, conflicts_with = "url")]
         sandbox: bool,
         /// With --sandbox: no network for the server.
-        #[arg(long, requires = "sandbox")]
+        #[arg(long, requires = "sandbox", conflicts_with = "allow_hosts")]
         no_network: bool,
+        /// With --sandbox: the server reaches only this host (repeatable; `*.example.com`).
+        #[arg(long = "allow-host", requires = "sandbox")]
+        allow_hosts: Vec<String>,
         /// The command that starts the server, after `--`.
         #[arg(last = true)]
         command: Vec<String>,

@@ -16,6 +16,7 @@ pub async fn mcp(action: McpAction, json: bool) -> Result<ExitCode> {
             timeout_s,
             sandbox,
             no_network,
+            allow_hosts,
             command,
         } => add(
             name,
@@ -27,6 +28,7 @@ pub async fn mcp(action: McpAction, json: bool) -> Result<ExitCode> {
                 timeout_s,
                 sandbox,
                 network: no_network.then_some(false),
+                allow_hosts,
                 ..ServerConfig::default()
             },
         ),

@@ -819,3 +819,84 @@ fn cancelling_a_task_cancels_its_call_in_flight() {
         "the call outlived the task by its timeout"
     );
 }
+
+#[test]
+fn a_sandboxed_server_reaches_only_the_hosts_it_is_allowed() {
+    let env = Env::new();
+    let folder = env.dir("task");
+    // A web server on this machine: allowed by name, while anything else is refused.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut buf = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let body = "hello from the allowed host";
+            let _ = std::io::Write::write_all(
+                &mut stream,
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+                .as_bytes(),
+            );
+        }
+    });
+    let config = format!(
+        "[mcp.servers.web]\ncommand = \"python3\"\nargs = [\"{}\"]\nsandbox = true\nallow_hosts = [\"127.0.0.1\"]\n",
+        servers().join("flaky.py").display()
+    );
+    let call = |id: &str, url: String| json!({"tool_calls": [{"id": id, "name": "mcp__web__fetch", "input": {"url": url}}]});
+    let spec = env.script(
+        "web.json",
+        json!([
+            call("allowed", format!("http://127.0.0.1:{port}/")),
+            call("other", "http://example.com/".to_string()),
+            {"tool_calls": [{"name": "finish", "input": {"summary": "Fetched"}}]}
+        ]),
+    );
+    let out = run_auto(&env, &config, "Fetch the pages", &spec, &folder);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let events = events(&out);
+    assert!(
+        result_text(&events, "allowed").contains("hello from the allowed host"),
+        "{}",
+        result_text(&events, "allowed")
+    );
+    let other = result_text(&events, "other");
+    assert_eq!(tool_result(&events, "other")["is_error"], true, "{other}");
+    assert!(other.contains("403"), "{other}");
+    // The CLI writes the allowlist, and refuses one that contradicts itself.
+    let out = env.run(&[
+        "mcp",
+        "add",
+        "api",
+        "--sandbox",
+        "--allow-host",
+        "api.example.com",
+        "--",
+        "python3",
+        "x.py",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let written =
+        std::fs::read_to_string(env.work.path().join("no-config.toml")).unwrap_or_default();
+    assert!(
+        written.contains("allow_hosts = [\"api.example.com\"]"),
+        "{written}"
+    );
+    let out = env.run(&[
+        "mcp",
+        "add",
+        "bad",
+        "--sandbox",
+        "--allow-host",
+        "a.com",
+        "--no-network",
+        "--",
+        "python3",
+        "x.py",
+    ]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+}

@@ -331,6 +331,8 @@ pub struct Connection {
     stderr: StderrTail,
     next_token: AtomicI64,
     timeout: std::time::Duration,
+    /// A confined server's allowlisting proxy, stopped with the connection.
+    proxy: Option<errand_sandbox::ServerProxy>,
 }
 
 impl Connection {
@@ -422,7 +424,7 @@ impl Connection {
             })?;
             return Ok(Connection::ready(server, service, handler, tail, timeout));
         };
-        let command = if config.sandbox {
+        let (command, pending_proxy) = if config.sandbox {
             crate::confine::command(server, program, config, scope, env)
                 .map_err(|why| start_error(format!("cannot start it in the sandbox: {why}")))?
         } else {
@@ -434,7 +436,7 @@ impl Connection {
             if let Some(cwd) = &config.cwd {
                 command.current_dir(cwd);
             }
-            command
+            (command, None)
         };
         let (transport, stderr) = rmcp::transport::TokioChildProcess::builder(command)
             .stderr(std::process::Stdio::piped())
@@ -445,6 +447,16 @@ impl Connection {
                 )),
                 _ => start_error(format!("cannot run `{program}`: {e}")),
             })?;
+        // The allowlisting proxy: its listener comes from inside the server's namespace.
+        let proxy = match pending_proxy {
+            Some(pending) => Some(
+                tokio::task::spawn_blocking(move || pending.start())
+                    .await
+                    .map_err(|e| start_error(e.to_string()))?
+                    .map_err(|e| start_error(format!("cannot start it in the sandbox: {e}")))?,
+            ),
+            None => None,
+        };
         if let Some(stderr) = stderr {
             let tail = tail.clone();
             let server = server.to_string();
@@ -478,7 +490,9 @@ impl Connection {
                     .unwrap_or_default()
             ))
         })?;
-        Ok(Connection::ready(server, service, handler, tail, timeout))
+        let mut connection = Connection::ready(server, service, handler, tail, timeout);
+        connection.proxy = proxy;
+        Ok(connection)
     }
 
     fn ready(
@@ -519,6 +533,7 @@ impl Connection {
             stderr,
             next_token: AtomicI64::new(1),
             timeout,
+            proxy: None,
         }
     }
 

@@ -32,6 +32,10 @@ pub struct ServerConfig {
     /// For a sandboxed server: whether it may use the network (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<bool>,
+    /// For a sandboxed server: reach only these hosts (`api.github.com`, `*.slack.com`),
+    /// through Errand's allowlisting proxy. Empty: `network` decides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_hosts: Vec<String>,
     /// For a sandboxed server: more folders it may read (`~` is not expanded; give full paths).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub read: Vec<PathBuf>,
@@ -66,6 +70,7 @@ impl Default for ServerConfig {
             sandbox: false,
             roots: None,
             network: None,
+            allow_hosts: Vec::new(),
             read: Vec::new(),
             enabled: true,
         }
@@ -119,10 +124,31 @@ impl ServerConfig {
                 "`timeout_s` must be at least 1".into(),
             ));
         }
-        if !self.sandbox && (self.network.is_some() || !self.read.is_empty()) {
+        if !self.sandbox
+            && (self.network.is_some() || !self.read.is_empty() || !self.allow_hosts.is_empty())
+        {
             return Err(ConfigError::Invalid(
                 name.into(),
-                "`network` and `read` apply to a sandboxed server: add `sandbox = true`".into(),
+                "`network`, `allow_hosts` and `read` apply to a sandboxed server: add `sandbox = true`"
+                    .into(),
+            ));
+        }
+        if self.network == Some(false) && !self.allow_hosts.is_empty() {
+            return Err(ConfigError::Invalid(
+                name.into(),
+                "`network = false` and `allow_hosts` disagree: drop one".into(),
+            ));
+        }
+        if let Some(bad) = self
+            .allow_hosts
+            .iter()
+            .find(|h| h.trim().is_empty() || h.contains('/') || h.contains(' '))
+        {
+            return Err(ConfigError::Invalid(
+                name.into(),
+                format!(
+                    "`{bad}` in `allow_hosts` is not a host name like `api.example.com` or `*.example.com`"
+                ),
             ));
         }
         if self.sandbox && self.url.is_some() {
@@ -298,6 +324,7 @@ fn server_from_json(
         sandbox: false,
         roots: None,
         network: None,
+        allow_hosts: Vec::new(),
         read: Vec::new(),
         enabled: !fields
             .get("disabled")

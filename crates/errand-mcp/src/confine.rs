@@ -1,6 +1,7 @@
 //! `sandbox = true`: a stdio server started inside Errand's sandbox. It may write only the
 //! task's writable folders and its own data folder, read the task's other folders, the
-//! system, the toolchain and its own install, and use the network only if allowed. Its
+//! system, the toolchain and its own install, and use the network only if allowed (all of it,
+//! or only the hosts of `allow_hosts`, through Errand's allowlisting proxy). Its
 //! environment is PATH, LANG and what its configuration names: nothing else of Errand's.
 use crate::config::ServerConfig;
 use std::path::{Path, PathBuf};
@@ -20,14 +21,20 @@ impl Scope {
     }
 }
 
-/// The command, confined.
+/// The command, confined, and its allowlisting proxy to start once it is spawned.
 pub fn command(
     server: &str,
     program: &str,
     config: &ServerConfig,
     scope: &Scope,
     env: &(dyn Fn(&str) -> Option<String> + Sync),
-) -> Result<tokio::process::Command, String> {
+) -> Result<
+    (
+        tokio::process::Command,
+        Option<errand_sandbox::PendingProxy>,
+    ),
+    String,
+> {
     let resolved = resolve(program).ok_or_else(|| {
         format!("`{program}` was not found; install it or give its full path in `command`")
     })?;
@@ -66,7 +73,9 @@ pub fn command(
         read_write,
         read_only,
         scratch: data.join("home"),
-        network: if config.network.unwrap_or(true) {
+        network: if !config.allow_hosts.is_empty() {
+            errand_sandbox::NetworkAccess::Hosts(config.allow_hosts.clone())
+        } else if config.network.unwrap_or(true) {
             errand_sandbox::NetworkAccess::All
         } else {
             errand_sandbox::NetworkAccess::Off
@@ -99,8 +108,9 @@ pub fn command(
         .clone()
         .or_else(|| scope.folders.first().map(|(p, _)| p.clone()))
         .unwrap_or_else(|| data.join("files"));
-    errand_sandbox::confine(&mut std_command, &cwd, &confinement).map_err(|e| e.to_string())?;
-    Ok(tokio::process::Command::from(std_command))
+    let proxy =
+        errand_sandbox::confine(&mut std_command, &cwd, &confinement).map_err(|e| e.to_string())?;
+    Ok((tokio::process::Command::from(std_command), proxy))
 }
 
 /// `program` as a path: itself when it has a slash, else found on PATH.

@@ -198,6 +198,10 @@ fn server_table(server: &ServerConfig) -> toml_edit::Table {
     if let Some(network) = server.network {
         table.insert("network", toml_edit::value(network));
     }
+    if !server.allow_hosts.is_empty() {
+        let hosts: toml_edit::Array = server.allow_hosts.iter().map(String::as_str).collect();
+        table.insert("allow_hosts", toml_edit::value(hosts));
+    }
     if let Some(roots) = server.roots {
         table.insert("roots", toml_edit::value(roots));
     }

@@ -12,7 +12,7 @@ pub mod spawn;
 
 pub use check::{Enforcement, check};
 pub use run::{Confinement, Ending, Limits, NetworkAccess, Outcome, Overlay, run, run_unconfined};
-pub use spawn::confine;
+pub use spawn::{PendingProxy, ServerProxy, confine};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {

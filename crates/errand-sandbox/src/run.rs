@@ -116,6 +116,13 @@ pub(crate) struct Prepared {
     seccomp: Vec<seccompiler::BpfProgram>,
 }
 
+impl Prepared {
+    /// The child's end of the socket pair the proxy's listener is handed over on.
+    pub(crate) fn set_proxy_channel(&mut self, fd: std::os::fd::RawFd) {
+        self.proxy_channel = Some(fd);
+    }
+}
+
 /// Runs `command` with `sh -c` in `cwd`, confined. `cancel` stops it from outside.
 pub fn run(
     command: &str,
@@ -228,7 +235,7 @@ pub fn run(
     })
 }
 
-fn socket_pair() -> Result<(std::os::fd::OwnedFd, std::os::fd::OwnedFd), SandboxError> {
+pub(crate) fn socket_pair() -> Result<(std::os::fd::OwnedFd, std::os::fd::OwnedFd), SandboxError> {
     use std::os::fd::FromRawFd;
     let mut fds = [0; 2];
     // SAFETY: socketpair fills two descriptors we then own.

@@ -5,23 +5,21 @@
 //! this only arms it.
 use crate::SandboxError;
 use crate::run::{Confinement, NetworkAccess};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
+use std::time::Duration;
 
 /// Makes `command` start confined: sets HOME and TMPDIR to the confinement's scratch folder
 /// (created here) and arms the confinement to be entered between fork and exec. Refuses,
-/// saying what is missing, where this machine cannot enforce every layer.
+/// saying what is missing, where this machine cannot enforce every layer. With a host
+/// allowlist, the command's proxy is returned to be started once the command has been
+/// spawned ([`PendingProxy::start`]); it lives as long as the [`ServerProxy`] is kept.
 pub fn confine(
     command: &mut std::process::Command,
     cwd: &Path,
     confinement: &Confinement,
-) -> Result<(), SandboxError> {
-    if matches!(confinement.network, NetworkAccess::Hosts(_)) {
-        // The allowlisting proxy lives beside a command that ends; a server does not.
-        return Err(SandboxError::Spawn(
-            "a confined server's network is either on or off; a host allowlist is not available for servers yet".into(),
-        ));
-    }
+) -> Result<Option<PendingProxy>, SandboxError> {
     if !confinement.overlays.is_empty() {
         return Err(SandboxError::Spawn(
             "a confined server writes its folders directly; overlays are for commands".into(),
@@ -33,6 +31,29 @@ pub fn confine(
     let (ruleset, _abi) =
         crate::rules::landlock_ruleset(&read_write, &read_only, &confinement.network)?;
     let mut prepared = crate::run::prepare(confinement, ruleset, cwd)?;
+    let pending = match &confinement.network {
+        NetworkAccess::Hosts(hosts) => {
+            let (parent, child) = crate::run::socket_pair()?;
+            prepared.set_proxy_channel(child.as_raw_fd());
+            let url = format!("http://127.0.0.1:{}", crate::proxy::PROXY_PORT);
+            for var in [
+                "HTTP_PROXY",
+                "HTTPS_PROXY",
+                "http_proxy",
+                "https_proxy",
+                "ALL_PROXY",
+            ] {
+                command.env(var, &url);
+            }
+            command.env_remove("NO_PROXY").env_remove("no_proxy");
+            Some(PendingProxy {
+                parent,
+                child,
+                hosts: hosts.clone(),
+            })
+        }
+        _ => None,
+    };
     command
         .current_dir(cwd)
         .env("HOME", &confinement.scratch)
@@ -41,5 +62,37 @@ pub fn confine(
     unsafe {
         command.pre_exec(move || crate::run::enter(&mut prepared));
     }
-    Ok(())
+    Ok(pending)
+}
+
+/// The allowlisting proxy of a confined command, to start after the command is spawned:
+/// the command makes the proxy's listener inside its own network namespace and hands it
+/// over.
+pub struct PendingProxy {
+    parent: OwnedFd,
+    child: OwnedFd,
+    hosts: Vec<String>,
+}
+
+impl PendingProxy {
+    /// Waits (up to 5 s) for the spawned command's listener and serves it.
+    pub fn start(self) -> Result<ServerProxy, SandboxError> {
+        drop(self.child);
+        let listener = crate::proxy::receive_listener(&self.parent, Duration::from_secs(5))
+            .map_err(|e| SandboxError::Spawn(format!("network proxy: {e}")))?;
+        Ok(ServerProxy(Some(crate::proxy::Proxy::serve(
+            listener, self.hosts,
+        ))))
+    }
+}
+
+/// A running proxy for a long-lived confined command; stopped when dropped.
+pub struct ServerProxy(Option<crate::proxy::Proxy>);
+
+impl Drop for ServerProxy {
+    fn drop(&mut self) {
+        if let Some(proxy) = self.0.take() {
+            proxy.stop();
+        }
+    }
 }

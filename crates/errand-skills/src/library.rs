@@ -215,6 +215,14 @@ impl Library {
     /// Installs `PLUGIN@MARKETPLACE` or the plugin folder at a path. A plugin with problems
     /// is refused, each named. Installing an installed plugin again replaces it.
     pub fn install(&self, spec: &str) -> Result<Installed, SkillsError> {
+        if Path::new(spec).is_dir()
+            && is_marketplace(Path::new(spec))
+            && !Path::new(spec).join(".claude-plugin/plugin.json").is_file()
+        {
+            return Err(SkillsError::Invalid(format!(
+                "{spec} is a marketplace, not a plugin: add it with `errand plugins marketplace add {spec}`, then install PLUGIN@MARKETPLACE"
+            )));
+        }
         let origin = if Path::new(spec).exists() {
             Origin::Path {
                 path: Path::new(spec)

@@ -2,7 +2,8 @@
 """A small stdio MCP server (protocol 2025-11-25) that misbehaves on request, to test that a
 task survives its connectors: `ok` answers, `crash` exits mid-call, `hang` never answers,
 `garbage` writes a line that is not JSON-RPC and then answers; `read` and `write` touch
-any path they are given. Standard library only."""
+any path they are given; `fetch` gets a URL (through HTTP_PROXY when set). Standard library
+only."""
 import json
 import sys
 import time
@@ -24,6 +25,9 @@ TOOLS = [
     # Asks the person (elicitation) which city, and answers with what came back.
     {"name": "ask", "description": "asks the person a question", "annotations": {"readOnlyHint": True},
      "inputSchema": {"type": "object", "properties": {}}},
+    # Gets a URL, through the proxy the environment names (a confined server's allowlist).
+    {"name": "fetch", "description": "gets a URL", "annotations": {"readOnlyHint": True},
+     "inputSchema": {"type": "object", "properties": {"url": {"type": "string"}}}},
     # Acts slowly: appends a line to `path` after `seconds` (a crash can come in between).
     {"name": "slow_append", "description": "appends a line after a while", "annotations": {"readOnlyHint": False},
      "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}, "seconds": {"type": "number"}}}},
@@ -96,6 +100,16 @@ for line in sys.stdin:
                     text = "written"
                 send({"jsonrpc": "2.0", "id": rid, "result": {"content": [{"type": "text", "text": text}]}})
             except OSError as e:
+                send({"jsonrpc": "2.0", "id": rid, "result": {
+                    "content": [{"type": "text", "text": f"{type(e).__name__}: {e}"}], "isError": True}})
+            continue
+        if name == "fetch":
+            import urllib.request
+            try:
+                with urllib.request.urlopen(request["params"]["arguments"]["url"], timeout=10) as r:
+                    body = r.read().decode("utf-8", "replace")
+                send({"jsonrpc": "2.0", "id": rid, "result": {"content": [{"type": "text", "text": body}]}})
+            except Exception as e:
                 send({"jsonrpc": "2.0", "id": rid, "result": {
                     "content": [{"type": "text", "text": f"{type(e).__name__}: {e}"}], "isError": True}})
             continue
