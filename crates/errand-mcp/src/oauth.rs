@@ -1,7 +1,8 @@
 //! OAuth 2.1 for servers reached by URL, on rmcp's implementation: discovery, dynamic client
 //! registration where the server offers it, PKCE, and refresh. `login` runs the browser flow
-//! with a loopback callback; the tokens are kept in a file only this user can read
-//! (`DATA/mcp/NAME.oauth.json`, 0600), never in the task log, and connections use them and
+//! with a loopback callback. The tokens go in the desktop keyring (the Secret Service, through
+//! libsecret's `secret-tool`) when one answers; otherwise in a file only this user can read
+//! (`DATA/mcp/NAME.oauth.json`, 0600). Never in the task log. Connections use them and
 //! refresh them from there.
 use rmcp::transport::auth::{
     AuthClient, AuthError, AuthorizationManager, AuthorizationRequest, CredentialStore, OAuthState,
@@ -12,37 +13,68 @@ use std::path::{Path, PathBuf};
 /// How long `login` waits for the browser to come back.
 const CALLBACK_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
 
-/// The tokens of one server, in a 0600 file written whole (temp file, then rename).
+/// What the token file holds when the tokens themselves are in the keyring.
+const IN_KEYRING: &str = "{\"kept_in\":\"keyring\"}";
+
+/// The tokens of one server: in the keyring when `keyring` names a working `secret-tool`,
+/// with the file then saying only that; else in the 0600 file, written whole (temp, rename).
 pub struct FileStore {
     path: PathBuf,
+    keyring: Option<PathBuf>,
 }
 
 impl FileStore {
+    /// The store for `path`, using the keyring this machine has (`secret-tool` on PATH),
+    /// unless `ERRAND_KEYRING=off`.
     pub fn new(path: PathBuf) -> FileStore {
-        FileStore { path }
+        let keyring = (std::env::var("ERRAND_KEYRING").as_deref() != Ok("off"))
+            .then(|| find_program("secret-tool"))
+            .flatten();
+        FileStore { path, keyring }
     }
-}
 
-fn store_error(e: impl std::fmt::Display) -> AuthError {
-    AuthError::InternalError(e.to_string())
-}
+    /// The store with this keyring program (or none): for tests and other keyrings that
+    /// speak `secret-tool`'s command line.
+    pub fn with_keyring(path: PathBuf, keyring: Option<PathBuf>) -> FileStore {
+        FileStore { path, keyring }
+    }
 
-#[async_trait::async_trait]
-impl CredentialStore for FileStore {
-    async fn load(&self) -> Result<Option<StoredCredentials>, AuthError> {
-        match std::fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(store_error),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(store_error(e)),
+    /// The keyring's attributes for this server: the token file's path names it uniquely.
+    fn attributes(&self) -> [String; 4] {
+        [
+            "application".into(),
+            "errand".into(),
+            "mcp-tokens".into(),
+            self.path.display().to_string(),
+        ]
+    }
+
+    fn keyring_run(
+        &self,
+        program: &Path,
+        args: &[String],
+        input: Option<&[u8]>,
+    ) -> Option<Vec<u8>> {
+        use std::io::Write;
+        let mut child = std::process::Command::new(program)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        if let Some(mut stdin) = child.stdin.take() {
+            if let Some(input) = input {
+                stdin.write_all(input).ok()?;
+            }
         }
+        let out = child.wait_with_output().ok()?;
+        out.status.success().then_some(out.stdout)
     }
 
-    async fn save(&self, credentials: StoredCredentials) -> Result<(), AuthError> {
+    fn write_file(&self, bytes: &[u8]) -> Result<(), AuthError> {
         use std::io::Write;
         use std::os::unix::fs::OpenOptionsExt;
-        let bytes = serde_json::to_vec(&credentials).map_err(store_error)?;
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(store_error)?;
         }
@@ -56,13 +88,76 @@ impl CredentialStore for FileStore {
             .mode(0o600)
             .open(&temp)
             .map_err(store_error)?;
-        file.write_all(&bytes)
+        file.write_all(bytes)
             .and_then(|()| file.sync_all())
             .and_then(|()| std::fs::rename(&temp, &self.path))
             .map_err(store_error)
     }
+}
+
+fn find_program(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+fn store_error(e: impl std::fmt::Display) -> AuthError {
+    AuthError::InternalError(e.to_string())
+}
+
+#[async_trait::async_trait]
+impl CredentialStore for FileStore {
+    async fn load(&self) -> Result<Option<StoredCredentials>, AuthError> {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(store_error(e)),
+        };
+        if bytes == IN_KEYRING.as_bytes() {
+            let Some(program) = &self.keyring else {
+                return Err(store_error(
+                    "the sign-in was kept in the keyring, which does not answer now; sign in again with `errand mcp login`",
+                ));
+            };
+            let mut args = vec!["lookup".to_string()];
+            args.extend(self.attributes());
+            return match self.keyring_run(program, &args, None) {
+                Some(secret) => serde_json::from_slice(&secret)
+                    .map(Some)
+                    .map_err(store_error),
+                None => Err(store_error(
+                    "the keyring did not give back the sign-in; sign in again with `errand mcp login`",
+                )),
+            };
+        }
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(store_error)
+    }
+
+    async fn save(&self, credentials: StoredCredentials) -> Result<(), AuthError> {
+        let bytes = serde_json::to_vec(&credentials).map_err(store_error)?;
+        if let Some(program) = &self.keyring {
+            let mut args = vec![
+                "store".to_string(),
+                "--label".to_string(),
+                format!("Errand: sign-in for {}", self.path.display()),
+            ];
+            args.extend(self.attributes());
+            if self.keyring_run(program, &args, Some(&bytes)).is_some() {
+                return self.write_file(IN_KEYRING.as_bytes());
+            }
+            tracing::debug!("the keyring did not take the tokens; keeping them in the 0600 file");
+        }
+        self.write_file(&bytes)
+    }
 
     async fn clear(&self) -> Result<(), AuthError> {
+        if let Some(program) = &self.keyring {
+            let mut args = vec!["clear".to_string()];
+            args.extend(self.attributes());
+            let _ = self.keyring_run(program, &args, None);
+        }
         match std::fs::remove_file(&self.path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -197,7 +292,7 @@ mod tests {
     fn tokens_are_kept_readable_only_by_their_owner_and_cleared() {
         let dir = tempfile::tempdir().expect("dir");
         let path = token_file(dir.path(), "docs");
-        let store = FileStore::new(path.clone());
+        let store = FileStore::with_keyring(path.clone(), None);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("runtime");
@@ -214,6 +309,54 @@ mod tests {
             store.clear().await.expect("clear");
             assert!(!path.exists());
             store.clear().await.expect("clearing twice is fine");
+        });
+    }
+
+    #[test]
+    fn with_a_keyring_the_file_holds_no_secret() {
+        let dir = tempfile::tempdir().expect("dir");
+        // A stand-in for libsecret's secret-tool: keeps secrets in files named by the last
+        // attribute's hash, as the real one keeps them in the keyring.
+        let vault = dir.path().join("vault");
+        std::fs::create_dir(&vault).expect("vault");
+        let tool = dir.path().join("secret-tool");
+        std::fs::write(
+            &tool,
+            format!(
+                "#!/bin/sh\nkey=$(printf %s \"$(eval echo \\${{$#}})\" | sha256sum | cut -c1-16)\ncase $1 in\n store) cat > {v}/$key;;\n lookup) cat {v}/$key;;\n clear) rm -f {v}/$key;;\nesac\n",
+                v = vault.display()
+            ),
+        )
+        .expect("tool");
+        std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let path = token_file(dir.path(), "docs");
+        let store = FileStore::with_keyring(path.clone(), Some(tool));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let kept =
+                StoredCredentials::new("client-9".into(), None, vec!["mail".into()], Some(3));
+            store.save(kept).await.expect("save");
+            let on_disk = std::fs::read_to_string(&path).expect("marker");
+            assert_eq!(on_disk, IN_KEYRING);
+            assert_eq!(std::fs::read_dir(&vault).expect("vault").count(), 1);
+            let loaded = store.load().await.expect("load").expect("kept");
+            assert_eq!(loaded.client_id, "client-9");
+            store.clear().await.expect("clear");
+            assert!(!path.exists());
+            assert_eq!(std::fs::read_dir(&vault).expect("vault").count(), 0);
+        });
+        // A keyring that refuses: the tokens fall back to the 0600 file.
+        let broken = FileStore::with_keyring(path.clone(), Some(PathBuf::from("/bin/false")));
+        runtime.block_on(async {
+            let kept = StoredCredentials::new("client-10".into(), None, Vec::new(), None);
+            broken.save(kept).await.expect("save");
+            assert!(
+                std::fs::read_to_string(&path)
+                    .expect("file")
+                    .contains("client-10")
+            );
         });
     }
 }
