@@ -63,10 +63,9 @@ impl FileStore {
             .stderr(std::process::Stdio::null())
             .spawn()
             .ok()?;
-        if let Some(mut stdin) = child.stdin.take() {
-            if let Some(input) = input {
-                stdin.write_all(input).ok()?;
-            }
+        // Closing stdin (dropping it) tells `store` the secret is complete.
+        if let (Some(mut stdin), Some(input)) = (child.stdin.take(), input) {
+            stdin.write_all(input).ok()?;
         }
         let out = child.wait_with_output().ok()?;
         out.status.success().then_some(out.stdout)
