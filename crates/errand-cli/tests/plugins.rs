@@ -17,6 +17,17 @@ fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/knowledge-work-plugins")
 }
 
+/// Writes `files` (path relative to `root`, text) under `root`, making folders as needed.
+fn write_files(root: &Path, files: &[(&str, &str)]) {
+    for (rel, text) in files {
+        let path = root.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("mkdir");
+        }
+        std::fs::write(&path, text).expect("write");
+    }
+}
+
 fn json_out(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
 }
@@ -500,24 +511,20 @@ fn skills_load_on_demand_with_their_files_and_scripts() {
 fn a_command_expands_arguments_and_files_exactly() {
     let env = Env::new();
     let plugin = env.dir("books-plugin");
-    std::fs::create_dir_all(plugin.join(".claude-plugin")).expect("mkdir");
-    std::fs::create_dir_all(plugin.join("commands")).expect("mkdir");
-    std::fs::create_dir_all(plugin.join("agents")).expect("mkdir");
-    std::fs::write(
-        plugin.join(".claude-plugin/plugin.json"),
-        r#"{"name": "books"}"#,
-    )
-    .expect("write");
-    std::fs::write(
-        plugin.join("commands/close.md"),
-        "---\ndescription: Close a month\nargument-hint: <month> <file>\n---\nClose the books for $1.\nAll arguments: $ARGUMENTS\nThe ledger: @$2\nFolder listing: !`ls`\n",
-    )
-    .expect("write");
-    std::fs::write(
-        plugin.join("agents/checker.md"),
-        "---\nname: checker\ndescription: Checks totals\ntools: [Read, Grep]\nmodel: inherit\n---\nCheck every total.\n",
-    )
-    .expect("write");
+    write_files(
+        &plugin,
+        &[
+            (".claude-plugin/plugin.json", r#"{"name": "books"}"#),
+            (
+                "commands/close.md",
+                "---\ndescription: Close a month\nargument-hint: <month> <file>\n---\nClose the books for $1.\nAll arguments: $ARGUMENTS\nThe ledger: @$2\nFolder listing: !`ls`\n",
+            ),
+            (
+                "agents/checker.md",
+                "---\nname: checker\ndescription: Checks totals\ntools: [Read, Grep]\nmodel: inherit\n---\nCheck every total.\n",
+            ),
+        ],
+    );
     let out = env
         .cmd()
         .args(["plugins", "install"])
@@ -579,33 +586,29 @@ fn a_command_expands_arguments_and_files_exactly() {
 
 fn hook_plugin(env: &Env) -> PathBuf {
     let plugin = env.dir("guard-plugin");
-    std::fs::create_dir_all(plugin.join(".claude-plugin")).expect("mkdir");
-    std::fs::create_dir_all(plugin.join("hooks")).expect("mkdir");
-    std::fs::write(
-        plugin.join(".claude-plugin/plugin.json"),
-        r#"{"name": "guard"}"#,
-    )
-    .expect("write");
-    std::fs::write(
-        plugin.join("hooks/guard.sh"),
-        "input=$(cat)\ncase \"$input\" in *secret*) echo \"no writing secrets\" >&2; exit 2;; esac\necho '{\"hookSpecificOutput\": {\"permissionDecision\": \"allow\"}}'\n",
-    )
-    .expect("write");
-    std::fs::write(
-        plugin.join("hooks/stop.sh"),
-        "input=$(cat)\ncase \"$input\" in *'\"stop_hook_active\":true'*) exit 0;; esac\necho \"read notes.txt back first\" >&2\nexit 2\n",
-    )
-    .expect("write");
-    std::fs::write(
-        plugin.join("hooks/hooks.json"),
-        r#"{"hooks": {
+    write_files(
+        &plugin,
+        &[
+            (".claude-plugin/plugin.json", r#"{"name": "guard"}"#),
+            (
+                "hooks/guard.sh",
+                "input=$(cat)\ncase \"$input\" in *secret*) echo \"no writing secrets\" >&2; exit 2;; esac\necho '{\"hookSpecificOutput\": {\"permissionDecision\": \"allow\"}}'\n",
+            ),
+            (
+                "hooks/stop.sh",
+                "input=$(cat)\ncase \"$input\" in *'\"stop_hook_active\":true'*) exit 0;; esac\necho \"read notes.txt back first\" >&2\nexit 2\n",
+            ),
+            (
+                "hooks/hooks.json",
+                r#"{"hooks": {
             "PreToolUse": [{"matcher": "Write|Edit", "hooks": [{"type": "command", "command": "sh ${CLAUDE_PLUGIN_ROOT}/hooks/guard.sh", "timeout": 20}]}],
             "Stop": [{"hooks": [{"type": "command", "command": "sh ${CLAUDE_PLUGIN_ROOT}/hooks/stop.sh"}]}],
             "SessionStart": [{"hooks": [{"type": "command", "command": "echo 'House style: British spelling.'"}]}],
             "UserPromptSubmit": [{"hooks": [{"type": "command", "command": "grep -q 'delete everything' && { echo 'not that' >&2; exit 2; }; exit 0"}]}]
         }}"#,
-    )
-    .expect("write");
+            ),
+        ],
+    );
     let out = env
         .cmd()
         .args(["plugins", "install"])

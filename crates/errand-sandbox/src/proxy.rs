@@ -14,6 +14,22 @@ pub const PROXY_PORT: u16 = 3128;
 const MAX_HEAD: usize = 16 * 1024;
 
 /// Whether `host` is in `allowed` (`*.example.com` also allows `example.com`).
+/// Points `command` at the allowlisting proxy inside its namespace, and drops the
+/// exemptions a parent environment might carry.
+pub fn point_at_proxy(command: &mut std::process::Command) {
+    let url = format!("http://127.0.0.1:{PROXY_PORT}");
+    for var in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "ALL_PROXY",
+    ] {
+        command.env(var, &url);
+    }
+    command.env_remove("NO_PROXY").env_remove("no_proxy");
+}
+
 pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     allowed.iter().any(|pattern| {

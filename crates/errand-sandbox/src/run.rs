@@ -158,23 +158,12 @@ pub fn run(
     let mut cmd = Command::new("/bin/sh");
     cmd.env_clear();
     if matches!(confinement.network, NetworkAccess::Hosts(_)) {
-        let url = format!("http://127.0.0.1:{}", crate::proxy::PROXY_PORT);
-        for var in [
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "http_proxy",
-            "https_proxy",
-            "ALL_PROXY",
-        ] {
-            cmd.env(var, &url);
-        }
+        crate::proxy::point_at_proxy(&mut cmd);
     }
     cmd.arg("-c")
         .arg(command)
         .current_dir(cwd)
         .env("PATH", &path_var)
-        .env_remove("NO_PROXY")
-        .env_remove("no_proxy")
         .env("HOME", &confinement.scratch)
         .env("TMPDIR", &confinement.scratch)
         .env(

@@ -35,17 +35,7 @@ pub fn confine(
         NetworkAccess::Hosts(hosts) => {
             let (parent, child) = crate::run::socket_pair()?;
             prepared.set_proxy_channel(child.as_raw_fd());
-            let url = format!("http://127.0.0.1:{}", crate::proxy::PROXY_PORT);
-            for var in [
-                "HTTP_PROXY",
-                "HTTPS_PROXY",
-                "http_proxy",
-                "https_proxy",
-                "ALL_PROXY",
-            ] {
-                command.env(var, &url);
-            }
-            command.env_remove("NO_PROXY").env_remove("no_proxy");
+            crate::proxy::point_at_proxy(command);
             Some(PendingProxy {
                 parent,
                 child,
