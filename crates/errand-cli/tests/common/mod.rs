@@ -1,6 +1,8 @@
 //! Drives the real `errand` binary the way a person or a script would.
 #![allow(dead_code)] // each test file uses its own subset of these helpers
 
+pub mod plugins;
+
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
