@@ -564,3 +564,59 @@ fn a_skills_evals_run_through_the_eval_runner_and_can_fail() {
         text(&out)
     );
 }
+
+#[test]
+fn a_plugins_own_mcp_server_is_a_connector_in_its_tasks() {
+    let env = Env::new();
+    let plugin = env.dir("helper-plugin");
+    let server = Path::new(env!("CARGO_MANIFEST_DIR")).join("../errand-mcp/tests/servers/flaky.py");
+    write_files(
+        &plugin,
+        &[
+            (".claude-plugin/plugin.json", r#"{"name": "helper-kit"}"#),
+            (
+                ".mcp.json",
+                r#"{"mcpServers": {"flaky": {"command": "python3", "args": ["${CLAUDE_PLUGIN_ROOT}/server.py"]}}}"#,
+            ),
+        ],
+    );
+    std::fs::copy(&server, plugin.join("server.py")).expect("copy");
+    let out = env
+        .cmd()
+        .args(["plugins", "install"])
+        .arg(&plugin)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let folder = env.dir("work");
+    let replies = vec![
+        turn(0, "mcp__helper-kit-flaky__ok", json!({})),
+        turn(
+            1,
+            "finish",
+            json!({"summary": "Asked the plugin's server.", "deliverables": []}),
+        ),
+    ];
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let server = rt.block_on(ReplayServer::start(replies));
+    let out = run_with(&env, &server, "Ask the helper", &folder);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let answered = tool_result(&events(&out), "call_0")["output"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(answered.contains("ok answered"), "{answered}");
+    // Turned off, its server is gone from tasks too.
+    assert_eq!(code(&env.run(&["plugins", "disable", "helper-kit"])), 0);
+    let replies = vec![
+        turn(0, "mcp__helper-kit-flaky__ok", json!({})),
+        turn(
+            1,
+            "finish",
+            json!({"summary": "Tried.", "deliverables": []}),
+        ),
+    ];
+    let server = rt.block_on(ReplayServer::start(replies));
+    let out = run_with(&env, &server, "Ask the helper", &folder);
+    assert_eq!(tool_result(&events(&out), "call_0")["is_error"], true);
+}
