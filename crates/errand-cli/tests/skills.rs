@@ -47,6 +47,11 @@ fn skills_load_on_demand_with_their_files_and_scripts() {
         turn(3, "use_skill", json!({"name": "reconciliation"})),
         turn(
             4,
+            "write_file",
+            json!({"path": reference.display().to_string(), "content": "changed"}),
+        ),
+        turn(
+            5,
             "finish",
             json!({"summary": "Reconciled March.", "deliverables": []}),
         ),
@@ -57,7 +62,7 @@ fn skills_load_on_demand_with_their_files_and_scripts() {
     assert_eq!(code(&out), 0, "{}", text(&out));
     let events = events(&out);
     let requests: Vec<Value> = server.requests().iter().map(|r| r.json()).collect();
-    assert_eq!(requests.len(), 5);
+    assert_eq!(requests.len(), 6);
 
     // The first request: the list, within its budget, the relevant skill in it, no body.
     let list = use_skill_description(&requests[0]);
@@ -81,7 +86,7 @@ fn skills_load_on_demand_with_their_files_and_scripts() {
             .as_str()
             .is_some_and(|o| o.contains(marker))
     );
-    let last = requests[4].to_string();
+    let last = requests[5].to_string();
     assert_eq!(last.matches(marker).count(), 1);
     assert!(
         tool_result(&events, "call_3")["output"]
@@ -105,9 +110,11 @@ fn skills_load_on_demand_with_their_files_and_scripts() {
             .is_some_and(|o| o.contains("usage: check_environment.py")),
         "{ran}"
     );
-    // Skill folders are read-only.
-    let out = env.run(&["--json", "show", &task_id(&out)]);
-    assert_eq!(code(&out), 0);
+    // Skill folders are read-only: the write is refused and the file is unchanged.
+    let write = tool_result(&events, "call_4");
+    assert_eq!(write["is_error"], true, "{write}");
+    let kept = std::fs::read_to_string(&reference).expect("reference");
+    assert!(kept.contains("Component Schemas"));
 }
 
 #[test]
