@@ -309,3 +309,63 @@ fn organizing_that_leaves_files_loose_is_not_done() {
         "{problems}"
     );
 }
+
+#[test]
+fn a_file_skipped_in_each_file_work_is_named_and_a_full_pass_is_done() {
+    let env = Env::new();
+    let folder = env.dir("texts");
+    for (name, body) in [
+        ("a.txt", "one two\n"),
+        ("b.txt", "three\n"),
+        ("c.md", "four five six\n"),
+    ] {
+        std::fs::write(folder.join(name), body).expect("write");
+    }
+    std::fs::write(folder.join("photo.jpg"), "not text").expect("write");
+    let read = |path: &str| json!({"tool_calls": [{"name": "read_file", "input": {"path": path}}]});
+    let write = |content: &str| json!({"tool_calls": [{"name": "write_file", "input": {"path": "counts.csv", "content": content}}]});
+    let finish = json!({"tool_calls": [{"name": "finish", "input": {"summary": "Counted", "deliverables": ["counts.csv"]}}]});
+    let outcome = "Count the words in each text file and write counts.csv with columns file,words";
+
+    // Two of the three text files: the third is named, and the photo is not asked about.
+    let spec = env.script(
+        "partial.json",
+        json!([
+            read("a.txt"),
+            read("b.txt"),
+            write("file,words\na.txt,2\nb.txt,1\n"),
+            finish,
+            finish
+        ]),
+    );
+    let out = env.run_auto(outcome, &spec, &folder);
+    assert_eq!(code(&out), 5, "{}", text(&out));
+    let problems = state_of(&env, &task_id(&out))["problems"].to_string();
+    assert!(
+        problems.contains("each text file") && problems.contains("1 of them: c.md"),
+        "{problems}"
+    );
+    assert!(!problems.contains("photo.jpg"), "{problems}");
+
+    // Every one of them: done.
+    let folder = env.dir("texts2");
+    for (name, body) in [
+        ("a.txt", "one two\n"),
+        ("b.txt", "three\n"),
+        ("c.md", "four five six\n"),
+    ] {
+        std::fs::write(folder.join(name), body).expect("write");
+    }
+    let spec = env.script(
+        "full.json",
+        json!([
+            read("a.txt"),
+            read("b.txt"),
+            read("c.md"),
+            write("file,words\na.txt,2\nb.txt,1\nc.md,3\n"),
+            finish
+        ]),
+    );
+    let out = env.run_auto(outcome, &spec, &folder);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+}

@@ -6,7 +6,8 @@ use crate::workspace::Workspace;
 use errand_core::agent::ResultCheck;
 use errand_core::{EventKind, JournalOp, JournalState, Store, TaskView};
 pub use request::{
-    AskedKind, asked_kinds, asks_for_changes, asks_for_formulas, asks_to_organize, named_files,
+    AskedKind, EachFile, asked_kinds, asks_for_changes, asks_for_formulas, asks_to_organize,
+    each_file, named_files,
 };
 use std::collections::HashSet;
 use std::io::Read;
@@ -82,6 +83,69 @@ fn collect_paths(value: &serde_json::Value, out: &mut Vec<String>) {
         serde_json::Value::Array(items) => items.iter().for_each(|i| collect_paths(i, out)),
         _ => {}
     }
+}
+
+/// Whether a call may have read every file at once: a command, a search, a wildcard.
+fn went_through_all(store: &dyn Store, task_id: &str) -> bool {
+    let Ok(events) = store.events(task_id) else {
+        return true;
+    };
+    events.iter().any(|event| match &event.kind {
+        EventKind::ModelTurn { tool_calls, .. } => tool_calls.iter().any(|call| {
+            matches!(call.name.as_str(), "run_command" | "search_files")
+                || call.input.to_string().contains('*')
+        }),
+        _ => false,
+    })
+}
+
+/// A request to go through each file of a kind, and files of that kind at the top of the
+/// folders that no call ever named: whatever was made for "each file" left them out.
+fn files_never_opened(
+    workspace: &Workspace,
+    touched: &Touched,
+    opened: &[String],
+    each: &EachFile,
+) -> Vec<String> {
+    let mut missed = Vec::new();
+    for root in workspace.roots() {
+        let Ok(entries) = root.dir.entries() else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if !entry.file_type().is_ok_and(|t| t.is_file()) {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().to_string();
+            let ext = Path::new(&name)
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let of_kind = each.extensions.is_empty() || each.extensions.contains(&ext.as_str());
+            let made = touched
+                .written
+                .iter()
+                .any(|w| base_name(w).eq_ignore_ascii_case(&name));
+            if name.starts_with('.') || !of_kind || made {
+                continue;
+            }
+            if !opened.iter().any(|path| path.contains(&name)) {
+                missed.push(name);
+            }
+        }
+    }
+    if missed.is_empty() {
+        return Vec::new();
+    }
+    missed.sort();
+    let count = missed.len();
+    missed.truncate(8);
+    vec![format!(
+        "the request asks about each {}, but the task never opened {count} of them: {}",
+        each.described,
+        missed.join(", ")
+    )]
 }
 
 /// What the task changed, from its journal: files it wrote, and paths it moved or trashed
@@ -198,6 +262,11 @@ fn outcome_problems(
                 "the request names `{name}`, but the task never opened it"
             ));
         }
+    }
+    if let Some(each) = each_file(&view.outcome)
+        && !went_through_all(store, &view.id)
+    {
+        problems.extend(files_never_opened(workspace, touched, &opened, &each));
     }
     if asks_for_formulas(&view.outcome) {
         problems.extend(formulas_missing(workspace, &made));

@@ -192,6 +192,62 @@ pub fn asked_kinds(outcome: &str) -> Vec<AskedKind> {
     kinds
 }
 
+/// Files a request asks the task to go through one by one: "count the words in each text
+/// file", "summarise every PDF file", "all the csv files".
+pub struct EachFile {
+    pub described: &'static str,
+    /// Extensions the files have; empty for any file.
+    pub extensions: &'static [&'static str],
+}
+
+const EACH: &[&str] = &["each", "every", "all"];
+const EACH_KINDS: &[(&[&str], &str, &[&str])] = &[
+    (&["text", "txt"], "text file", &["txt", "md"]),
+    (&["csv"], "CSV file", &["csv"]),
+    (&["pdf"], "PDF file", &["pdf"]),
+    (&["markdown", "md"], "Markdown file", &["md"]),
+    (&["word", "docx"], "Word file", &["docx"]),
+    (&["excel", "xlsx"], "spreadsheet file", &["xlsx"]),
+];
+
+/// "each/every/all [the|of the] [KIND] file(s)", at most three words between.
+pub fn each_file(outcome: &str) -> Option<EachFile> {
+    let words: Vec<String> = outcome
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    for (at, word) in words.iter().enumerate() {
+        if !EACH.contains(&word.as_str()) {
+            continue;
+        }
+        let mut kind: Option<&(&[&str], &str, &[&str])> = None;
+        for next in words.iter().skip(at + 1).take(4) {
+            if next == "file" || next == "files" {
+                return Some(match kind {
+                    Some((_, described, extensions)) => EachFile {
+                        described,
+                        extensions,
+                    },
+                    None => EachFile {
+                        described: "file",
+                        extensions: &[],
+                    },
+                });
+            }
+            if let Some(found) = EACH_KINDS
+                .iter()
+                .find(|(names, _, _)| names.contains(&next.as_str()))
+            {
+                kind = Some(found);
+            } else if !matches!(next.as_str(), "the" | "of" | "my" | "these" | "those") {
+                break;
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,5 +306,25 @@ mod tests {
         assert!(described("organize my downloads by type and date").is_empty());
         assert!(described("fix the broken formula in the budget workbook").is_empty());
         assert!(described("count the words in each file").is_empty());
+    }
+
+    #[test]
+    fn going_through_each_file_is_read_from_the_words() {
+        let each = |outcome: &str| each_file(outcome).map(|e| (e.described, e.extensions));
+        assert_eq!(
+            each("Count the words in each text file and write counts.csv"),
+            Some(("text file", &["txt", "md"][..]))
+        );
+        assert_eq!(
+            each("summarise all of the PDF files"),
+            Some(("PDF file", &["pdf"][..]))
+        );
+        assert_eq!(
+            each("Rename every file to lowercase"),
+            Some(("file", &[][..]))
+        );
+        assert!(each("Read notes.txt and write a summary").is_none());
+        assert!(each("each person gets a row in the file").is_none());
+        assert!(each("all good, write the file").is_none());
     }
 }
