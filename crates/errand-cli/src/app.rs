@@ -240,6 +240,14 @@ pub enum McpAction {
         /// With --sandbox: the server reaches only this host (repeatable; `*.example.com`).
         #[arg(long = "allow-host", requires = "sandbox")]
         allow_hosts: Vec<String>,
+        /// For --url servers whose sign-in does not register clients itself: the client id
+        /// registered for Errand with its authorization server.
+        #[arg(long, requires = "url")]
+        client_id: Option<String>,
+        /// The client's secret, if it has one; give it as '${VAR}' to keep it in your
+        /// environment rather than in config.toml.
+        #[arg(long, requires = "client_id")]
+        client_secret: Option<String>,
         /// The command that starts the server, after `--`.
         #[arg(last = true)]
         command: Vec<String>,

@@ -17,6 +17,8 @@ pub async fn mcp(action: McpAction, json: bool) -> Result<ExitCode> {
             sandbox,
             no_network,
             allow_hosts,
+            client_id,
+            client_secret,
             command,
         } => add(
             name,
@@ -29,6 +31,8 @@ pub async fn mcp(action: McpAction, json: bool) -> Result<ExitCode> {
                 sandbox,
                 network: no_network.then_some(false),
                 allow_hosts,
+                oauth_client_id: client_id,
+                oauth_client_secret: client_secret,
                 ..ServerConfig::default()
             },
         ),
@@ -254,7 +258,8 @@ async fn exercise(
         && e.to_string().contains("errand mcp login")
     {
         let tokens = errand_mcp::oauth::token_file(&data, "target");
-        errand_mcp::oauth::login(url, &tokens, &headless_browser)
+        let client = pre_registered(servers.get("target")).or_else(suite_client);
+        errand_mcp::oauth::login(url, &tokens, client, &headless_browser)
             .await
             .map_err(anyhow::Error::msg)?;
         connectors = errand_mcp::Connectors::new(servers, Some(data.clone()));
@@ -319,6 +324,37 @@ async fn exercise(
     Ok(ExitCode::Done)
 }
 
+/// The client registered in advance that a server's configuration names, its secret's
+/// `${VAR}` read from the environment.
+fn pre_registered(server: Option<&ServerConfig>) -> Option<errand_mcp::oauth::PreRegistered> {
+    pre_registered_with(server, &|var| std::env::var(var).ok())
+}
+
+fn pre_registered_with(
+    server: Option<&ServerConfig>,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Option<errand_mcp::oauth::PreRegistered> {
+    let server = server?;
+    Some(errand_mcp::oauth::PreRegistered {
+        client_id: server.oauth_client_id.clone()?,
+        client_secret: server
+            .oauth_client_secret
+            .as_deref()
+            .map(|secret| errand_mcp::config::expand_env(secret, lookup)),
+    })
+}
+
+/// The official conformance suite hands a scenario's pre-registered client to the program
+/// under test as JSON in MCP_CONFORMANCE_CONTEXT (`{"client_id", "client_secret"}`).
+fn suite_client() -> Option<errand_mcp::oauth::PreRegistered> {
+    let context: serde_json::Value =
+        serde_json::from_str(&std::env::var("MCP_CONFORMANCE_CONTEXT").ok()?).ok()?;
+    Some(errand_mcp::oauth::PreRegistered {
+        client_id: context["client_id"].as_str()?.to_string(),
+        client_secret: context["client_secret"].as_str().map(str::to_string),
+    })
+}
+
 /// Answers every question with nothing, which accepts the defaults the server offers.
 struct Defaults;
 
@@ -332,7 +368,8 @@ impl errand_core::tool::Asker for Defaults {
 /// `errand mcp login NAME`: the OAuth browser flow for a server reached by URL.
 async fn login(name: &str) -> Result<ExitCode> {
     let config = errand_runtime::config::Config::load()?;
-    let Some(url) = config.mcp.servers.get(name).and_then(|s| s.url.clone()) else {
+    let server = config.mcp.servers.get(name);
+    let Some(url) = server.and_then(|s| s.url.clone()) else {
         return Err(Exit::usage(format!(
             "no MCP server `{name}` reached by URL is configured; sign-in is for servers added with --url"
         ))
@@ -350,7 +387,7 @@ async fn login(name: &str) -> Result<ExitCode> {
             .spawn();
         Ok(())
     };
-    errand_mcp::oauth::login(&url, &tokens, &open)
+    errand_mcp::oauth::login(&url, &tokens, pre_registered(server), &open)
         .await
         .map_err(anyhow::Error::msg)?;
     println!(
@@ -375,4 +412,28 @@ fn headless_browser(page: &str) -> std::result::Result<(), String> {
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pre_registered_clients_secret_comes_from_the_environment() {
+        let server = ServerConfig {
+            url: Some("https://mcp.example.com/mcp".into()),
+            oauth_client_id: Some("errand-app".into()),
+            oauth_client_secret: Some("${APP_SECRET}".into()),
+            ..ServerConfig::default()
+        };
+        let lookup = |var: &str| (var == "APP_SECRET").then(|| "s3cret".to_string());
+        let client = pre_registered_with(Some(&server), &lookup).expect("client");
+        assert_eq!(client.client_id, "errand-app");
+        assert_eq!(client.client_secret.as_deref(), Some("s3cret"));
+        let plain = ServerConfig {
+            url: server.url.clone(),
+            ..ServerConfig::default()
+        };
+        assert!(pre_registered_with(Some(&plain), &lookup).is_none());
+    }
 }

@@ -900,3 +900,57 @@ fn a_sandboxed_server_reaches_only_the_hosts_it_is_allowed() {
     ]);
     assert_eq!(code(&out), 2, "{}", text(&out));
 }
+
+#[test]
+fn a_client_registered_in_advance_is_kept_with_its_secret_as_a_variable() {
+    let env = Env::new();
+    let config = env.work.path().join("config.toml");
+    let run = |args: &[&str]| {
+        env.cmd()
+            .env("ERRAND_CONFIG", &config)
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let out = run(&[
+        "mcp",
+        "add",
+        "tracker",
+        "--url",
+        "https://mcp.example.com/mcp",
+        "--client-id",
+        "errand-app",
+        "--client-secret",
+        "${TRACKER_SECRET}",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let kept = std::fs::read_to_string(&config).expect("config");
+    assert!(
+        kept.contains("oauth_client_id = \"errand-app\"")
+            && kept.contains("oauth_client_secret = \"${TRACKER_SECRET}\""),
+        "{kept}"
+    );
+    // A secret without its client, or a client for a command server, is refused.
+    let out = run(&[
+        "mcp",
+        "add",
+        "x",
+        "--url",
+        "https://a.example/mcp",
+        "--client-secret",
+        "s",
+    ]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    std::fs::write(
+        &config,
+        "[mcp.servers.local]\ncommand = \"true\"\noauth_client_id = \"a\"\n",
+    )
+    .expect("config");
+    let out = run(&["mcp", "list"]);
+    assert_ne!(code(&out), 0, "{}", text(&out));
+    assert!(
+        text(&out).contains("servers reached by `url`"),
+        "{}",
+        text(&out)
+    );
+}

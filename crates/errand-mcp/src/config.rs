@@ -46,6 +46,13 @@ pub struct ServerConfig {
     /// `false` keeps the server configured but unused.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub enabled: bool,
+    /// For sign-in to a server whose authorization server does not register clients itself:
+    /// the client id registered for Errand in advance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_client_id: Option<String>,
+    /// Its secret, if it has one; write it as `${VAR}` to keep it in the environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_client_secret: Option<String>,
 }
 
 fn yes() -> bool {
@@ -73,6 +80,8 @@ impl Default for ServerConfig {
             allow_hosts: Vec::new(),
             read: Vec::new(),
             enabled: true,
+            oauth_client_id: None,
+            oauth_client_secret: None,
         }
     }
 }
@@ -117,6 +126,21 @@ impl ServerConfig {
                 ));
             }
             _ => {}
+        }
+        if self.url.is_none()
+            && (self.oauth_client_id.is_some() || self.oauth_client_secret.is_some())
+        {
+            return Err(ConfigError::Invalid(
+                name.into(),
+                "`oauth_client_id` and `oauth_client_secret` are for servers reached by `url`"
+                    .into(),
+            ));
+        }
+        if self.oauth_client_secret.is_some() && self.oauth_client_id.is_none() {
+            return Err(ConfigError::Invalid(
+                name.into(),
+                "`oauth_client_secret` needs the `oauth_client_id` it belongs to".into(),
+            ));
         }
         if self.timeout_s == Some(0) {
             return Err(ConfigError::Invalid(
@@ -330,6 +354,8 @@ fn server_from_json(
             .get("disabled")
             .and_then(serde_json::Value::as_bool)
             .unwrap_or(false),
+        oauth_client_id: None,
+        oauth_client_secret: None,
     })
 }
 

@@ -170,12 +170,20 @@ pub fn token_file(data: &Path, server: &str) -> PathBuf {
     data.join(format!("{server}.oauth.json"))
 }
 
+/// A client registered with the authorization server in advance, for servers that do not
+/// register clients themselves.
+pub struct PreRegistered {
+    pub client_id: String,
+    pub client_secret: Option<String>,
+}
+
 /// The browser flow: registers Errand with the server's authorization server if it offers
-/// that, sends the person to `open` the authorization page, waits for the loopback callback,
-/// and keeps the tokens in `tokens`.
+/// that (or signs in as a `client` registered in advance), sends the person to `open` the
+/// authorization page, waits for the loopback callback, and keeps the tokens in `tokens`.
 pub async fn login(
     url: &str,
     tokens: &Path,
+    client: Option<PreRegistered>,
     open: &(dyn Fn(&str) -> Result<(), String> + Sync),
 ) -> Result<(), String> {
     crate::http::install_crypto();
@@ -189,12 +197,17 @@ pub async fn login(
         .map_err(|e| format!("{url} is not reachable for sign-in: {e}"))?;
     manager.set_credential_store(FileStore::new(tokens.to_path_buf()));
     let mut state = OAuthState::Unauthorized(manager);
+    let mut request = AuthorizationRequest::new(redirect.clone())
+        .with_client_name("Errand")
+        .with_initial_scope_selection();
+    if let Some(client) = client {
+        request = request.with_preregistered_client(client.client_id);
+        if let Some(secret) = client.client_secret {
+            request = request.with_client_secret(secret);
+        }
+    }
     state
-        .start_authorization(
-            AuthorizationRequest::new(redirect.clone())
-                .with_client_name("Errand")
-                .with_initial_scope_selection(),
-        )
+        .start_authorization(request)
         .await
         .map_err(|e| format!("{url} offers no sign-in Errand can use: {e}"))?;
     let page = state

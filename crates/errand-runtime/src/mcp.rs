@@ -202,6 +202,12 @@ fn server_table(server: &ServerConfig) -> toml_edit::Table {
         let hosts: toml_edit::Array = server.allow_hosts.iter().map(String::as_str).collect();
         table.insert("allow_hosts", toml_edit::value(hosts));
     }
+    if let Some(id) = &server.oauth_client_id {
+        table.insert("oauth_client_id", toml_edit::value(id.as_str()));
+    }
+    if let Some(secret) = &server.oauth_client_secret {
+        table.insert("oauth_client_secret", toml_edit::value(secret.as_str()));
+    }
     if let Some(roots) = server.roots {
         table.insert("roots", toml_edit::value(roots));
     }
