@@ -324,24 +324,9 @@ async fn exercise(
     Ok(ExitCode::Done)
 }
 
-/// The client registered in advance that a server's configuration names, its secret's
-/// `${VAR}` read from the environment.
+/// The client registered in advance that a server's configuration names.
 fn pre_registered(server: Option<&ServerConfig>) -> Option<errand_mcp::oauth::PreRegistered> {
-    pre_registered_with(server, &|var| std::env::var(var).ok())
-}
-
-fn pre_registered_with(
-    server: Option<&ServerConfig>,
-    lookup: &dyn Fn(&str) -> Option<String>,
-) -> Option<errand_mcp::oauth::PreRegistered> {
-    let server = server?;
-    Some(errand_mcp::oauth::PreRegistered {
-        client_id: server.oauth_client_id.clone()?,
-        client_secret: server
-            .oauth_client_secret
-            .as_deref()
-            .map(|secret| errand_mcp::config::expand_env(secret, lookup)),
-    })
+    server?.pre_registered(&|var| std::env::var(var).ok())
 }
 
 /// The official conformance suite hands a scenario's pre-registered client to the program
@@ -412,28 +397,4 @@ fn headless_browser(page: &str) -> std::result::Result<(), String> {
         }
     });
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_pre_registered_clients_secret_comes_from_the_environment() {
-        let server = ServerConfig {
-            url: Some("https://mcp.example.com/mcp".into()),
-            oauth_client_id: Some("errand-app".into()),
-            oauth_client_secret: Some("${APP_SECRET}".into()),
-            ..ServerConfig::default()
-        };
-        let lookup = |var: &str| (var == "APP_SECRET").then(|| "s3cret".to_string());
-        let client = pre_registered_with(Some(&server), &lookup).expect("client");
-        assert_eq!(client.client_id, "errand-app");
-        assert_eq!(client.client_secret.as_deref(), Some("s3cret"));
-        let plain = ServerConfig {
-            url: server.url.clone(),
-            ..ServerConfig::default()
-        };
-        assert!(pre_registered_with(Some(&plain), &lookup).is_none());
-    }
 }

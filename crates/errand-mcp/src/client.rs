@@ -395,9 +395,13 @@ impl Connection {
                 .as_ref()
                 .map(|d| crate::oauth::token_file(d, server));
             let signed = match &tokens {
-                Some(tokens) => crate::oauth::signed_client(&url, tokens)
-                    .await
-                    .map_err(&start_error)?,
+                Some(tokens) => crate::oauth::signed_client(
+                    &url,
+                    tokens,
+                    config.pre_registered(&|var| env(var)),
+                )
+                .await
+                .map_err(&start_error)?,
                 None => None,
             };
             let served = match signed {

@@ -108,6 +108,20 @@ pub enum ConfigError {
 
 impl ServerConfig {
     /// Checks what can be checked without starting anything.
+    /// The client registered in advance for sign-in, its secret's `${VAR}` looked up.
+    pub fn pre_registered(
+        &self,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<crate::oauth::PreRegistered> {
+        Some(crate::oauth::PreRegistered {
+            client_id: self.oauth_client_id.clone()?,
+            client_secret: self
+                .oauth_client_secret
+                .as_deref()
+                .map(|secret| expand_env(secret, lookup)),
+        })
+    }
+
     pub fn validate(&self, name: &str) -> Result<(), ConfigError> {
         validate_name(name)?;
         match (&self.command, &self.url) {
@@ -403,6 +417,25 @@ mod tests {
         assert_eq!(err, ConfigError::BadName("a__b".into()));
         let err = parse_mcp_json(r#"{"a": {"url": "ftp://x"}}"#, "f", &env).unwrap_err();
         assert!(err.to_string().contains("http://"), "{err}");
+    }
+
+    #[test]
+    fn a_pre_registered_clients_secret_comes_from_the_environment() {
+        let server = ServerConfig {
+            url: Some("https://mcp.example.com/mcp".into()),
+            oauth_client_id: Some("errand-app".into()),
+            oauth_client_secret: Some("${APP_SECRET}".into()),
+            ..ServerConfig::default()
+        };
+        let lookup = |var: &str| (var == "APP_SECRET").then(|| "s3cret".to_string());
+        let client = server.pre_registered(&lookup).expect("client");
+        assert_eq!(client.client_id, "errand-app");
+        assert_eq!(client.client_secret.as_deref(), Some("s3cret"));
+        let plain = ServerConfig {
+            url: server.url.clone(),
+            ..ServerConfig::default()
+        };
+        assert!(plain.pre_registered(&lookup).is_none());
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! (`DATA/mcp/NAME.oauth.json`, 0600). Never in the task log. Connections use them and
 //! refresh them from there.
 use rmcp::transport::auth::{
-    AuthClient, AuthError, AuthorizationManager, AuthorizationRequest, CredentialStore, OAuthState,
-    StoredCredentials,
+    AuthClient, AuthError, AuthorizationManager, AuthorizationRequest, CredentialStore,
+    OAuthClientConfig, OAuthState, StoredCredentials,
 };
 use std::path::{Path, PathBuf};
 
@@ -276,6 +276,7 @@ async fn callback(listener: &tokio::net::TcpListener, port: u16) -> Result<Strin
 pub async fn signed_client(
     url: &str,
     tokens: &Path,
+    client: Option<PreRegistered>,
 ) -> Result<Option<AuthClient<reqwest::Client>>, String> {
     if !tokens.exists() {
         return Ok(None);
@@ -291,6 +292,24 @@ pub async fn signed_client(
         .map_err(|e| format!("the kept sign-in for {url} cannot be used: {e}"))?;
     if !signed_in {
         return Ok(None);
+    }
+    // The store gives back the client id alone; a confidential client registered in advance
+    // needs its secret again to refresh tokens.
+    let stored_id = FileStore::new(tokens.to_path_buf())
+        .load()
+        .await
+        .ok()
+        .flatten()
+        .map(|stored| stored.client_id);
+    if let Some(PreRegistered {
+        client_id,
+        client_secret: Some(secret),
+    }) = client
+        && stored_id.as_deref() == Some(client_id.as_str())
+    {
+        manager
+            .configure_client(OAuthClientConfig::new(client_id, url).with_client_secret(secret))
+            .map_err(|e| format!("the registered client for {url} cannot be used: {e}"))?;
     }
     Ok(Some(AuthClient::new(reqwest::Client::default(), manager)))
 }
