@@ -107,7 +107,6 @@ pub enum ConfigError {
 }
 
 impl ServerConfig {
-    /// Checks what can be checked without starting anything.
     /// The client registered in advance for sign-in, its secret's `${VAR}` looked up.
     pub fn pre_registered(
         &self,
@@ -122,6 +121,7 @@ impl ServerConfig {
         })
     }
 
+    /// Checks what can be checked without starting anything.
     pub fn validate(&self, name: &str) -> Result<(), ConfigError> {
         validate_name(name)?;
         match (&self.command, &self.url) {

@@ -294,22 +294,22 @@ pub async fn signed_client(
         return Ok(None);
     }
     // The store gives back the client id alone; a confidential client registered in advance
-    // needs its secret again to refresh tokens.
-    let stored_id = FileStore::new(tokens.to_path_buf())
-        .load()
-        .await
-        .ok()
-        .flatten()
-        .map(|stored| stored.client_id);
+    // needs its secret again to refresh tokens (if the kept session is that client's).
     if let Some(PreRegistered {
         client_id,
         client_secret: Some(secret),
     }) = client
-        && stored_id.as_deref() == Some(client_id.as_str())
     {
-        manager
-            .configure_client(OAuthClientConfig::new(client_id, url).with_client_secret(secret))
-            .map_err(|e| format!("the registered client for {url} cannot be used: {e}"))?;
+        let stored = FileStore::new(tokens.to_path_buf()).load().await;
+        if stored
+            .ok()
+            .flatten()
+            .is_some_and(|s| s.client_id == client_id)
+        {
+            manager
+                .configure_client(OAuthClientConfig::new(client_id, url).with_client_secret(secret))
+                .map_err(|e| format!("the registered client for {url} cannot be used: {e}"))?;
+        }
     }
     Ok(Some(AuthClient::new(reqwest::Client::default(), manager)))
 }

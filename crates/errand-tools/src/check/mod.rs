@@ -45,20 +45,28 @@ impl ResultCheck for ResultChecker {
     }
 }
 
-/// Every path (and command line) the task's agents named in their calls: what they opened,
-/// listed, moved or ran. Contents they wrote are left out: a document that says "from
-/// notes.txt" has not opened notes.txt.
-fn call_paths(store: &dyn Store, task_id: &str) -> Vec<String> {
+/// Every call the task's agents made, in order.
+fn calls(store: &dyn Store, task_id: &str) -> Vec<errand_core::ToolCall> {
     let Ok(events) = store.events(task_id) else {
         return Vec::new();
     };
+    events
+        .into_iter()
+        .filter_map(|event| match event.kind {
+            EventKind::ModelTurn { tool_calls, .. } => Some(tool_calls),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+/// Every path (and command line) the calls named: what they opened, listed, moved or ran.
+/// Contents they wrote are left out: a document that says "from notes.txt" has not opened
+/// notes.txt.
+fn call_paths(calls: &[errand_core::ToolCall]) -> Vec<String> {
     let mut paths = Vec::new();
-    for event in &events {
-        if let EventKind::ModelTurn { tool_calls, .. } = &event.kind {
-            for call in tool_calls {
-                collect_paths(&call.input, &mut paths);
-            }
-        }
+    for call in calls {
+        collect_paths(&call.input, &mut paths);
     }
     paths
 }
@@ -86,16 +94,10 @@ fn collect_paths(value: &serde_json::Value, out: &mut Vec<String>) {
 }
 
 /// Whether a call may have read every file at once: a command, a search, a wildcard.
-fn went_through_all(store: &dyn Store, task_id: &str) -> bool {
-    let Ok(events) = store.events(task_id) else {
-        return true;
-    };
-    events.iter().any(|event| match &event.kind {
-        EventKind::ModelTurn { tool_calls, .. } => tool_calls.iter().any(|call| {
-            matches!(call.name.as_str(), "run_command" | "search_files")
-                || call.input.to_string().contains('*')
-        }),
-        _ => false,
+fn went_through_all(calls: &[errand_core::ToolCall]) -> bool {
+    calls.iter().any(|call| {
+        matches!(call.name.as_str(), "run_command" | "search_files")
+            || call.input.to_string().contains('*')
     })
 }
 
@@ -239,7 +241,8 @@ fn outcome_problems(
         .chain(&touched.written)
         .map(String::as_str)
         .collect();
-    let opened = call_paths(store, &view.id);
+    let calls = calls(store, &view.id);
+    let opened = call_paths(&calls);
     for name in named_files(&view.outcome) {
         let lower = name.to_lowercase();
         let base = base_name(&name);
@@ -264,7 +267,7 @@ fn outcome_problems(
         }
     }
     if let Some(each) = each_file(&view.outcome)
-        && !went_through_all(store, &view.id)
+        && !went_through_all(&calls)
     {
         problems.extend(files_never_opened(workspace, touched, &opened, &each));
     }
