@@ -6,7 +6,10 @@
 # 30+ MB binary costs many times its size in resident memory; packed together it costs
 # about its size. Not a benchmark and not a test: run it after a toolchain or dependency
 # upgrade (symbol names carry hashes that change with them; a stale list is harmless,
-# just less useful), then measure with bench/vs-peers.sh.
+# just less useful), and after larger code changes: functions the compiler made local carry
+# a `.llvm.NUMBER` suffix that changes with the code around them (at one commit 137 of 3,319
+# names had moved on, and the 3-turn task's peak memory rose from ~10 to ~14 MB). Then
+# measure with bench/vs-peers.sh.
 #
 #   bench/hot-functions.sh            build, record the workloads below, write the list
 #
@@ -86,7 +89,8 @@ for path in sorted(glob.glob(os.path.join(work, "cg-*"))):
                 fns[fn_id] = name
             # callgrind marks a recursion's inner levels as NAME'2, NAME'3...
             name = re.sub(r"'\d+$", "", fns.get(fn_id) or "")
-            if key != "fn" or name.startswith("("):
+            # "(below main)" and bare addresses are not symbols the linker can place.
+            if key != "fn" or name.startswith("(") or name.startswith("0x"):
                 continue
             if name and current_ob and os.path.realpath(current_ob) == binary and name not in seen:
                 seen.add(name)
