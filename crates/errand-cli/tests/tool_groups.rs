@@ -49,22 +49,7 @@ fn groups_load_on_demand_and_append_to_the_tool_list() {
     ];
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let server = rt.block_on(ReplayServer::start(replies));
-    let out = env
-        .cmd()
-        .env("OPENAI_API_KEY", "sk-proj-groups-0000000000")
-        .env("OPENAI_BASE_URL", format!("{}/v1", server.url))
-        .args([
-            "--json",
-            "run",
-            "--model",
-            "openai:gpt-4.1",
-            "--mode",
-            "auto",
-        ])
-        .args(["draw a chart of sales", "--folder"])
-        .arg(&folder)
-        .output()
-        .expect("run");
+    let out = run_with(&env, &server, "draw a chart of sales", &folder);
     assert_eq!(code(&out), 0, "{}", text(&out));
     let events = events(&out);
     let unknown = tool_result(&events, "call_0");

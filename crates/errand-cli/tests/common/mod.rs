@@ -168,3 +168,29 @@ pub fn folder_times(dir: &Path) -> BTreeMap<String, i64> {
     }
     out
 }
+
+/// `errand --json run OUTCOME --folder FOLDER` in auto mode against a loopback server that
+/// plays the OpenAI chat API.
+pub fn run_with(
+    env: &Env,
+    server: &errand_testkit::ReplayServer,
+    outcome: &str,
+    folder: &Path,
+) -> std::process::Output {
+    env.cmd()
+        .env("OPENAI_API_KEY", "sk-proj-loopback-0000000000")
+        .env("OPENAI_BASE_URL", format!("{}/v1", server.url))
+        .args([
+            "--json",
+            "run",
+            "--model",
+            "openai:gpt-4.1",
+            "--mode",
+            "auto",
+            outcome,
+            "--folder",
+        ])
+        .arg(folder)
+        .output()
+        .expect("run")
+}

@@ -1,8 +1,8 @@
 //! Helpers the plugin and skill tests share: the knowledge-work-plugins fixture, and tasks
 //! run against a loopback model server.
 use super::{Env, code, text};
+use errand_testkit::Reply;
 use errand_testkit::wire::{Block, TurnUsage, openai_turn};
-use errand_testkit::{ReplayServer, Reply};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -79,30 +79,6 @@ pub fn turn(i: usize, name: &str, input: Value) -> Reply {
         ),
         3,
     )
-}
-
-pub fn run_with(
-    env: &Env,
-    server: &ReplayServer,
-    outcome: &str,
-    folder: &Path,
-) -> std::process::Output {
-    env.cmd()
-        .env("OPENAI_API_KEY", "sk-proj-plugins-0000000000")
-        .env("OPENAI_BASE_URL", format!("{}/v1", server.url))
-        .args([
-            "--json",
-            "run",
-            "--model",
-            "openai:gpt-4.1",
-            "--mode",
-            "auto",
-            outcome,
-            "--folder",
-        ])
-        .arg(folder)
-        .output()
-        .expect("run")
 }
 
 pub fn use_skill_description(body: &Value) -> String {
