@@ -586,6 +586,7 @@ mod tests {
             tool: "write_file".into(),
             output: "\npermission denied: /etc/x\nmore detail".into(),
             is_error: true,
+            images: Vec::new(),
         };
         assert_eq!(
             feed.lines(&event(Some("a2"), failed.clone())),

@@ -96,7 +96,7 @@ fn a_task_calls_real_servers_by_name_and_reads_their_results_as_data() {
     says(&events, "echo", "hi from errand");
     says(&events, "echo", "from the MCP server everything (data");
     says(&events, "sum", "42");
-    says(&events, "image", "[image: image/png");
+    says(&events, "image", "[image 1: ");
     says(&events, "recall", "owns the Q3 report");
     let architecture = "demo://resource/static/document/architecture.md";
     says(&events, "resources", architecture);

@@ -4,7 +4,7 @@
 //! (crash, approval, cancel) and `run` picks up from the log.
 use crate::compact::{COMPACT_AT_PERCENT, estimate_tokens};
 use crate::event::{Event, EventKind};
-use crate::model::{Model, ModelRequest, ToolCall};
+use crate::model::{ImageRef, Model, ModelRequest, ToolCall};
 use crate::policy::{Decision, Policy};
 use crate::store::{Store, StoreError};
 use crate::task::{TaskState, TaskView};
@@ -18,6 +18,7 @@ mod delegate;
 mod ending;
 mod groups;
 mod hooks;
+mod images;
 mod lease;
 mod prompt;
 mod steer;
@@ -230,6 +231,7 @@ impl Agent {
                 system: &system,
                 messages: &view.messages,
                 tools,
+                images: &images::StoreImages(&*self.store),
             };
             // A model call can stream for minutes; a stop must not wait for it to end.
             // Dropping the call closes its connection; nothing of it was recorded.
@@ -453,7 +455,8 @@ impl Agent {
             Ok(mut output) => {
                 self.hook_after(view, &call, &mut output.content, false)
                     .await;
-                self.finish_call(view, &call, output.content, false)?;
+                let images = images::keep(&*self.store, std::mem::take(&mut output.images));
+                self.record_result(view, &call, output.content, false, images)?;
                 let mut ended = false;
                 for event in output.events {
                     ended |= matches!(event, EventKind::Finished { .. });
@@ -504,6 +507,17 @@ impl Agent {
         output: String,
         is_error: bool,
     ) -> Result<(), AgentError> {
+        self.record_result(view, call, output, is_error, Vec::new())
+    }
+
+    fn record_result(
+        &self,
+        view: &mut TaskView,
+        call: &ToolCall,
+        output: String,
+        is_error: bool,
+        images: Vec<ImageRef>,
+    ) -> Result<(), AgentError> {
         self.append(
             view,
             EventKind::ToolFinished {
@@ -511,6 +525,7 @@ impl Agent {
                 tool: call.name.clone(),
                 output,
                 is_error,
+                images,
             },
         )
     }

@@ -45,8 +45,18 @@ fn message_bytes(message: &Message) -> usize {
                     .sum::<usize>()
         }
         Message::ToolResult {
-            call_id, content, ..
-        } => call_id.len() + content.len().min(SENT_RESULT_BYTES) + 16,
+            call_id,
+            content,
+            images,
+            ..
+        } => {
+            // A picture costs about a token per 750 pixels; four bytes count as one token.
+            let pictures: usize = images
+                .iter()
+                .map(|i| (i.width as usize * i.height as usize).div_ceil(750) * 4)
+                .sum();
+            call_id.len() + content.len().min(SENT_RESULT_BYTES) + 16 + pictures
+        }
     }
 }
 
@@ -76,23 +86,31 @@ fn summary_messages(older: &[Message]) -> Vec<Message> {
     let mut out: Vec<Message> = older
         .iter()
         .map(|m| match m {
+            // Pictures are left out: the summary is words, and the text names them.
             Message::ToolResult {
                 call_id,
                 content,
                 is_error,
-            } if content.len() > SUMMARY_RESULT_BYTES => {
-                let mut end = SUMMARY_RESULT_BYTES;
+                ..
+            } => {
+                let mut end = SUMMARY_RESULT_BYTES.min(content.len());
                 while !content.is_char_boundary(end) {
                     end -= 1;
                 }
-                Message::ToolResult {
-                    call_id: call_id.clone(),
-                    content: format!(
+                let content = if end < content.len() {
+                    format!(
                         "{}\n[… {} more bytes]",
                         &content[..end],
                         content.len() - end
-                    ),
+                    )
+                } else {
+                    content.clone()
+                };
+                Message::ToolResult {
+                    call_id: call_id.clone(),
+                    content,
                     is_error: *is_error,
+                    images: Vec::new(),
                 }
             }
             other => other.clone(),
@@ -113,6 +131,7 @@ fn mechanical_summary(older: &[Message]) -> String {
             call_id,
             content,
             is_error,
+            ..
         } = m
         {
             let first = content.lines().next().unwrap_or_default();
@@ -155,6 +174,7 @@ impl Agent {
             system,
             messages: &asked,
             tools,
+            images: &crate::model::NoImages,
         };
         let (written, usage) = match self.model.complete(&request).await {
             Ok(response) if !response.text.trim().is_empty() => {
@@ -244,6 +264,7 @@ mod tests {
                 call_id: id.into(),
                 content: "x".repeat(result_bytes),
                 is_error: false,
+                images: Vec::new(),
             },
         ]
     }

@@ -64,6 +64,8 @@ pub enum EventKind {
         tool: String,
         output: String,
         is_error: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        images: Vec<crate::model::ImageRef>,
     },
     PlanUpdated {
         steps: Vec<PlanStep>,

@@ -19,11 +19,16 @@ pub use agent::{Agent, Approver, Observer, RunOutcome};
 pub use event::{Event, EventKind, PlanStep, StepStatus};
 pub use grant::{CommandGrant, Grant, Mode, Network};
 pub use journal::{FileStamp, JournalOp, JournalRecord, JournalState, Saved, SavedFile};
-pub use model::{Message, Model, ModelError, ModelRequest, ModelResponse, ToolCall, Usage};
+pub use model::{
+    ImageRef, ImageSource, Message, Model, ModelError, ModelRequest, ModelResponse, NoImages,
+    ToolCall, Usage,
+};
 pub use policy::{Decision, Policy, Rule, RuleAction};
 pub use store::{Claim, LeaseHolder, Store, StoreError, TaskRow, WorkItem, WorkStatus};
 pub use task::{TaskState, TaskView};
-pub use tool::{Effect, Tool, ToolContext, ToolError, ToolOutput, ToolRegistry, ToolSpec};
+pub use tool::{
+    Effect, Tool, ToolContext, ToolError, ToolImage, ToolOutput, ToolRegistry, ToolSpec,
+};
 
 /// A short, sortable, unique id: milliseconds since 2024 in base 36 plus a random tail.
 pub fn new_id() -> String {

@@ -52,7 +52,40 @@ pub enum Message {
         call_id: String,
         content: String,
         is_error: bool,
+        /// Pictures the call returned; a provider sends them only to a model that reads
+        /// images. The bytes are blobs in the store, fetched through `ModelRequest::images`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        images: Vec<ImageRef>,
     },
+}
+
+/// A picture kept as a content-addressed blob.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageRef {
+    pub media_type: String,
+    pub sha256: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Where a provider finds the bytes of the pictures in a conversation.
+pub trait ImageSource: Send + Sync {
+    fn image_bytes(&self, image: &ImageRef) -> Option<Vec<u8>>;
+}
+
+impl std::fmt::Debug for dyn ImageSource + '_ {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ImageSource")
+    }
+}
+
+/// For requests whose conversation holds no pictures (summaries, tests).
+pub struct NoImages;
+
+impl ImageSource for NoImages {
+    fn image_bytes(&self, _image: &ImageRef) -> Option<Vec<u8>> {
+        None
+    }
 }
 
 /// Borrowed from the task's state: the conversation can be megabytes of tool results.
@@ -63,6 +96,7 @@ pub struct ModelRequest<'a> {
     pub system: &'a str,
     pub messages: &'a [Message],
     pub tools: &'a [ToolSpec],
+    pub images: &'a dyn ImageSource,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -91,5 +125,10 @@ pub trait Model: Send + Sync {
     /// (the offline planner). Conversations nearing it are compacted.
     fn context_window(&self) -> Option<u64> {
         None
+    }
+    /// True when the model takes pictures in tool results. Others get the words that
+    /// describe them, with a note that the pictures were left out.
+    fn reads_images(&self) -> bool {
+        false
     }
 }

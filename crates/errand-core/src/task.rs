@@ -339,6 +339,7 @@ impl TaskView {
                 call_id,
                 output,
                 is_error,
+                images,
                 ..
             } => {
                 self.pending_calls.retain(|id| id != call_id);
@@ -346,6 +347,7 @@ impl TaskView {
                     call_id: call_id.clone(),
                     content: output.clone(),
                     is_error: *is_error,
+                    images: images.clone(),
                 });
                 if self.pending_calls.is_empty() {
                     self.messages.append(&mut self.queued_messages);
@@ -708,6 +710,7 @@ mod tests {
                     tool: "update_plan".into(),
                     output: "ok".into(),
                     is_error: false,
+                    images: Vec::new(),
                 },
             ),
             event(
@@ -777,6 +780,7 @@ mod tests {
             tool: "read_file".into(),
             output: format!("content of {id}"),
             is_error: false,
+            images: Vec::new(),
         };
         let kinds = vec![
             created,
@@ -834,6 +838,7 @@ mod tests {
             tool: "t".into(),
             output: format!("result of {id}"),
             is_error: false,
+            images: Vec::new(),
         };
         let events = vec![
             tagged(
@@ -950,7 +955,8 @@ mod tests {
                 Message::ToolResult {
                     call_id: "a1:x".into(),
                     content: "result of a1:x".into(),
-                    is_error: false
+                    is_error: false,
+                    images: Vec::new(),
                 },
             ]
         );

@@ -47,15 +47,31 @@ pub struct ToolOutput {
     pub content: String,
     /// Events the loop appends after the result (a plan update, the task's end).
     pub events: Vec<EventKind>,
+    /// Pictures for a model that reads them, already within the providers' limits. The
+    /// loop keeps them as blobs; `content` still says in words what each one is.
+    pub images: Vec<ToolImage>,
 }
 
 impl ToolOutput {
     pub fn text(content: impl Into<String>) -> Self {
         ToolOutput {
             content: content.into(),
-            events: Vec::new(),
+            ..ToolOutput::default()
         }
     }
+
+    pub fn with_images(mut self, images: Vec<ToolImage>) -> Self {
+        self.images = images;
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolImage {
+    pub media_type: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: Vec<u8>,
 }
 
 /// A refused or failed call. The model sees the message; the task goes on.

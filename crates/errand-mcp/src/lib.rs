@@ -12,6 +12,7 @@ mod pages;
 pub mod pool;
 pub mod prompts;
 pub mod resources;
+pub mod results;
 pub mod tools;
 
 pub use client::{CallHooks, ListedTool, McpError, ServerFacts};

@@ -1,7 +1,7 @@
 //! Long results, read a page at a time: a result past the limit is kept whole in Errand's
 //! blob store (it survives a crash like everything else the task logs), and the model reads
 //! on from an offset with `mcp_read_result{id, offset}`.
-use crate::tools::RESULT_LIMIT;
+use crate::results::RESULT_LIMIT;
 use async_trait::async_trait;
 use errand_core::tool::Assessment;
 use errand_core::{Effect, Tool, ToolContext, ToolError, ToolOutput, ToolSpec};

@@ -144,11 +144,9 @@ impl Tool for ReadResource {
             .flatten()
             .map(|c| json!({"type": "resource", "resource": c}))
             .collect();
-        let text =
-            crate::tools::render_result(&server, READ, &json!({ "content": contents }), &|full| {
-                ctx.store.put_blob(full.as_bytes()).ok()
-            })?;
-        Ok(ToolOutput::text(text))
+        crate::results::render_result(&server, READ, &json!({ "content": contents }), &|full| {
+            ctx.store.put_blob(full.as_bytes()).ok()
+        })
     }
 }
 

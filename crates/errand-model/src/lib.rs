@@ -7,6 +7,7 @@ pub mod http;
 /// The offline planner's recipes live with the rest of Errand's reusable work.
 pub use errand_skills::recipes as offline;
 pub mod openai;
+pub mod pictures;
 pub mod retry;
 pub mod scripted;
 pub mod select;

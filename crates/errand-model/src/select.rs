@@ -34,6 +34,8 @@ pub struct ModelEnv {
     pub context_window: Option<u64>,
     /// `false` leaves out Anthropic's cache breakpoints (a profile's `prompt_caching`).
     pub prompt_caching: Option<bool>,
+    /// Whether the model takes pictures (a profile's `reads_images`); by its name when unset.
+    pub reads_images: Option<bool>,
 }
 
 impl ModelEnv {
@@ -48,6 +50,7 @@ impl ModelEnv {
             ollama_host: var("OLLAMA_HOST"),
             context_window: None,
             prompt_caching: None,
+            reads_images: None,
         }
     }
 
@@ -114,34 +117,33 @@ impl ModelEnv {
                 })?;
                 Ok(Arc::new(
                     Anthropic::new(model, key, self.anthropic_base_url.clone())
-                        .with_prompt_caching(self.prompt_caching.unwrap_or(true)),
+                        .with_prompt_caching(self.prompt_caching.unwrap_or(true))
+                        .with_reads_images(self.reads_images),
                 ))
             }
             ("openai", model) if !model.is_empty() => {
                 let key = self.openai_key.clone().ok_or_else(|| {
                     SelectError::Missing(format!("{spec} needs OPENAI_API_KEY; set it (and OPENAI_BASE_URL for another endpoint)"))
                 })?;
-                Ok(Arc::new(OpenAiCompatible::openai(
-                    model,
-                    key,
-                    self.openai_base_url.clone(),
-                )))
+                Ok(Arc::new(
+                    OpenAiCompatible::openai(model, key, self.openai_base_url.clone())
+                        .with_reads_images(self.reads_images),
+                ))
             }
-            ("ollama", model) if !model.is_empty() => Ok(Arc::new(OpenAiCompatible::ollama(
-                model,
-                self.ollama_host.clone(),
-            ))),
+            ("ollama", model) if !model.is_empty() => Ok(Arc::new(
+                OpenAiCompatible::ollama(model, self.ollama_host.clone())
+                    .with_reads_images(self.reads_images),
+            )),
             ("openai-compatible", rest) => {
                 let (model, url) = rest.split_once('@').ok_or_else(unknown)?;
                 if model.is_empty() || !(url.starts_with("http://") || url.starts_with("https://"))
                 {
                     return Err(unknown());
                 }
-                Ok(Arc::new(OpenAiCompatible::compatible(
-                    model,
-                    url.to_string(),
-                    self.openai_key.clone(),
-                )))
+                Ok(Arc::new(
+                    OpenAiCompatible::compatible(model, url.to_string(), self.openai_key.clone())
+                        .with_reads_images(self.reads_images),
+                ))
             }
             _ => Err(unknown()),
         }

@@ -136,6 +136,8 @@ pub struct Profile {
     pub context_window: Option<u64>,
     /// `false` for Anthropic gateways that refuse prompt-caching breakpoints.
     pub prompt_caching: Option<bool>,
+    /// Whether the model takes pictures; known families are recognised by name.
+    pub reads_images: Option<bool>,
     /// US dollars per million input tokens, for the cost meter (known models have defaults).
     pub price_input: Option<f64>,
     /// US dollars per million output tokens.
@@ -197,6 +199,7 @@ impl Config {
             .and_then(|var| std::env::var(var).ok());
         env.context_window = profile.context_window;
         env.prompt_caching = profile.prompt_caching;
+        env.reads_images = profile.reads_images;
         match profile.spec.split_once(':').map(|(kind, _)| kind) {
             Some("ollama") => env.ollama_host = profile.base_url.clone().or(env.ollama_host),
             Some("anthropic") => {

@@ -81,6 +81,7 @@ impl Runtime {
                 system,
                 messages: &messages,
                 tools: &[],
+                images: &errand_core::NoImages,
             })
             .await
             .map_err(|e| RuntimeError::invalid(format!("the model could not draft it: {e}")))?;

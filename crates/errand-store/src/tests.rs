@@ -60,6 +60,7 @@ fn events_round_trip() {
             tool: "list_dir".into(),
             output: "a\nb".into(),
             is_error: false,
+            images: Vec::new(),
         },
     ];
     for (i, kind) in appended.iter().enumerate() {

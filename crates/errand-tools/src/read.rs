@@ -245,6 +245,22 @@ fn read_whole(dir: &Dir, name: &std::ffi::OsStr, display: &str) -> Result<Vec<u8
     Ok(bytes)
 }
 
+/// A picture read as a picture: attached for a model that reads images, named in words.
+fn picture(display: &str, bytes: &[u8]) -> Result<ToolOutput, ToolError> {
+    let prepared =
+        errand_image::prepare(bytes).map_err(|e| ToolError(format!("`{display}`: {e}")))?;
+    Ok(ToolOutput::text(format!(
+        "`{display}` is a picture ({}); it is attached as an image.",
+        prepared.describe()
+    ))
+    .with_images(vec![errand_core::ToolImage {
+        media_type: prepared.media_type.to_string(),
+        width: prepared.width,
+        height: prepared.height,
+        bytes: prepared.bytes,
+    }]))
+}
+
 fn looks_binary(bytes: &[u8]) -> bool {
     bytes.iter().take(8192).any(|b| *b == 0)
 }
@@ -254,7 +270,7 @@ impl Tool for ReadFile {
     fn spec(&self) -> ToolSpec {
         spec(
             "read_file",
-            "Read a text file, or the text of an xlsx/xls/ods (sheets as CSV), docx, pptx or pdf (by page); optionally a range of lines (offset is 1-based).",
+            "Read a text file, or the text of an xlsx/xls/ods (sheets as CSV), docx, pptx or pdf (by page), or look at a picture (PNG, JPEG, GIF, WebP); optionally a range of lines (offset is 1-based).",
             input_schema::<ReadInput>(),
         )
     }
@@ -303,6 +319,13 @@ impl Tool for ReadFile {
             )));
         }
         let bytes = read_whole(&dir, &name, &r.display)?;
+        if errand_image::Format::sniff(&bytes).is_some() {
+            let output = picture(&r.display, &bytes)?;
+            if let (Some(stamp), Ok(mut seen)) = (stamp, self.seen.lock()) {
+                seen.insert(key, (stamp, ctx.call_id.clone(), ctx.conversation_epoch));
+            }
+            return Ok(output);
+        }
         let extension = Path::new(&name)
             .extension()
             .map(|e| e.to_string_lossy().into_owned())

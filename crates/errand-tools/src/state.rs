@@ -88,6 +88,7 @@ impl Tool for UpdatePlan {
         Ok(ToolOutput {
             content: format!("plan updated ({} steps)", steps.len()),
             events: vec![EventKind::PlanUpdated { steps }],
+            ..ToolOutput::default()
         })
     }
 }
@@ -132,6 +133,7 @@ impl Tool for Finish {
                 deliverables: i.deliverables,
                 without_finish: false,
             }],
+            ..ToolOutput::default()
         })
     }
 }

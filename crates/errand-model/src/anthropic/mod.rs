@@ -30,6 +30,8 @@ pub struct Anthropic {
     retry: RetryPolicy,
     /// Mark the stable prefix for caching; off for gateways that refuse `cache_control`.
     prompt_caching: bool,
+    /// Send pictures in tool results; by the model's name unless a profile says.
+    reads_images: bool,
 }
 
 impl std::fmt::Debug for Anthropic {
@@ -65,7 +67,14 @@ impl Anthropic {
             client,
             retry: RetryPolicy::default(),
             prompt_caching: true,
+            reads_images: crate::pictures::reads_images_by_name(model),
         }
+    }
+
+    /// A profile's word on whether the model reads pictures; `None` keeps the default.
+    pub fn with_reads_images(mut self, reads: Option<bool>) -> Self {
+        self.reads_images = reads.unwrap_or(self.reads_images);
+        self
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -115,6 +124,10 @@ impl Model for Anthropic {
         format!("anthropic:{}", self.model)
     }
 
+    fn reads_images(&self) -> bool {
+        self.reads_images
+    }
+
     fn context_window(&self) -> Option<u64> {
         // Every current Claude model takes 200k tokens (more only behind a beta header).
         Some(200_000)
@@ -122,8 +135,13 @@ impl Model for Anthropic {
 
     async fn complete(&self, request: &ModelRequest<'_>) -> Result<ModelResponse, ModelError> {
         // Serialized once: a conversation can be megabytes, and retries resend the same bytes.
-        let body =
-            request::request_body(&self.model, self.max_tokens, request, self.prompt_caching);
+        let body = request::request_body(
+            &self.model,
+            self.max_tokens,
+            request,
+            self.prompt_caching,
+            self.reads_images(),
+        );
         let body = serde_json::to_vec(&body).map_err(|e| {
             ModelError::Request(format!("anthropic: cannot encode the request: {e}"))
         })?;

@@ -2,7 +2,8 @@
 //! borrowed structs and serialized once: a long conversation is rebuilt every turn, and a
 //! tree of `serde_json::Value`s cost a millisecond per turn in allocations alone.
 use crate::context::{MAX_TOOL_RESULT_BYTES, clip_tool_result};
-use errand_core::{Message, ModelRequest, ToolSpec};
+use crate::pictures::{Picture, Pictures, pictures};
+use errand_core::{ImageSource, Message, ModelRequest, ToolSpec};
 use serde::Serialize;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -41,12 +42,50 @@ enum Content<'a> {
         tool_use_id: Cow<'a, str>,
         /// Optional in the API; an empty string is left out rather than risk a refusal.
         #[serde(skip_serializing_if = "Option::is_none")]
-        content: Option<Cow<'a, str>>,
+        content: Option<ResultContent<'a>>,
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         is_error: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         cache_control: Option<Ephemeral>,
     },
+}
+
+/// A result's text alone, or its text followed by its pictures.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum ResultContent<'a> {
+    Text(Cow<'a, str>),
+    Blocks(Vec<ResultBlock<'a>>),
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ResultBlock<'a> {
+    Text { text: Cow<'a, str> },
+    Image { source: Base64Source },
+}
+
+#[derive(Debug, Serialize)]
+struct Base64Source {
+    r#type: &'static str,
+    media_type: String,
+    data: String,
+}
+
+impl ResultContent<'_> {
+    /// The words alone (a stray result is sent as text, without its pictures).
+    fn text(&self) -> &str {
+        match self {
+            ResultContent::Text(text) => text,
+            ResultContent::Blocks(blocks) => blocks
+                .iter()
+                .find_map(|b| match b {
+                    ResultBlock::Text { text } => Some(text.as_ref()),
+                    ResultBlock::Image { .. } => None,
+                })
+                .unwrap_or_default(),
+        }
+    }
 }
 
 impl Content<'_> {
@@ -101,6 +140,7 @@ pub(crate) fn request_body<'a>(
     max_tokens: u32,
     request: &ModelRequest<'a>,
     caching: bool,
+    reads_images: bool,
 ) -> Body<'a> {
     let mark = if caching { EPHEMERAL } else { None };
     // The API refuses an empty text block, so an empty prompt is left out.
@@ -116,7 +156,7 @@ pub(crate) fn request_body<'a>(
     if let Some(last) = tools.last_mut() {
         last.cache_control = mark;
     }
-    let mut messages = messages(request.messages);
+    let mut messages = messages(request.messages, request.images, reads_images);
     if caching {
         let last = messages.len().saturating_sub(1);
         let previous_user = messages[..last].iter().rposition(|t| t.role == "user");
@@ -160,13 +200,44 @@ fn tool_input(input: &Value) -> Cow<'_, Value> {
 fn tool_result<'a>(call_id: Cow<'a, str>, content: Cow<'a, str>, is_error: bool) -> Content<'a> {
     Content::ToolResult {
         tool_use_id: call_id,
-        content: (!content.is_empty()).then_some(content),
+        content: (!content.is_empty()).then_some(ResultContent::Text(content)),
         is_error,
         cache_control: None,
     }
 }
 
-fn messages(history: &[Message]) -> Vec<Turn<'_>> {
+/// A result carrying pictures: its text, a note of any left out, then image blocks.
+fn with_pictures<'a>(
+    content: Cow<'a, str>,
+    note: Option<String>,
+    sent: Vec<Picture>,
+) -> ResultContent<'a> {
+    let content = match note {
+        Some(note) => Cow::Owned(format!("{content}\n{note}")),
+        None => content,
+    };
+    if sent.is_empty() {
+        return ResultContent::Text(content);
+    }
+    let mut blocks = Vec::with_capacity(sent.len() + 1);
+    if !content.is_empty() {
+        blocks.push(ResultBlock::Text { text: content });
+    }
+    blocks.extend(sent.into_iter().map(|p| ResultBlock::Image {
+        source: Base64Source {
+            r#type: "base64",
+            media_type: p.media_type,
+            data: p.base64,
+        },
+    }));
+    ResultContent::Blocks(blocks)
+}
+
+fn messages<'a>(
+    history: &'a [Message],
+    images: &dyn ImageSource,
+    reads_images: bool,
+) -> Vec<Turn<'a>> {
     let mut turns: Vec<Turn<'_>> = Vec::new();
     for message in history {
         match message {
@@ -200,9 +271,20 @@ fn messages(history: &[Message]) -> Vec<Turn<'_>> {
                 call_id,
                 content,
                 is_error,
+                images: refs,
             } => {
                 let content = clip_tool_result(content, MAX_TOOL_RESULT_BYTES);
-                let block = tool_result(Cow::Borrowed(call_id), content, *is_error);
+                let block = if refs.is_empty() {
+                    tool_result(Cow::Borrowed(call_id), content, *is_error)
+                } else {
+                    let Pictures { sent, note } = pictures(refs, images, reads_images);
+                    Content::ToolResult {
+                        tool_use_id: Cow::Borrowed(call_id),
+                        content: Some(with_pictures(content, note, sent)),
+                        is_error: *is_error,
+                        cache_control: None,
+                    }
+                };
                 let blocks = open(&mut turns, "user");
                 // Results must lead their message: a steering message may have come first.
                 let at = blocks.iter().take_while(|b| b.is_result()).count();
@@ -277,7 +359,10 @@ fn pair_tool_results(turns: &mut Vec<Turn<'_>>) {
                     tracing::warn!(call_id = %tool_use_id, "sending a tool result without its call as text");
                     let text = format!(
                         "[result of call {tool_use_id}]\n{}",
-                        content.as_deref().unwrap_or_default()
+                        content
+                            .as_ref()
+                            .map(ResultContent::text)
+                            .unwrap_or_default()
                     );
                     strays.push(Content::Text {
                         text: Cow::Owned(text),

@@ -186,11 +186,13 @@ fn history() -> Vec<Message> {
             call_id: "toolu_A".into(),
             content: "a.pdf\nb.jpg".into(),
             is_error: false,
+            images: Vec::new(),
         },
         Message::ToolResult {
             call_id: "toolu_B".into(),
             content: "no such file".into(),
             is_error: true,
+            images: Vec::new(),
         },
         Message::User {
             text: "Skip the photos.".into(),
@@ -208,6 +210,7 @@ async fn run(replies: Vec<Reply>) -> (Result<ModelResponse, ModelError>, Vec<Rec
         system: "You are Errand.",
         messages: &messages,
         tools: &tools,
+        images: &errand_core::NoImages,
     };
     let result = model.complete(&request).await;
     (result, server.requests())
@@ -453,6 +456,7 @@ fn every_call_gets_exactly_one_result_and_strays_become_text() {
             call_id: "toolu_gone".into(),
             content: "from a trimmed turn".into(),
             is_error: false,
+            images: Vec::new(),
         },
         Message::User {
             text: "go on".into(),
@@ -471,8 +475,9 @@ fn every_call_gets_exactly_one_result_and_strays_become_text() {
         system: "",
         messages: &messages,
         tools: &[],
+        images: &errand_core::NoImages,
     };
-    let body = serde_json::to_value(request_body("m", 100, &request, true)).expect("json");
+    let body = serde_json::to_value(request_body("m", 100, &request, true, true)).expect("json");
     assert!(body.get("system").is_none() && body.get("tools").is_none());
     let cache = json!({"type": "ephemeral"});
     assert_eq!(

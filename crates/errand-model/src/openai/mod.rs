@@ -32,6 +32,8 @@ pub struct OpenAiCompatible {
     retry: RetryPolicy,
     /// What a local server said its window is, asked once before the first request.
     server_window: tokio::sync::OnceCell<Option<u64>>,
+    /// Send pictures in tool results; by the model's name unless a profile says.
+    reads_images: bool,
 }
 
 impl std::fmt::Debug for OpenAiCompatible {
@@ -89,6 +91,7 @@ impl OpenAiCompatible {
         let client = crate::http::streaming_client(base_url);
         OpenAiCompatible {
             provider,
+            reads_images: crate::pictures::reads_images_by_name(&model),
             model,
             api_key: api_key.filter(|k| !k.trim().is_empty()),
             base_url: base_url.trim().trim_end_matches('/').to_string(),
@@ -96,6 +99,12 @@ impl OpenAiCompatible {
             retry: RetryPolicy::default(),
             server_window: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// A profile's word on whether the model reads pictures; `None` keeps the default.
+    pub fn with_reads_images(mut self, reads: Option<bool>) -> Self {
+        self.reads_images = reads.unwrap_or(self.reads_images);
+        self
     }
 
     fn endpoint(&self) -> String {
@@ -120,6 +129,10 @@ pub fn decode_recorded(stream: &[u8], piece: usize) -> Result<ModelResponse, Mod
 
 #[async_trait]
 impl Model for OpenAiCompatible {
+    fn reads_images(&self) -> bool {
+        self.reads_images
+    }
+
     fn context_window(&self) -> Option<u64> {
         let asked = self.server_window.get().copied().flatten();
         Some(asked.unwrap_or_else(|| default_context_window(self.provider, &self.model)))
@@ -139,10 +152,14 @@ impl Model for OpenAiCompatible {
                 .await;
         }
         // Serialized once: a conversation can be megabytes, and retries resend the same bytes.
-        let body =
-            serde_json::to_vec(&request::request_body(&self.model, request)).map_err(|e| {
-                ModelError::Request(format!("{}: cannot encode the request: {e}", self.provider))
-            })?;
+        let body = serde_json::to_vec(&request::request_body(
+            &self.model,
+            request,
+            self.reads_images(),
+        ))
+        .map_err(|e| {
+            ModelError::Request(format!("{}: cannot encode the request: {e}", self.provider))
+        })?;
         let url = self.endpoint();
         tracing::debug!(provider = self.provider, model = %self.model, %url, bytes = body.len(), "chat completion");
         let build = || {

@@ -1,7 +1,8 @@
 //! The chat-completions request body, as typed, borrowed structs serialized once (a tree
 //! of `serde_json::Value`s rebuilt each turn cost more than the HTTP exchange itself).
 use crate::context::{MAX_TOOL_RESULT_BYTES, clip_tool_result};
-use errand_core::{Message, ModelRequest, ToolSpec};
+use crate::pictures::{Picture, Pictures, pictures};
+use errand_core::{ImageSource, Message, ModelRequest, ToolSpec};
 use serde::Serialize;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -15,6 +16,11 @@ enum Out<'a> {
     User {
         content: &'a str,
     },
+    /// The pictures of the tool results just before it: the tool role takes only text.
+    #[serde(rename = "user")]
+    UserParts {
+        content: Vec<Part>,
+    },
     Assistant {
         /// Always a string, "" beside tool calls: llama.cpp-style chat templates join
         /// contents as strings and fail on null, and OpenAI, vLLM and Ollama accept "".
@@ -26,6 +32,18 @@ enum Out<'a> {
         tool_call_id: &'a str,
         content: Cow<'a, str>,
     },
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Part {
+    Text { text: String },
+    ImageUrl { image_url: ImageUrl },
+}
+
+#[derive(Debug, Serialize)]
+struct ImageUrl {
+    url: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -72,14 +90,25 @@ pub(crate) struct Body<'a> {
     tools: Vec<ToolOut<'a>>,
 }
 
-pub(crate) fn request_body<'a>(model: &'a str, request: &ModelRequest<'a>) -> Body<'a> {
+pub(crate) fn request_body<'a>(
+    model: &'a str,
+    request: &ModelRequest<'a>,
+    reads_images: bool,
+) -> Body<'a> {
     let mut messages = Vec::with_capacity(request.messages.len() + 1);
     if !request.system.is_empty() {
         messages.push(Out::System {
             content: request.system,
         });
     }
-    messages.extend(request.messages.iter().map(message));
+    let mut shown: Vec<(&str, Vec<Picture>)> = Vec::new();
+    for m in request.messages {
+        if !matches!(m, Message::ToolResult { .. }) {
+            show_pictures(&mut messages, &mut shown);
+        }
+        messages.push(message(m, request.images, reads_images, &mut shown));
+    }
+    show_pictures(&mut messages, &mut shown);
     Body {
         model,
         stream: true,
@@ -91,7 +120,29 @@ pub(crate) fn request_body<'a>(model: &'a str, request: &ModelRequest<'a>) -> Bo
     }
 }
 
-fn message(message: &Message) -> Out<'_> {
+/// One user message after a run of tool results, holding their pictures in call order.
+fn show_pictures(messages: &mut Vec<Out<'_>>, shown: &mut Vec<(&str, Vec<Picture>)>) {
+    if shown.is_empty() {
+        return;
+    }
+    let mut content = Vec::new();
+    for (call_id, sent) in shown.drain(..) {
+        content.push(Part::Text {
+            text: format!("Pictures returned by call {call_id}:"),
+        });
+        content.extend(sent.iter().map(|p| Part::ImageUrl {
+            image_url: ImageUrl { url: p.data_url() },
+        }));
+    }
+    messages.push(Out::UserParts { content });
+}
+
+fn message<'a>(
+    message: &'a Message,
+    images: &dyn ImageSource,
+    reads_images: bool,
+    shown: &mut Vec<(&'a str, Vec<Picture>)>,
+) -> Out<'a> {
     match message {
         Message::User { text } => Out::User { content: text },
         Message::Assistant { text, tool_calls } => Out::Assistant {
@@ -112,8 +163,24 @@ fn message(message: &Message) -> Out<'_> {
             call_id,
             content,
             is_error,
+            images: refs,
         } => {
-            let content = clip_tool_result(content, MAX_TOOL_RESULT_BYTES);
+            let mut content = clip_tool_result(content, MAX_TOOL_RESULT_BYTES);
+            let Pictures { sent, note } = pictures(refs, images, reads_images);
+            if let Some(note) = note {
+                content = Cow::Owned(format!("{content}\n{note}"));
+            }
+            if !sent.is_empty() {
+                content = Cow::Owned(format!(
+                    "{content}\n[{} in the next message]",
+                    if sent.len() == 1 {
+                        "its picture is"
+                    } else {
+                        "its pictures are"
+                    }
+                ));
+                shown.push((call_id, sent));
+            }
             // The role has no error flag; the prefix tells the model the call failed.
             let content = if *is_error {
                 Cow::Owned(format!("ERROR: {content}"))

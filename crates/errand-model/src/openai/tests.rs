@@ -156,6 +156,7 @@ async fn ask(model: &OpenAiCompatible, messages: &[Message]) -> Result<ModelResp
             system: "You are Errand.",
             messages,
             tools: &tools,
+            images: &errand_core::NoImages,
         })
         .await
 }
@@ -252,11 +253,13 @@ async fn a_follow_up_sends_the_calls_and_their_results_by_id() {
         call_id: first.tool_calls[0].id.clone(),
         content: "a.md\nb.md\nc.md".into(),
         is_error: false,
+        images: Vec::new(),
     });
     messages.push(Message::ToolResult {
         call_id: first.tool_calls[1].id.clone(),
         content: "no such file".into(),
         is_error: true,
+        images: Vec::new(),
     });
     let second = ask(&model, &messages).await.unwrap();
     assert_eq!(second.text, "Three reports are ready.");
@@ -508,7 +511,9 @@ fn an_assistant_turn_of_only_calls_sends_empty_string_content_never_null() {
             system: "",
             messages: &messages,
             tools: &[],
+            images: &errand_core::NoImages,
         },
+        true,
     ))
     .expect("json");
     // llama-cpp-python's server refuses null content here; every server takes "".

@@ -223,6 +223,7 @@ impl<'a> History<'a> {
                     call_id,
                     content,
                     is_error,
+                    ..
                 } => {
                     if let Some(slot) = calls.iter_mut().find(|(c, _)| &c.id == call_id) {
                         slot.1 = Some((content.as_str(), *is_error));

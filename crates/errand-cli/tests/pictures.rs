@@ -1,0 +1,268 @@
+//! Pictures reach models that read them, through loopback servers speaking each provider's
+//! wire format: a connector's image (server-everything's `get-tiny-image`) and a photo read
+//! with `read_file` go as an Anthropic image block or an OpenAI data URL; a model that does
+//! not read images gets the words and a note saying the picture was left out.
+mod common;
+
+use base64::Engine;
+use common::*;
+use errand_testkit::wire::{Block, TurnUsage, anthropic_turn, openai_turn};
+use errand_testkit::{ReplayServer, Reply};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+fn everything() -> String {
+    let bin = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../errand-mcp/tests/servers/node_modules/.bin/mcp-server-everything"
+    ));
+    assert!(
+        bin.exists(),
+        "the MCP test servers are not installed: run `npm ci --prefix crates/errand-mcp/tests/servers` (or .ci/run)"
+    );
+    bin.display().to_string()
+}
+
+#[derive(Clone, Copy)]
+enum Wire {
+    Anthropic,
+    OpenAi,
+}
+
+/// Two turns: one tool call, then `finish`.
+fn replies(wire: Wire, call: Block) -> Vec<Reply> {
+    let finish = Block::tool(
+        "c_finish",
+        "finish",
+        &json!({"summary": "Looked at the picture."}),
+    );
+    [vec![call], vec![finish]]
+        .iter()
+        .enumerate()
+        .map(|(i, blocks)| {
+            let id = format!("turn{i}");
+            let body = match wire {
+                Wire::Anthropic => anthropic_turn(&id, blocks, TurnUsage::default()),
+                Wire::OpenAi => openai_turn(&id, blocks, TurnUsage::default()),
+            };
+            Reply::sse(&body, 4)
+        })
+        .collect()
+}
+
+/// Runs one task against a loopback provider; returns the second request's body (the one
+/// carrying the tool result) and the task's events.
+fn second_request(
+    wire: Wire,
+    model: &str,
+    config: &str,
+    call: Block,
+    folder: &Path,
+) -> (Value, Vec<Value>) {
+    let env = Env::new();
+    let config_path = env.work.path().join("config.toml");
+    std::fs::write(&config_path, config).expect("config");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let server = rt.block_on(ReplayServer::start(replies(wire, call)));
+    let mut cmd = env.cmd();
+    cmd.env("ERRAND_CONFIG", &config_path);
+    match wire {
+        Wire::Anthropic => cmd
+            .env("ANTHROPIC_API_KEY", "sk-ant-loopback-0000")
+            .env("ANTHROPIC_BASE_URL", &server.url),
+        Wire::OpenAi => cmd
+            .env("OPENAI_API_KEY", "sk-proj-loopback-0000")
+            .env("OPENAI_BASE_URL", format!("{}/v1", server.url)),
+    };
+    let out = cmd
+        .args(["--json", "run", "look at the picture", "--model", model])
+        .args(["--mode", "auto", "--folder"])
+        .arg(folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "one request per turn");
+    (requests[1].json(), events(&out))
+}
+
+fn decoded(data: &str) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .expect("base64")
+}
+
+fn image_config() -> String {
+    format!("[mcp.servers.everything]\ncommand = \"{}\"\n", everything())
+}
+
+fn tiny_image_call() -> Block {
+    Block::tool("c_img", "mcp__everything__get-tiny-image", &json!({}))
+}
+
+#[test]
+fn a_connectors_image_reaches_claude_as_an_image_block() {
+    let env = Env::new();
+    let folder = env.dir("work");
+    let (body, events) = second_request(
+        Wire::Anthropic,
+        "anthropic:claude-sonnet-4-5",
+        &image_config(),
+        tiny_image_call(),
+        &folder,
+    );
+    // The event names the picture; its bytes are a blob, not in the log.
+    let finished = tool_result(&events, "c_img");
+    assert_eq!(finished["images"][0]["media_type"], "image/png");
+    assert_eq!(
+        finished["images"][0]["sha256"].as_str().map(str::len),
+        Some(64)
+    );
+    let result = body["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .flat_map(|m| m["content"].as_array().cloned().unwrap_or_default())
+        .find(|c| c["type"] == "tool_result" && c["tool_use_id"] == "c_img")
+        .expect("the tool result");
+    let blocks = result["content"].as_array().expect("text and image blocks");
+    assert_eq!(blocks[0]["type"], "text");
+    let words = blocks[0]["text"].as_str().unwrap_or_default();
+    assert!(words.contains("[image 1: "), "{words}");
+    assert!(words.contains("data from outside Errand"), "{words}");
+    let image = blocks
+        .iter()
+        .find(|b| b["type"] == "image")
+        .expect("an image block");
+    assert_eq!(image["source"]["type"], "base64");
+    assert_eq!(image["source"]["media_type"], "image/png");
+    let bytes = decoded(image["source"]["data"].as_str().expect("data"));
+    assert!(bytes.starts_with(PNG_MAGIC));
+}
+
+#[test]
+fn a_connectors_image_reaches_gpt_as_a_data_url_after_the_tool_results() {
+    let env = Env::new();
+    let folder = env.dir("work");
+    let (body, _) = second_request(
+        Wire::OpenAi,
+        "openai:gpt-4.1",
+        &image_config(),
+        tiny_image_call(),
+        &folder,
+    );
+    let messages = body["messages"].as_array().expect("messages");
+    let tool = messages
+        .iter()
+        .position(|m| m["role"] == "tool" && m["tool_call_id"] == "c_img")
+        .expect("the tool message");
+    let words = messages[tool]["content"]
+        .as_str()
+        .expect("tool content is text");
+    assert!(
+        words.contains("its picture is in the next message"),
+        "{words}"
+    );
+    // The tool role takes text only: the picture follows in a user message.
+    let next = &messages[tool + 1];
+    assert_eq!(next["role"], "user");
+    let parts = next["content"].as_array().expect("content parts");
+    assert_eq!(parts[0]["text"], "Pictures returned by call c_img:");
+    let url = parts[1]["image_url"]["url"].as_str().expect("an image_url");
+    let data = url
+        .strip_prefix("data:image/png;base64,")
+        .unwrap_or_else(|| panic!("a PNG data URL: {}", &url[..40.min(url.len())]));
+    assert!(decoded(data).starts_with(PNG_MAGIC));
+}
+
+#[test]
+fn a_model_that_does_not_read_images_gets_the_words_and_is_told_why() {
+    let env = Env::new();
+    let folder = env.dir("work");
+    let config = format!(
+        "{}\n[models.textonly]\nspec = \"openai:gpt-4.1\"\nreads_images = false\n",
+        image_config()
+    );
+    let (body, _) = second_request(
+        Wire::OpenAi,
+        "textonly",
+        &config,
+        tiny_image_call(),
+        &folder,
+    );
+    let sent = body["messages"].to_string();
+    assert!(!sent.contains("image_url"), "no picture is sent");
+    let messages = body["messages"].as_array().expect("messages");
+    let tool = messages
+        .iter()
+        .find(|m| m["role"] == "tool")
+        .expect("the tool message");
+    let words = tool["content"].as_str().unwrap_or_default();
+    assert!(words.contains("[image 1: "), "{words}");
+    assert!(
+        words.contains("[1 picture left out: this model does not read images."),
+        "{words}"
+    );
+}
+
+/// A 3000×2000 photo, left half red, right half blue.
+fn photo(path: &Path) {
+    let (w, h) = (3000u16, 2000u16);
+    let rgb: Vec<u8> = (0..h)
+        .flat_map(|_| {
+            (0..w).flat_map(move |x| {
+                if x < w / 2 {
+                    [200, 30, 30]
+                } else {
+                    [30, 30, 200]
+                }
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, 80)
+        .encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb)
+        .expect("jpeg");
+    std::fs::write(path, out).expect("write the photo");
+}
+
+#[test]
+fn a_photo_read_with_read_file_is_scaled_and_sent_as_a_picture() {
+    let env = Env::new();
+    let folder = env.dir("receipts");
+    photo(&folder.join("receipt.jpg"));
+    let read = Block::tool("c_read", "read_file", &json!({"path": "receipt.jpg"}));
+    let (body, events) = second_request(
+        Wire::Anthropic,
+        "anthropic:claude-sonnet-4-5",
+        "",
+        read,
+        &folder,
+    );
+    let said = tool_result(&events, "c_read")["output"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        said.contains("is a picture (3000×2000 JPEG, sent at 1313×875)"),
+        "{said}"
+    );
+    let image = body["messages"]
+        .to_string()
+        .contains("\"media_type\":\"image/jpeg\"");
+    assert!(image, "the photo goes as a JPEG image block");
+    let data = body["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .flat_map(|m| m["content"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["content"].as_array().cloned())
+        .flatten()
+        .find_map(|b| b["source"]["data"].as_str().map(str::to_string))
+        .expect("image data");
+    let bytes = decoded(&data);
+    assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]), "a JPEG");
+    assert!(bytes.len() < 1_000_000, "scaled, not the original");
+}
