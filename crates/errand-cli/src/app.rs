@@ -257,7 +257,13 @@ pub enum McpAction {
     /// Remove a server from config.toml.
     Remove { name: String },
     /// Sign in to a server reached by URL (OAuth: opens your browser, comes back to Errand).
-    Login { name: String },
+    Login {
+        name: String,
+        /// Ask for these scopes too (space-separated), as a server's "needs more access"
+        /// error names them; the kept sign-in's scopes are kept.
+        #[arg(long)]
+        scope: Option<String>,
+    },
     /// List one server's tools, with their effect in Errand.
     Tools { name: String },
     /// Serve Errand itself over MCP on stdin/stdout: start_task, get_task, list_tasks,

@@ -43,7 +43,7 @@ pub async fn mcp(action: McpAction, json: bool) -> Result<ExitCode> {
             Ok(ExitCode::Done)
         }
         McpAction::Tools { name } => tools(&name, json).await,
-        McpAction::Login { name } => login(&name).await,
+        McpAction::Login { name, scope } => login(&name, scope).await,
         McpAction::Exercise {
             target,
             tool,
@@ -259,7 +259,7 @@ async fn exercise(
     {
         let tokens = errand_mcp::oauth::token_file(&data, "target");
         let client = pre_registered(servers.get("target")).or_else(suite_client);
-        errand_mcp::oauth::login(url, &tokens, client, &headless_browser)
+        errand_mcp::oauth::login(url, &tokens, client, &[], &headless_browser)
             .await
             .map_err(anyhow::Error::msg)?;
         connectors = errand_mcp::Connectors::new(servers, Some(data.clone()));
@@ -307,14 +307,29 @@ async fn exercise(
     for tool in &tools {
         let arguments = errand_mcp::tools::example_arguments(&tool.input_schema);
         // With --accept-defaults, a server's question is answered with nothing: its defaults.
-        let hooks = errand_mcp::CallHooks {
+        let hooks = || errand_mcp::CallHooks {
             progress: None,
             asker: accept_defaults.then(|| Arc::new(Defaults) as Arc<dyn errand_core::tool::Asker>),
         };
-        match connectors
-            .call("target", &tool.name, arguments, hooks)
-            .await
-        {
+        let mut result = connectors
+            .call("target", &tool.name, arguments.clone(), hooks())
+            .await;
+        // Asked for more access: sign in again for it, as a task does once the person agrees.
+        if let Some(scope) = result.as_ref().err().and_then(|e| e.needed_scope()) {
+            let scope = scope.to_string();
+            match connectors
+                .sign_in_again("target", &scope, &headless_browser)
+                .await
+            {
+                Ok(()) => {
+                    result = connectors
+                        .call("target", &tool.name, arguments, hooks())
+                        .await
+                }
+                Err(e) => eprintln!("signing in again for {scope} failed: {e}"),
+            }
+        }
+        match result {
             Ok(result) => println!("{}: {}", tool.name, result),
             Err(e) => println!("{}: {e}", tool.name),
         }
@@ -351,7 +366,7 @@ impl errand_core::tool::Asker for Defaults {
 }
 
 /// `errand mcp login NAME`: the OAuth browser flow for a server reached by URL.
-async fn login(name: &str) -> Result<ExitCode> {
+async fn login(name: &str, scope: Option<String>) -> Result<ExitCode> {
     let config = errand_runtime::config::Config::load()?;
     let server = config.mcp.servers.get(name);
     let Some(url) = server.and_then(|s| s.url.clone()) else {
@@ -361,18 +376,9 @@ async fn login(name: &str) -> Result<ExitCode> {
         .into());
     };
     let tokens = errand_mcp::oauth::token_file(&errand_runtime::data_dir()?.join("mcp"), name);
-    let open = |page: &str| -> std::result::Result<(), String> {
-        eprintln!(
-            "Sign in to {name} in your browser; if it does not open, open this page:\n  {page}"
-        );
-        let _ = std::process::Command::new("xdg-open")
-            .arg(page)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn();
-        Ok(())
-    };
-    errand_mcp::oauth::login(&url, &tokens, pre_registered(server), &open)
+    let open = |page: &str| errand_mcp::oauth::open_in_browser(name, page);
+    let scopes: Vec<String> = scope.into_iter().collect();
+    errand_mcp::oauth::login(&url, &tokens, pre_registered(server), &scopes, &open)
         .await
         .map_err(anyhow::Error::msg)?;
     println!(

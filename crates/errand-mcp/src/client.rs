@@ -45,12 +45,29 @@ pub enum McpError {
         what: String,
         why: String,
     },
+    /// A 403 `insufficient_scope`: the sign-in is good but grants too little for this.
+    #[error(
+        "MCP server `{server}` needs more access for `{what}` (scope: {scope}); sign in again with `errand mcp login {server} --scope \"{scope}\"`"
+    )]
+    NeedsScope {
+        server: String,
+        what: String,
+        scope: String,
+    },
 }
 
 impl McpError {
     /// The connection is unusable: the next call starts the server again.
     pub fn is_gone(&self) -> bool {
         matches!(self, McpError::Gone { .. })
+    }
+
+    /// The scopes to sign in again for, when the server said the sign-in grants too little.
+    pub fn needed_scope(&self) -> Option<&str> {
+        match self {
+            McpError::NeedsScope { scope, .. } => Some(scope),
+            _ => None,
+        }
     }
 
     pub fn is_timeout(&self) -> bool {
@@ -693,6 +710,11 @@ impl Connection {
                 server,
                 tool: what,
                 seconds: timeout.as_secs(),
+            },
+            other if crate::oauth::needed_scope(&other).is_some() => McpError::NeedsScope {
+                server,
+                what,
+                scope: crate::oauth::needed_scope(&other).unwrap_or_default(),
             },
             other => McpError::Gone {
                 server,

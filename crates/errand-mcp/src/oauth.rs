@@ -180,10 +180,13 @@ pub struct PreRegistered {
 /// The browser flow: registers Errand with the server's authorization server if it offers
 /// that (or signs in as a `client` registered in advance), sends the person to `open` the
 /// authorization page, waits for the loopback callback, and keeps the tokens in `tokens`.
+/// With `scopes` (a server asked for more access), those are requested together with what
+/// the kept sign-in already had; otherwise the server's advertised scopes.
 pub async fn login(
     url: &str,
     tokens: &Path,
     client: Option<PreRegistered>,
+    scopes: &[String],
     open: &(dyn Fn(&str) -> Result<(), String> + Sync),
 ) -> Result<(), String> {
     crate::http::install_crypto();
@@ -197,9 +200,25 @@ pub async fn login(
         .map_err(|e| format!("{url} is not reachable for sign-in: {e}"))?;
     manager.set_credential_store(FileStore::new(tokens.to_path_buf()));
     let mut state = OAuthState::Unauthorized(manager);
-    let mut request = AuthorizationRequest::new(redirect.clone())
-        .with_client_name("Errand")
-        .with_initial_scope_selection();
+    let mut request = AuthorizationRequest::new(redirect.clone()).with_client_name("Errand");
+    request = if scopes.is_empty() {
+        request.with_initial_scope_selection()
+    } else {
+        let kept = FileStore::new(tokens.to_path_buf())
+            .load()
+            .await
+            .ok()
+            .flatten()
+            .map(|c| c.granted_scopes)
+            .unwrap_or_default();
+        let mut wanted: Vec<String> = Vec::new();
+        for scope in kept.iter().chain(scopes).flat_map(|s| s.split_whitespace()) {
+            if !wanted.iter().any(|w| w == scope) {
+                wanted.push(scope.to_string());
+            }
+        }
+        request.with_scopes(wanted)
+    };
     if let Some(client) = client {
         request = request.with_preregistered_client(client.client_id);
         if let Some(secret) = client.client_secret {
@@ -236,6 +255,26 @@ pub async fn login(
             .await
             .map_err(|e| e.to_string())?;
     }
+    Ok(())
+}
+
+/// Opens a sign-in page in the person's browser (`$BROWSER`, else `xdg-open`) and prints
+/// it too, for when no browser opens.
+pub fn open_in_browser(server: &str, page: &str) -> Result<(), String> {
+    tracing::info!(server, "opening the sign-in page");
+    eprintln!(
+        "Sign in to {server} in your browser; if it does not open, open this page:\n  {page}"
+    );
+    let program = std::env::var("BROWSER")
+        .ok()
+        .filter(|b| !b.trim().is_empty())
+        .unwrap_or_else(|| "xdg-open".to_string());
+    let _ = std::process::Command::new(program)
+        .arg(page)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
     Ok(())
 }
 
@@ -312,6 +351,56 @@ pub async fn signed_client(
         }
     }
     Ok(Some(AuthClient::new(reqwest::Client::default(), manager)))
+}
+
+/// The scope a 403 `insufficient_scope` asks for, found anywhere in the error's chain: the
+/// SDK's parsed value, else the challenge's `scope="…"`.
+pub(crate) fn needed_scope(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    use rmcp::transport::streamable_http_client::InsufficientScopeError;
+    let mut source = Some(error);
+    while let Some(current) = source {
+        if let Some(insufficient) = current.downcast_ref::<InsufficientScopeError>() {
+            return insufficient
+                .get_required_scope()
+                .map(str::to_string)
+                .or_else(|| scope_in_challenge(&insufficient.www_authenticate_header))
+                .filter(|s| !s.trim().is_empty());
+        }
+        source = current.source();
+    }
+    None
+}
+
+/// `scope="a b"` out of a `WWW-Authenticate: Bearer …` challenge.
+pub(crate) fn scope_in_challenge(header: &str) -> Option<String> {
+    let at = header.find("scope=")? + "scope=".len();
+    let rest = &header[at..];
+    let value = match rest.strip_prefix('"') {
+        Some(quoted) => &quoted[..quoted.find('"')?],
+        None => rest.split([',', ' ']).next()?,
+    };
+    Some(value.to_string())
+}
+
+#[cfg(test)]
+mod scope_tests {
+    #[test]
+    fn the_scope_is_read_out_of_a_challenge() {
+        let header = r#"Bearer scope="mcp:basic mcp:write", resource_metadata="http://x/.well-known/oauth-protected-resource/mcp", error="insufficient_scope""#;
+        assert_eq!(
+            super::scope_in_challenge(header).as_deref(),
+            Some("mcp:basic mcp:write")
+        );
+        assert_eq!(
+            super::scope_in_challenge("Bearer error=insufficient_scope, scope=files.write")
+                .as_deref(),
+            Some("files.write")
+        );
+        assert_eq!(
+            super::scope_in_challenge("Bearer error=\"invalid_token\""),
+            None
+        );
+    }
 }
 
 #[cfg(test)]

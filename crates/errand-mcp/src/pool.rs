@@ -133,6 +133,28 @@ impl Connectors {
         Ok(connection)
     }
 
+    /// Signs in to a server reached by URL again, asking for `scope` besides what the kept
+    /// sign-in has, through the browser `open` shows. The next call connects with it.
+    pub async fn sign_in_again(
+        &self,
+        server: &str,
+        scope: &str,
+        open: &(dyn Fn(&str) -> Result<(), String> + Sync),
+    ) -> Result<(), String> {
+        let config = self
+            .servers
+            .get(server)
+            .ok_or_else(|| format!("no MCP server `{server}` is configured"))?;
+        let (Some(url), Some(data)) = (&config.url, &self.cache) else {
+            return Err(format!("`{server}` is not a server Errand signs in to"));
+        };
+        let tokens = crate::oauth::token_file(data, server);
+        let client = config.pre_registered(&process_env);
+        crate::oauth::login(url, &tokens, client, &[scope.to_string()], open).await?;
+        self.forget(server).await;
+        Ok(())
+    }
+
     /// Marks a connection dead after a call found it gone, so the next call restarts it.
     async fn forget(&self, server: &str) {
         let slot = self.slot(server);
@@ -175,9 +197,15 @@ impl Connectors {
         match &result {
             // A server that answers has recovered: a later crash may be restarted again.
             Ok(_) => self.slot(server).lock().await.restarts = 0,
-            // Gone, or silent past the timeout (a stdio server answers in order, so one stuck
-            // call blocks every later one): the next call starts it afresh.
-            Err(e) if e.is_gone() || e.is_timeout() || connection.is_closed() => {
+            // Gone, silent past the timeout (a stdio server answers in order, so one stuck
+            // call blocks every later one), or signed in with too little: the next call
+            // connects afresh (with the new sign-in, for the last).
+            Err(e)
+                if e.is_gone()
+                    || e.is_timeout()
+                    || e.needed_scope().is_some()
+                    || connection.is_closed() =>
+            {
                 drop(connection);
                 self.forget(server).await;
             }

@@ -120,28 +120,75 @@ impl Tool for McpTool {
                 total.unwrap_or(0.0).max(0.0) as u64,
             );
         });
-        let call = self.connectors.call(
-            &self.server,
-            &self.listed.name,
-            arguments,
-            crate::client::CallHooks {
-                progress: Some(progress),
-                asker: ctx.asker.clone(),
-            },
-        );
-        // Cancelling the task (or Ctrl-C) drops the call, which tells the server to stop.
-        let result = tokio::select! {
-            result = call => result.map_err(|e| ToolError::new(e.to_string()))?,
-            why = stopped(ctx) => {
-                return Err(ToolError::new(format!(
-                    "{} on the MCP server {} was cancelled: {why}",
-                    self.listed.name, self.server
-                )));
-            }
+        let hooks = || crate::client::CallHooks {
+            progress: Some(progress.clone()),
+            asker: ctx.asker.clone(),
         };
+        let mut result = self.cancellable(ctx, arguments.clone(), hooks()).await?;
+        // Signed in with too little for this: the person may sign in again, once, for more.
+        if let Err(scope) = &result
+            && let Some(scope) = scope.needed_scope()
+            && self.signed_in_again(ctx, scope).await
+        {
+            result = self.cancellable(ctx, arguments, hooks()).await?;
+        }
+        let result = result.map_err(|e| ToolError::new(e.to_string()))?;
         crate::results::render_result(&self.server, &self.listed.name, &result, &|full| {
             ctx.store.put_blob(full.as_bytes()).ok()
         })
+    }
+}
+
+impl McpTool {
+    /// The call, ended early when the person cancels the task or interrupts the run
+    /// (dropping the call tells the server to stop).
+    async fn cancellable(
+        &self,
+        ctx: &ToolContext,
+        arguments: serde_json::Map<String, Value>,
+        hooks: crate::client::CallHooks,
+    ) -> Result<Result<Value, crate::McpError>, ToolError> {
+        let call = self
+            .connectors
+            .call(&self.server, &self.listed.name, arguments, hooks);
+        tokio::select! {
+            result = call => Ok(result),
+            why = stopped(ctx) => Err(ToolError::new(format!(
+                "{} on the MCP server {} was cancelled: {why}",
+                self.listed.name, self.server
+            ))),
+        }
+    }
+
+    /// Asks the person whether to sign in again for `scope`, and does so when they agree.
+    async fn signed_in_again(&self, ctx: &ToolContext, scope: &str) -> bool {
+        let Some(asker) = &ctx.asker else {
+            return false;
+        };
+        let question = format!(
+            "The MCP server {} needs more access for {} (scope: {scope}). Sign in again now? A browser page will open. Answer yes or no.",
+            self.server, self.listed.name
+        );
+        let agreed = asker
+            .ask(&question)
+            .await
+            .is_some_and(|a| a.trim().to_ascii_lowercase().starts_with('y'));
+        if !agreed {
+            return false;
+        }
+        let server = self.server.clone();
+        let open = move |page: &str| crate::oauth::open_in_browser(&server, page);
+        match self
+            .connectors
+            .sign_in_again(&self.server, scope, &open)
+            .await
+        {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(server = %self.server, error = %e, "signing in again failed");
+                false
+            }
+        }
     }
 }
 
