@@ -219,6 +219,11 @@ pub async fn login(
         }
         request.with_scopes(wanted)
     };
+    // The server's own 401 names its metadata and scope; rmcp's probe is a GET, which
+    // servers that answer only POST on their endpoint (most) do not challenge.
+    if let Some(challenge) = challenge_of(url).await {
+        request = request.with_challenge(challenge);
+    }
     if let Some(client) = client {
         request = request.with_preregistered_client(client.client_id);
         if let Some(secret) = client.client_secret {
@@ -256,6 +261,39 @@ pub async fn login(
             .map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// The `WWW-Authenticate` challenge the server answers an unsigned MCP request with: the
+/// one naming its resource metadata when it sends several.
+async fn challenge_of(url: &str) -> Option<String> {
+    let initialize = serde_json::json!({
+        "jsonrpc": "2.0", "id": 0, "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {},
+                   "clientInfo": {"name": "errand", "version": env!("CARGO_PKG_VERSION")}}
+    });
+    let response = reqwest::Client::new()
+        .post(url)
+        .header("accept", "application/json, text/event-stream")
+        .header("content-type", "application/json")
+        .body(initialize.to_string())
+        .timeout(std::time::Duration::from_secs(30))
+        .send()
+        .await
+        .ok()?;
+    if !matches!(response.status().as_u16(), 401 | 403) {
+        return None;
+    }
+    let challenges: Vec<String> = response
+        .headers()
+        .get_all("www-authenticate")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_string))
+        .collect();
+    challenges
+        .iter()
+        .find(|c| c.contains("resource_metadata"))
+        .or(challenges.first())
+        .cloned()
 }
 
 /// Opens a sign-in page in the person's browser (`$BROWSER`, else `xdg-open`) and prints
