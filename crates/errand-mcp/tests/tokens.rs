@@ -1,6 +1,8 @@
-//! A kept sign-in whose access token has expired is refreshed at the server's token
-//! endpoint, and a client registered in advance with a secret authenticates that refresh
-//! with its secret (rmcp keeps only the client id, so Errand gives the secret back).
+//! Tokens without a person at the keyboard, against a loopback authorization server: a kept
+//! sign-in whose access token has expired is refreshed, a client registered in advance
+//! authenticating that refresh with its secret (rmcp keeps only the client id, so Errand
+//! gives the secret back); and a service account (a server offering only the client
+//! credentials grant) gets its token with no sign-in at all.
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -12,7 +14,9 @@ struct TokenRequest {
 
 /// A loopback authorization server: metadata for discovery, and a token endpoint that
 /// records what it was sent and answers with a fresh token.
-async fn authorization_server() -> (String, Arc<Mutex<Vec<TokenRequest>>>) {
+async fn authorization_server(
+    grants: &'static [&'static str],
+) -> (String, Arc<Mutex<Vec<TokenRequest>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -77,7 +81,7 @@ async fn authorization_server() -> (String, Arc<Mutex<Vec<TokenRequest>>>) {
                         "authorization_endpoint": format!("{origin}/authorize"),
                         "token_endpoint": format!("{origin}/token"),
                         "response_types_supported": ["code"],
-                        "grant_types_supported": ["authorization_code", "refresh_token"],
+                        "grant_types_supported": grants,
                         "code_challenge_methods_supported": ["S256"],
                         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"]
                     })
@@ -133,10 +137,15 @@ fn basic(id: &str, secret: &str) -> String {
 }
 
 #[tokio::test]
-async fn an_expired_token_is_refreshed_with_the_registered_clients_secret() {
+async fn tokens_are_refreshed_and_fetched_without_a_person() {
     // SAFETY: the only test in this binary; set before any thread reads the environment.
     unsafe { std::env::set_var("ERRAND_KEYRING", "off") };
-    let (base, seen) = authorization_server().await;
+    an_expired_token_is_refreshed_with_the_registered_clients_secret().await;
+    a_service_account_gets_its_token_without_signing_in().await;
+}
+
+async fn an_expired_token_is_refreshed_with_the_registered_clients_secret() {
+    let (base, seen) = authorization_server(&["authorization_code", "refresh_token"]).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let tokens = dir.path().join("crm.oauth.json");
     let url = format!("{base}/mcp");
@@ -190,4 +199,68 @@ async fn an_expired_token_is_refreshed_with_the_registered_clients_secret() {
             && r.authorization.as_deref() != Some(&basic("errand-at-acme", "s3cret"))),
         "{sent:?}"
     );
+}
+
+async fn a_service_account_gets_its_token_without_signing_in() {
+    let (base, seen) = authorization_server(&["client_credentials"]).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tokens = dir.path().join("warehouse.oauth.json");
+    let url = format!("{base}/mcp");
+    let account = || errand_mcp::oauth::PreRegistered {
+        client_id: "errand-reports".into(),
+        client_secret: Some("svc-secret".into()),
+    };
+    // Nobody signed in: connecting fetches the token itself.
+    let client = errand_mcp::oauth::signed_client(&url, &tokens, Some(account()))
+        .await
+        .expect("signed client")
+        .expect("a token fetched for the service account");
+    assert_eq!(
+        client.get_access_token().await.expect("token"),
+        "fresh-token"
+    );
+    let sent = seen.lock().expect("log").clone();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0].body.contains("grant_type=client_credentials"),
+        "{sent:?}"
+    );
+    let by_header =
+        sent[0].authorization.as_deref() == Some(&basic("errand-reports", "svc-secret"));
+    assert!(
+        by_header || sent[0].body.contains("client_secret=svc-secret"),
+        "{sent:?}"
+    );
+    // A fresh token is used as it is; an expired one is fetched again.
+    errand_mcp::oauth::signed_client(&url, &tokens, Some(account()))
+        .await
+        .expect("signed client");
+    assert_eq!(
+        seen.lock().expect("log").len(),
+        1,
+        "no new request for a fresh token"
+    );
+    expired_sign_in(&tokens, "errand-reports");
+    let client = errand_mcp::oauth::signed_client(&url, &tokens, Some(account()))
+        .await
+        .expect("signed client")
+        .expect("a token");
+    assert_eq!(
+        client.get_access_token().await.expect("token"),
+        "fresh-token"
+    );
+    let sent = seen.lock().expect("log").clone();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(
+        sent[1].body.contains("grant_type=client_credentials"),
+        "{sent:?}"
+    );
+    // A server that signs in people is not sent the account's secret unasked.
+    let (base, seen) = authorization_server(&["authorization_code"]).await;
+    let people = dir.path().join("crm.oauth.json");
+    let signed = errand_mcp::oauth::signed_client(&format!("{base}/mcp"), &people, Some(account()))
+        .await
+        .expect("no error");
+    assert!(signed.is_none(), "nobody has signed in");
+    assert!(seen.lock().expect("log").is_empty());
 }
