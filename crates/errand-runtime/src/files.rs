@@ -93,6 +93,31 @@ impl Runtime {
         Ok((found, bytes))
     }
 
+    /// A picture one of the task's tool calls passed to the model: its media type and bytes.
+    /// Only pictures this task's events name are served.
+    pub fn task_image(&self, task: &str, sha256: &str) -> Result<(String, Vec<u8>), RuntimeError> {
+        let row = self.task(task)?;
+        let named = self
+            .store
+            .events(&row.id)?
+            .into_iter()
+            .find_map(|e| match e.kind {
+                errand_core::EventKind::ToolFinished { images, .. } => {
+                    images.into_iter().find(|i| i.sha256 == sha256)
+                }
+                _ => None,
+            });
+        let Some(image) = named else {
+            return Err(RuntimeError::not_found(format!(
+                "task {task} passed no picture {sha256} to its model"
+            )));
+        };
+        let bytes = std::fs::read(self.store.blob_path(&image.sha256)).map_err(|e| {
+            RuntimeError::not_found(format!("the picture {sha256} is no longer stored: {e}"))
+        })?;
+        Ok((image.media_type, bytes))
+    }
+
     fn task_files(&self, task: &str) -> Result<(TaskView, Workspace), RuntimeError> {
         let row = self.task(task)?;
         let view = TaskView::fold(&self.store.events(&row.id)?);

@@ -26,6 +26,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/api/tasks/{id}/deliverables", get(list))
         .route("/api/tasks/{id}/deliverables/{index}/preview", get(preview))
         .route("/api/tasks/{id}/deliverables/{index}/raw", get(raw))
+        .route("/api/tasks/{id}/images/{sha256}", get(image))
         .route(
             "/api/tasks/{id}/deliverables/{index}/download",
             get(download),
@@ -177,6 +178,31 @@ async fn raw(
         HeaderValue::from_static("inline"),
     );
     Ok(response)
+}
+
+/// A picture the task passed to its model, as the activity shows it.
+async fn image(
+    State(app): State<Arc<AppState>>,
+    Path((id, sha256)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (media_type, bytes) = app.runtime.task_image(&id, &sha256)?;
+    // Only the four raster types a model takes are ever kept; anything else is not served.
+    let media_type = match media_type.as_str() {
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp" => media_type,
+        _ => return Err(ApiError::bad_request("not a picture".to_string())),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, media_type),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'".to_string(),
+            ),
+            (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 async fn download(

@@ -747,6 +747,14 @@ function taskView(main, id) {
       h('time', { datetime: new Date(ev.at || Date.now()).toISOString() }, when(ev.at)),
       h('div.what', null, ev.agent ? h('span.chip', null, ev.agent) : '', h('span.text', null, parts)));
     if (ev.type === 'tool_started') { li.classList.add('doing'); li.dataset.callId = ev.call_id; }
+    // What the model was shown: the pictures a call passed on, small, each opening whole.
+    if (ev.type === 'tool_finished' && (ev.images || []).length) {
+      li.append(h('div.pictures', { 'data-testid': 'pictures' }, ev.images.map((p) => {
+        const src = taskPath(id, `/images/${encodeURIComponent(p.sha256)}`);
+        return h('a', { href: src, target: '_blank', rel: 'noopener' },
+          h('img', { src, alt: `Picture shown to the model (${p.width}×${p.height})`, loading: 'lazy', width: Math.min(p.width, 160) }));
+      })));
+    }
     return li;
   }
 

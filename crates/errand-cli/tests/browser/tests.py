@@ -388,6 +388,41 @@ def test_done_with_problems_shows_what_the_check_found_as_text(t):
     assert page.locator("img[src=x]").count() == 0
 
 
+def png(width, height):
+    """A PNG, left half red and right half blue, made without an imaging library."""
+    import struct
+    import zlib
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    row = b"".join(b"\xdc\x14\x14" if x < width // 2 else b"\x14\x14\xdc" for x in range(width))
+    raw = b"".join(b"\x00" + row for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def test_the_activity_shows_the_pictures_the_model_was_shown(t):
+    s = t.server
+    folder = s.folder("photos")
+    (folder / "receipt.png").write_bytes(png(120, 80))
+    model = s.script("look.json", [
+        {"tool_calls": [{"id": "look", "name": "read_file", "input": {"path": "receipt.png"}}]},
+        finish("Looked at the receipt."),
+    ])
+    page = t.page()
+    tid = s.create("Look at the receipt", folder, model, mode="auto")
+    t.open_task(page, tid)
+    wait_state(page, "done")
+    pictures = page.get_by_test_id("activity").get_by_test_id("pictures")
+    expect(pictures).to_have_count(1)
+    img = pictures.locator("img")
+    expect(img).to_have_attribute("alt", "Picture shown to the model (120×80)")
+    page.wait_for_function("() => { const i = document.querySelector('[data-testid=pictures] img'); return i && i.complete && i.naturalWidth === 120; }", timeout=WAIT)
+    t.shot(page, "activity-picture")
+    # Only pictures the task's own events name are served.
+    status, _ = s.api("GET", f"/api/tasks/{tid}/images/{'0' * 64}")
+    assert status == 404, status
+
+
 def test_sign_in_missing_shows_how_to_sign_in(t):
     page = t.page()
     expect(page.get_by_test_id("task-list")).to_be_visible()
