@@ -1,6 +1,31 @@
 //! Pictures in tool results, as each provider takes them, and which models read them.
 use base64::Engine;
-use errand_core::{ImageRef, ImageSource};
+use errand_core::{ImageRef, ImageSource, Message};
+
+/// Pictures sent per request: the latest ones. Anthropic refuses requests with more than
+/// 100 and bills each; twenty keeps a receipts folder's last pages in view.
+pub const MAX_PICTURES: usize = 20;
+
+/// How many of a conversation's pictures, oldest first, are left out of this request.
+#[derive(Debug, Default)]
+pub struct PictureBudget {
+    to_skip: usize,
+}
+
+impl PictureBudget {
+    pub fn for_conversation(messages: &[Message]) -> PictureBudget {
+        let total: usize = messages
+            .iter()
+            .map(|m| match m {
+                Message::ToolResult { images, .. } => images.len(),
+                _ => 0,
+            })
+            .sum();
+        PictureBudget {
+            to_skip: total.saturating_sub(MAX_PICTURES),
+        }
+    }
+}
 
 /// One picture ready for a request body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +48,12 @@ pub struct Pictures {
     pub note: Option<String>,
 }
 
-pub fn pictures(images: &[ImageRef], source: &dyn ImageSource, reads_images: bool) -> Pictures {
+pub fn pictures(
+    images: &[ImageRef],
+    source: &dyn ImageSource,
+    reads_images: bool,
+    budget: &mut PictureBudget,
+) -> Pictures {
     if images.is_empty() {
         return Pictures::default();
     }
@@ -38,7 +68,13 @@ pub fn pictures(images: &[ImageRef], source: &dyn ImageSource, reads_images: boo
     }
     let mut sent = Vec::with_capacity(images.len());
     let mut missing = 0;
+    let mut older = 0;
     for image in images {
+        if budget.to_skip > 0 {
+            budget.to_skip -= 1;
+            older += 1;
+            continue;
+        }
         match source.image_bytes(image) {
             Some(bytes) => sent.push(Picture {
                 media_type: image.media_type.clone(),
@@ -47,9 +83,19 @@ pub fn pictures(images: &[ImageRef], source: &dyn ImageSource, reads_images: boo
             None => missing += 1,
         }
     }
+    let mut notes = Vec::new();
+    if older > 0 {
+        notes.push(format!(
+            "[{} left out: only the latest {MAX_PICTURES} pictures are sent; read the file again to see it]",
+            count(older)
+        ));
+    }
+    if missing > 0 {
+        notes.push(format!("[{} no longer stored]", count(missing)));
+    }
     Pictures {
         sent,
-        note: (missing > 0).then(|| format!("[{} no longer stored]", count(missing))),
+        note: (!notes.is_empty()).then(|| notes.join("\n")),
     }
 }
 
@@ -173,17 +219,40 @@ mod tests {
 
     #[test]
     fn pictures_are_sent_to_readers_and_named_for_others() {
-        let sent = pictures(&[image("kept"), image("gone")], &OneStored, true);
+        let budget = &mut PictureBudget::default();
+        let sent = pictures(&[image("kept"), image("gone")], &OneStored, true, budget);
         assert_eq!(sent.sent.len(), 1);
         assert_eq!(sent.sent[0].data_url(), "data:image/png;base64,UE5HIQ==");
         assert_eq!(sent.note.as_deref(), Some("[1 picture no longer stored]"));
-        let text_only = pictures(&[image("kept"), image("kept")], &OneStored, false);
+        let text_only = pictures(&[image("kept"), image("kept")], &OneStored, false, budget);
         assert!(text_only.sent.is_empty());
         let note = text_only.note.expect("a note");
         assert!(
             note.starts_with("[2 pictures left out: this model does not read images"),
             "{note}"
         );
-        assert!(pictures(&[], &OneStored, true).note.is_none());
+        assert!(pictures(&[], &OneStored, true, budget).note.is_none());
+    }
+
+    #[test]
+    fn only_the_latest_pictures_are_sent() {
+        let result = |n: usize| Message::ToolResult {
+            call_id: format!("c{n}"),
+            content: String::new(),
+            is_error: false,
+            images: vec![image("kept"); n],
+        };
+        let conversation = [result(15), result(10)];
+        let mut budget = PictureBudget::for_conversation(&conversation);
+        let first = pictures(&vec![image("kept"); 15], &OneStored, true, &mut budget);
+        assert_eq!(first.sent.len(), 10);
+        let note = first.note.expect("a note");
+        assert!(
+            note.starts_with("[5 pictures left out: only the latest 20"),
+            "{note}"
+        );
+        let second = pictures(&vec![image("kept"); 10], &OneStored, true, &mut budget);
+        assert_eq!(second.sent.len(), 10);
+        assert!(second.note.is_none());
     }
 }

@@ -2,7 +2,7 @@
 //! borrowed structs and serialized once: a long conversation is rebuilt every turn, and a
 //! tree of `serde_json::Value`s cost a millisecond per turn in allocations alone.
 use crate::context::{MAX_TOOL_RESULT_BYTES, clip_tool_result};
-use crate::pictures::{Picture, Pictures, pictures};
+use crate::pictures::{Picture, PictureBudget, Pictures, pictures};
 use errand_core::{ImageSource, Message, ModelRequest, ToolSpec};
 use serde::Serialize;
 use serde_json::Value;
@@ -239,6 +239,7 @@ fn messages<'a>(
     reads_images: bool,
 ) -> Vec<Turn<'a>> {
     let mut turns: Vec<Turn<'_>> = Vec::new();
+    let mut budget = PictureBudget::for_conversation(history);
     for message in history {
         match message {
             Message::User { text } => {
@@ -277,7 +278,7 @@ fn messages<'a>(
                 let block = if refs.is_empty() {
                     tool_result(Cow::Borrowed(call_id), content, *is_error)
                 } else {
-                    let Pictures { sent, note } = pictures(refs, images, reads_images);
+                    let Pictures { sent, note } = pictures(refs, images, reads_images, &mut budget);
                     Content::ToolResult {
                         tool_use_id: Cow::Borrowed(call_id),
                         content: Some(with_pictures(content, note, sent)),

@@ -1,7 +1,7 @@
 //! The chat-completions request body, as typed, borrowed structs serialized once (a tree
 //! of `serde_json::Value`s rebuilt each turn cost more than the HTTP exchange itself).
 use crate::context::{MAX_TOOL_RESULT_BYTES, clip_tool_result};
-use crate::pictures::{Picture, Pictures, pictures};
+use crate::pictures::{Picture, PictureBudget, Pictures, pictures};
 use errand_core::{ImageSource, Message, ModelRequest, ToolSpec};
 use serde::Serialize;
 use serde_json::Value;
@@ -102,11 +102,17 @@ pub(crate) fn request_body<'a>(
         });
     }
     let mut shown: Vec<(&str, Vec<Picture>)> = Vec::new();
+    let mut budget = PictureBudget::for_conversation(request.messages);
     for m in request.messages {
         if !matches!(m, Message::ToolResult { .. }) {
             show_pictures(&mut messages, &mut shown);
         }
-        messages.push(message(m, request.images, reads_images, &mut shown));
+        let sent = Sent {
+            images: request.images,
+            reads_images,
+            budget: &mut budget,
+        };
+        messages.push(message(m, sent, &mut shown));
     }
     show_pictures(&mut messages, &mut shown);
     Body {
@@ -137,10 +143,16 @@ fn show_pictures(messages: &mut Vec<Out<'_>>, shown: &mut Vec<(&str, Vec<Picture
     messages.push(Out::UserParts { content });
 }
 
+/// What decides which of a result's pictures go with it.
+struct Sent<'s> {
+    images: &'s dyn ImageSource,
+    reads_images: bool,
+    budget: &'s mut PictureBudget,
+}
+
 fn message<'a>(
     message: &'a Message,
-    images: &dyn ImageSource,
-    reads_images: bool,
+    sent: Sent<'_>,
     shown: &mut Vec<(&'a str, Vec<Picture>)>,
 ) -> Out<'a> {
     match message {
@@ -166,7 +178,8 @@ fn message<'a>(
             images: refs,
         } => {
             let mut content = clip_tool_result(content, MAX_TOOL_RESULT_BYTES);
-            let Pictures { sent, note } = pictures(refs, images, reads_images);
+            let Pictures { sent, note } =
+                pictures(refs, sent.images, sent.reads_images, sent.budget);
             if let Some(note) = note {
                 content = Cow::Owned(format!("{content}\n{note}"));
             }
