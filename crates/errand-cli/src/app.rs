@@ -95,8 +95,20 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Open the web workspace: start, watch, approve and steer tasks from a browser.
+    /// Open the web workspace: start, watch, approve and steer tasks from a browser. It
+    /// also runs the schedules.
     Serve(ServeArgs),
+    /// Recurring tasks ("every weekday at 08:00"), run by `errand serve` at their times.
+    Schedule {
+        #[command(subcommand)]
+        action: ScheduleAction,
+    },
+    /// Keep `errand serve` running in the background as a systemd user service, so
+    /// schedules run after a reboot with no browser or terminal open.
+    Daemon {
+        #[command(subcommand)]
+        action: DaemonAction,
+    },
     /// Run the eval suite: knowledge-work tasks graded by the files they leave.
     Eval(EvalArgs),
     /// What the command sandbox enforces on this machine; run a command in it.
@@ -107,6 +119,64 @@ pub enum Command {
     /// Print "sha256  path" for every file under DIR, to compare trees before and after.
     #[command(hide = true)]
     HashListing { dir: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum ScheduleAction {
+    /// Make a recurring task: --cron "0 8 * * 1-5" or --every "weekday 08:00" (also
+    /// "monday 09:30", "day", "day 07:00", "1h", "30m"), in local time.
+    Add {
+        /// What you want done each time, in plain words.
+        outcome: String,
+        /// A folder the task may read and change (repeatable).
+        #[arg(long = "folder", short = 'f', value_name = "DIR", required = true)]
+        folders: Vec<PathBuf>,
+        /// A folder the task may only read (repeatable).
+        #[arg(long = "read-only", value_name = "DIR")]
+        read_only: Vec<PathBuf>,
+        /// ask, auto or plan. A run that must ask waits for you in the workspace.
+        #[arg(long)]
+        mode: Option<String>,
+        /// A model spec or profile name; default: the configured one.
+        #[arg(long)]
+        model: Option<String>,
+        /// Five-field cron pattern in local time: minute hour day month weekday.
+        #[arg(long, conflicts_with = "every", required_unless_present = "every")]
+        cron: Option<String>,
+        /// "weekday 08:00", "monday 09:30", "day", "day 07:00", "1h", "30m".
+        #[arg(long)]
+        every: Option<String>,
+        /// After downtime (sleep, reboot): once runs a single catch-up, skip waits for the
+        /// next time. Either way the history records what was missed.
+        #[arg(long, default_value = "once", value_parser = ["once", "skip"])]
+        missed: String,
+    },
+    /// List schedules: when they run next, their last run and its task's state.
+    List,
+    /// Run a schedule now, here, as `errand run` would.
+    Run { id: String },
+    /// Stop a schedule from running until `resume`.
+    Pause { id: String },
+    /// Let a paused schedule run again (from now on; nothing counts as missed).
+    Resume { id: String },
+    /// Delete a schedule (its history and its tasks stay).
+    Remove { id: String },
+    /// What a schedule did: runs, catch-ups, missed and skipped runs.
+    History { id: String },
+}
+
+#[derive(Subcommand)]
+pub enum DaemonAction {
+    /// Write and start a systemd user service running `errand serve`.
+    Install {
+        /// The workspace's port. Default: [serve] port, else 8417.
+        #[arg(long)]
+        port: Option<u16>,
+    },
+    /// Whether the service is installed and running.
+    Status,
+    /// Stop and remove the service.
+    Uninstall,
 }
 
 #[derive(Subcommand)]

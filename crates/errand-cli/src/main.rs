@@ -1,5 +1,6 @@
 //! The `errand` binary: parse the command line, run one command, exit with its code.
 mod app;
+mod daemon;
 mod demo;
 mod display;
 mod drive;
@@ -10,6 +11,7 @@ mod mcp;
 mod models;
 mod plugins;
 mod sandbox;
+mod schedule;
 mod serve;
 mod steer;
 mod watch;
@@ -94,6 +96,10 @@ fn try_main() -> Result<ExitCode> {
         Command::Commands => plugins::commands(cli.json),
         Command::Sandbox { action } => sandbox::sandbox(action, cli.json),
         Command::Serve(args) => runtime.block_on(serve::serve(args)),
+        Command::Schedule { action } => {
+            runtime.block_on(schedule::schedule(action, cli.json, output))
+        }
+        Command::Daemon { action } => daemon::daemon(action, cli.json),
         Command::Eval(args) => runtime.block_on(eval::eval(args, cli.json)),
         Command::HashListing { dir } => {
             for line in demo::hash_listing(&dir)? {

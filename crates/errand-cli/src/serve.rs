@@ -30,6 +30,21 @@ pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
         _ => random_token()?,
     };
     let port = args.port.or(config.serve.port).unwrap_or(DEFAULT_PORT);
+    let data = errand_runtime::data_dir()?;
+    // One `errand serve` per data folder: two would both run every schedule.
+    let _lock = match lock_serving(&data)? {
+        Some(lock) => lock,
+        None => {
+            let holder = lock_holder(&data)
+                .map(|pid| format!("process {pid}"))
+                .unwrap_or_else(|| "another process".into());
+            return Err(Exit::usage(format!(
+                "`errand serve` already runs for the data folder {} ({holder}); it runs the schedules and serves the workspace. Use that one, stop it first (`errand daemon status` says whether it is the service), or set ERRAND_HOME for a separate one.",
+                data.display()
+            ))
+            .into());
+        }
+    };
     let runtime = Arc::new(errand_runtime::Runtime::open()?);
     let options = ServeOptions {
         listen: SocketAddr::new(args.listen, port),
@@ -92,8 +107,48 @@ pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
     Ok(ExitCode::Done)
 }
 
+fn lock_path(data: &std::path::Path) -> std::path::PathBuf {
+    data.join("serve.lock")
+}
+
+/// Takes the data folder's serve lock (held until the process ends, however it ends), with
+/// this process's id in the file; `None` when another process holds it.
+fn lock_serving(data: &std::path::Path) -> Result<Option<std::fs::File>> {
+    std::fs::create_dir_all(data)
+        .with_context(|| format!("cannot create the data folder {}", data.display()))?;
+    let path = lock_path(data);
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+        }
+    }
+    file.set_len(0)?;
+    writeln!(file, "{}", std::process::id())?;
+    Ok(Some(file))
+}
+
+/// The process serving this data folder, if one is.
+pub(crate) fn lock_holder(data: &std::path::Path) -> Option<u32> {
+    let path = lock_path(data);
+    let file = std::fs::File::open(&path).ok()?;
+    match file.try_lock_shared() {
+        // Nobody holds it.
+        Ok(()) => None,
+        Err(_) => std::fs::read_to_string(&path).ok()?.trim().parse().ok(),
+    }
+}
+
 /// 32 hex digits from the kernel's random source.
-fn random_token() -> Result<String> {
+pub(crate) fn random_token() -> Result<String> {
     use std::io::Read;
     let mut bytes = [0u8; 16];
     std::fs::File::open("/dev/urandom")

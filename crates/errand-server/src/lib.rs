@@ -11,6 +11,7 @@ mod files;
 mod guard;
 mod mcp;
 mod runner;
+mod scheduler;
 mod skills;
 mod stream;
 mod ui;
@@ -105,6 +106,11 @@ impl Server {
             }
             Err(e) => tracing::warn!(error = %e, "cannot look for interrupted tasks"),
         }
+        let schedules = tokio::spawn(scheduler::run(
+            self.state.runtime.clone(),
+            self.state.runner.clone(),
+            self.state.stopping.clone(),
+        ));
         let app = router(self.state.clone());
         let stop = self.stop;
         let mcp_stop = self.state.mcp_stop.clone();
@@ -117,6 +123,7 @@ impl Server {
             })
             .await;
         watcher.abort();
+        schedules.abort();
         self.state.runner.stop_all(Duration::from_secs(5)).await;
         result
     }

@@ -10,6 +10,7 @@
 mod blobs;
 mod leases;
 mod lock;
+mod schedules;
 mod schema;
 #[cfg(test)]
 mod tests;

@@ -56,6 +56,19 @@ const MIGRATIONS: &[&str] = &[
     // 3: the workspace pages through tasks newest first.
     "CREATE INDEX tasks_created ON tasks (created_at DESC, id DESC);
     CREATE INDEX tasks_updated ON tasks (updated_at);",
+    // 4: recurring tasks (each a JSON document errand-schedule reads) and their history.
+    "CREATE TABLE schedules (
+        id TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE schedule_history (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        schedule_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX schedule_history_of ON schedule_history (schedule_id, seq);",
 ];
 
 /// The schema version this build writes.
