@@ -198,7 +198,16 @@ pub async fn run(args: RunArgs, output: Output) -> Result<ExitCode> {
     let id = created.id;
     if output.json {
         JsonLines.event(&created.event);
+        if let Some(read) = &created.instructions {
+            JsonLines.event(read);
+        }
     } else {
+        if let Some(read) = &created.instructions
+            && let errand_core::EventKind::InstructionsRead { sources } = &read.kind
+        {
+            let labels: Vec<&str> = sources.iter().map(|s| s.label.as_str()).collect();
+            eprintln!("Read these instructions: {}", labels.join(", "));
+        }
         if let Some(recipe) = &created.recipe {
             let folder = TaskView::fold(std::slice::from_ref(&created.event))
                 .grants

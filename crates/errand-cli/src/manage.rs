@@ -70,6 +70,21 @@ pub fn show(task: &str, json_out: bool) -> Result<ExitCode> {
         view.model,
         when(view.created_at)
     );
+    if !view.instructions.is_empty() {
+        println!("Read these instructions:");
+        for source in &view.instructions {
+            println!(
+                "  {} ({}){}",
+                source.label,
+                source.path.display(),
+                if source.clipped {
+                    ", cut at its size budget"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
     for grant in &view.grants {
         println!(
             "Folder: {} ({})",

@@ -70,6 +70,11 @@ pub enum EventKind {
     PlanUpdated {
         steps: Vec<PlanStep>,
     },
+    /// What the person told Errand to follow, read as the task started: their instructions
+    /// and memory, and the instruction files at the top of each granted folder.
+    InstructionsRead {
+        sources: Vec<Instruction>,
+    },
     UserMessage {
         text: String,
     },
@@ -165,6 +170,7 @@ impl EventKind {
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::TaskCreated { .. } => "task_created",
+            EventKind::InstructionsRead { .. } => "instructions_read",
             EventKind::ModelTurn { .. } => "model_turn",
             EventKind::ApprovalRequested { .. } => "approval_requested",
             EventKind::ApprovalResolved { .. } => "approval_resolved",
@@ -205,4 +211,16 @@ pub enum StepStatus {
     InProgress,
     Done,
     Skipped,
+}
+
+/// One source of the person's instructions, as read when the task started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instruction {
+    /// In words: "your instructions", "your memory", "AGENTS.md in reports".
+    pub label: String,
+    pub path: std::path::PathBuf,
+    pub text: String,
+    /// Cut at the size budget; the rest was not read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub clipped: bool,
 }

@@ -112,6 +112,9 @@ impl Policy {
         if effect == Effect::Delete {
             return Decision::Ask("deletes always ask".into());
         }
+        if let Some(why) = &assessment.always_ask {
+            return Decision::Ask(why.clone());
+        }
         if let Some(rule) =
             rules().find(|r| r.action == RuleAction::Ask && r.matches_any(&assessment.subjects))
         {

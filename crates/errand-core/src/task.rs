@@ -95,6 +95,8 @@ pub struct TaskView {
     #[serde(skip)]
     pub always_allowed: HashSet<String>,
     pub plan_approved: bool,
+    /// The person's instructions and memory, read as the task started.
+    pub instructions: Vec<crate::event::Instruction>,
     /// How often the conversation was compacted; earlier tool results are gone from it.
     pub compactions: usize,
     /// Every tool call id the task ever used, compacted or not.
@@ -354,6 +356,7 @@ impl TaskView {
                 }
             }
             EventKind::PlanUpdated { steps } => self.plan = steps.clone(),
+            EventKind::InstructionsRead { sources } => self.instructions = sources.clone(),
             EventKind::UserMessage { text } if !self.pending_calls.is_empty() => {
                 self.queued_messages.push(steering(text))
             }

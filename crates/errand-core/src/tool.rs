@@ -40,6 +40,9 @@ pub struct Assessment {
     /// Leave `subjects` unleased: making a folder that already exists changes nothing,
     /// so two workers may both do it.
     pub no_lease: bool,
+    /// The call asks the person whatever the mode and the rules allow (`remember`,
+    /// `schedule_task`): why, in words. Only a deny rule or plan mode stops it sooner.
+    pub always_ask: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -91,6 +91,7 @@ impl Tool for McpTool {
             subjects: Vec::new(),
             replaces_existing: false,
             no_lease: true,
+            always_ask: None,
         })
     }
 

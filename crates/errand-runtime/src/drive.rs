@@ -87,6 +87,7 @@ impl Runtime {
         if let Some(tool) = &use_skill {
             tools.register(tool.clone());
         }
+        tools.register(Arc::new(crate::instructions::Remember));
         let (server_tools, problems) = errand_mcp::ServerTools::collect(&connectors).await;
         for problem in problems {
             driver.observer.progress(&problem.to_string(), 0, 0);

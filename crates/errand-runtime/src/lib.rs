@@ -14,6 +14,7 @@ mod drive;
 mod error;
 mod files;
 mod hooks;
+pub mod instructions;
 mod manage;
 pub mod mcp;
 mod models;

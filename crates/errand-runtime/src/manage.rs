@@ -59,6 +59,9 @@ impl Runtime {
             "changes": {"done": count(JournalState::Done), "undone": count(JournalState::Undone),
                         "planned": count(JournalState::Planned), "skipped": count(JournalState::Skipped)},
             "running": self.is_running(&row.id)?,
+            "instructions": view.instructions.iter().map(|i| json!({
+                "label": i.label, "path": i.path, "bytes": i.text.len(), "clipped": i.clipped,
+            })).collect::<Vec<_>>(),
         }))
     }
 

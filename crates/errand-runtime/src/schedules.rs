@@ -148,10 +148,7 @@ impl Runtime {
         Ok(found)
     }
 
-    pub fn schedule_history(
-        &self,
-        id: &str,
-    ) -> Result<(Schedule, History), RuntimeError> {
+    pub fn schedule_history(&self, id: &str) -> Result<(Schedule, History), RuntimeError> {
         let found = self.find_schedule(id)?;
         let history: Vec<(i64, HistoryEntry)> = self.store.schedule_history(&found.id)?;
         let history = history

@@ -64,6 +64,8 @@ pub struct Created {
     pub mode: Mode,
     /// Its first event, `task_created`.
     pub event: Event,
+    /// `instructions_read`, when the person's instructions or memory were found.
+    pub instructions: Option<Event>,
     /// The offline recipe that will do the work, when no model is configured.
     pub recipe: Option<String>,
 }
@@ -103,6 +105,7 @@ impl Runtime {
         }
         let mode = request.mode.or(config.mode).unwrap_or_default();
         let id = errand_core::new_id();
+        let grants_read = grants.clone();
         let created = EventKind::TaskCreated {
             outcome: request.outcome,
             grants,
@@ -114,11 +117,21 @@ impl Runtime {
                 unsandboxed: request.unsandboxed,
             },
         };
+        let sources = crate::instructions::read_all(&grants_read);
         let event = self.store.create_task(&id, created)?;
+        let instructions = if sources.is_empty() {
+            None
+        } else {
+            Some(
+                self.store
+                    .append(&id, EventKind::InstructionsRead { sources })?,
+            )
+        };
         Ok(Created {
             id,
             mode,
             event,
+            instructions,
             recipe,
         })
     }

@@ -792,6 +792,10 @@ function taskView(main, id) {
         }
         return { parts: callWords(call.name || ev.tool, call.input, parseObj(ev.output)).done, kind: 'done' };
       }
+      case 'instructions_read': {
+        const s = ev.sources || [];
+        return { parts: ['Read these instructions: ', s.map((x) => x.label + (x.clipped ? ' (cut at its size budget)' : '')).join(', ')], kind: 'milestone' };
+      }
       case 'plan_updated': {
         const s = ev.steps || [];
         const done = s.filter((x) => x.status === 'done').length;

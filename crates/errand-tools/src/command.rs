@@ -96,6 +96,7 @@ impl Tool for RunCommand {
             subjects: vec![i.command],
             replaces_existing: false,
             no_lease: false,
+            always_ask: None,
         })
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {

@@ -119,6 +119,7 @@ impl Tool for MovePath {
                 .collect(),
             replaces_existing: false,
             no_lease: false,
+            always_ask: None,
         })
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
@@ -379,6 +380,7 @@ impl Tool for TrashPath {
             subjects,
             replaces_existing: false,
             no_lease: false,
+            always_ask: None,
         })
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {

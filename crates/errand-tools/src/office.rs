@@ -49,6 +49,7 @@ pub(crate) fn assess_output(
         replaces_existing: present && !made_by_task(ctx, &r.display),
         subjects: vec![r.display],
         no_lease: false,
+        always_ask: None,
     })
 }
 
@@ -114,6 +115,7 @@ impl Tool for CreateSpreadsheet {
             replaces_existing: present && !made_by_task(ctx, &r.display),
             subjects: vec![r.display],
             no_lease: false,
+            always_ask: None,
         })
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {

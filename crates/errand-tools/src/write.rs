@@ -267,6 +267,7 @@ impl Tool for WriteFile {
             subjects: vec![r.display],
             replaces_existing: replaces,
             no_lease: false,
+            always_ask: None,
         })
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
@@ -342,6 +343,7 @@ impl Tool for EditFile {
             replaces_existing: !made_by_task(ctx, &r.display),
             subjects: vec![r.display],
             no_lease: false,
+            always_ask: None,
         })
     }
     async fn call(&self, ctx: &ToolContext, input: Value) -> Result<ToolOutput, ToolError> {
