@@ -103,6 +103,12 @@ pub enum Command {
         #[command(subcommand)]
         action: ScheduleAction,
     },
+    /// What Errand remembers for you (memory.md, read at the start of every task;
+    /// `remember` adds to it, with your approval).
+    Memory {
+        #[command(subcommand)]
+        action: MemoryAction,
+    },
     /// Keep `errand serve` running in the background as a systemd user service, so
     /// schedules run after a reboot with no browser or terminal open.
     Daemon {
@@ -163,6 +169,20 @@ pub enum ScheduleAction {
     Remove { id: String },
     /// What a schedule did: runs, catch-ups, missed and skipped runs.
     History { id: String },
+}
+
+#[derive(Subcommand)]
+pub enum MemoryAction {
+    /// Print what is remembered, and where it is kept.
+    Show,
+    /// Open the memory file in your editor ($VISUAL, $EDITOR, else nano or vi).
+    Edit,
+    /// Forget the lines that contain TEXT, or everything with --all.
+    Forget {
+        text: Option<String>,
+        #[arg(long, conflicts_with = "text")]
+        all: bool,
+    },
 }
 
 #[derive(Subcommand)]

@@ -8,6 +8,7 @@ mod eval;
 mod exit;
 mod manage;
 mod mcp;
+mod memory;
 mod models;
 mod plugins;
 mod sandbox;
@@ -100,6 +101,7 @@ fn try_main() -> Result<ExitCode> {
             runtime.block_on(schedule::schedule(action, cli.json, output))
         }
         Command::Daemon { action } => daemon::daemon(action, cli.json),
+        Command::Memory { action } => memory::memory(action, cli.json),
         Command::Eval(args) => runtime.block_on(eval::eval(args, cli.json)),
         Command::HashListing { dir } => {
             for line in demo::hash_listing(&dir)? {

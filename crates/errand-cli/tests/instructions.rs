@@ -194,4 +194,28 @@ fn remember_asks_even_in_auto_mode_and_the_next_task_reads_it() {
             .is_some_and(|t| t.contains("reports as PDF")),
         "{read}"
     );
+
+    // The person reads and empties it.
+    let memory_cmd = |args: &[&str]| {
+        env.cmd()
+            .env("ERRAND_CONFIG", &config)
+            .args(args)
+            .output()
+            .expect("memory")
+    };
+    let shown = memory_cmd(&["--json", "memory", "show"]);
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("json");
+    assert_eq!(shown["text"], "- The person wants reports as PDF\n");
+    let out = memory_cmd(&["memory", "forget"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(text(&out).contains("say what to forget"), "{}", text(&out));
+    let out = memory_cmd(&["memory", "forget", "spreadsheets"]);
+    assert!(
+        text(&out).contains("nothing was forgotten"),
+        "{}",
+        text(&out)
+    );
+    let out = memory_cmd(&["memory", "forget", "pdf"]);
+    assert!(text(&out).contains("Forgot 1 line"), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(&memory).expect("memory.md"), "");
 }

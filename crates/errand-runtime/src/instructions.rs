@@ -107,11 +107,11 @@ pub fn remember(text: &str) -> Result<PathBuf, String> {
     }
     let line = text.trim().replace('\n', " ");
     current.push_str(&format!("- {line}\n"));
-    write_whole(&path, &current)?;
+    write_memory(&path, &current)?;
     Ok(path)
 }
 
-pub(crate) fn write_whole(path: &Path, text: &str) -> Result<(), String> {
+pub fn write_memory(path: &Path, text: &str) -> Result<(), String> {
     let dir = path.parent().ok_or("the memory file has no folder")?;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let temp = path.with_extension("md.tmp");
