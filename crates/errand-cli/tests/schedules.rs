@@ -298,3 +298,57 @@ fn the_daemon_writes_a_systemd_unit_that_verifies() {
     assert_eq!(json_of(&out)["removed"], true);
     assert!(!unit.exists());
 }
+
+#[test]
+fn a_task_can_make_its_request_recur_only_with_the_persons_yes() {
+    let env = Env::new();
+    let folder = env.dir("reports");
+    let spec = env.script(
+        "recur.json",
+        serde_json::json!([
+            {"tool_calls": [{"id": "recur", "name": "schedule_task",
+                "input": {"outcome": "Write the weekly report", "every": "monday 09:00"}}]},
+            {"tool_calls": [{"name": "finish", "input": {"summary": "It will run every Monday."}}]}
+        ]),
+    );
+    let out = env
+        .cmd()
+        .args([
+            "--json",
+            "run",
+            "Do the weekly report every Monday",
+            "--model",
+            &spec,
+        ])
+        .args(["--mode", "auto", "--folder"])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(
+        code(&out),
+        3,
+        "waits for the person even in auto mode: {}",
+        text(&out)
+    );
+    let asked = events(&out)
+        .into_iter()
+        .find(|e| e["type"] == "approval_requested")
+        .expect("an approval request");
+    assert_eq!(
+        asked["summary"],
+        "schedule “Write the weekly report” every Monday at 09:00 in reports"
+    );
+    assert!(list(&env).is_empty(), "nothing scheduled before the yes");
+    let task = task_id(&out);
+    let out = env.run(&["approve", &task]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let all = list(&env);
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0]["outcome"], "Write the weekly report");
+    assert_eq!(all[0]["when"], "every Monday at 09:00");
+    assert_eq!(all[0]["mode"], "auto");
+    assert_eq!(
+        all[0]["folders"][0]["path"],
+        folder.canonicalize().expect("path").display().to_string()
+    );
+}

@@ -88,6 +88,12 @@ impl Runtime {
             tools.register(tool.clone());
         }
         tools.register(Arc::new(crate::instructions::Remember));
+        tools.register(Arc::new(crate::schedule_tool::ScheduleTask {
+            store: self.store.clone(),
+            grants: view.grants.clone(),
+            mode: view.mode.to_string(),
+            model: view.model.clone(),
+        }));
         let (server_tools, problems) = errand_mcp::ServerTools::collect(&connectors).await;
         for problem in problems {
             driver.observer.progress(&problem.to_string(), 0, 0);

@@ -21,6 +21,7 @@ mod models;
 pub mod plugins;
 mod preview;
 mod roles;
+mod schedule_tool;
 pub mod schedules;
 mod skill_save;
 mod start;

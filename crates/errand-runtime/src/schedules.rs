@@ -38,56 +38,7 @@ pub struct ScheduleSummary {
 
 impl Runtime {
     pub fn add_schedule(&self, request: ScheduleRequest) -> Result<Schedule, RuntimeError> {
-        if request.outcome.trim().is_empty() {
-            return Err(RuntimeError::invalid(
-                "say what the schedule should do: the outcome is empty",
-            ));
-        }
-        if request.folders.is_empty() {
-            return Err(RuntimeError::invalid(
-                "a schedule needs a folder to work in: add --folder DIR",
-            ));
-        }
-        let now = Utc::now();
-        let recurrence = match (&request.cron, &request.every) {
-            (Some(cron), None) => Recurrence::cron(cron),
-            (None, Some(every)) => Recurrence::every(every, &now.with_timezone(&Local)),
-            _ => {
-                return Err(RuntimeError::invalid(
-                    "say when it runs with one of --cron \"0 8 * * 1-5\" or --every \"weekday 08:00\"",
-                ));
-            }
-        }
-        .map_err(|e| RuntimeError::invalid(e.to_string()))?;
-        if let Some(mode) = &request.mode {
-            mode.parse::<Mode>().map_err(RuntimeError::invalid)?;
-        }
-        // The folders are checked now, and again at each run: a folder can go away.
-        let grants = crate::start::grants(&request.folders, None)?;
-        let folders = grants
-            .iter()
-            .zip(&request.folders)
-            .map(|(grant, asked)| Folder {
-                path: grant.path.clone(),
-                writable: asked.writable,
-            })
-            .collect();
-        let schedule = Schedule {
-            id: errand_core::new_id(),
-            outcome: request.outcome.trim().to_string(),
-            folders,
-            mode: request.mode,
-            model: request.model.filter(|m| !m.trim().is_empty()),
-            recurrence,
-            missed: request.missed,
-            paused: false,
-            created_at: now,
-            checked_until: now,
-            last_run: None,
-            last_task: None,
-        };
-        self.store.add_schedule(&schedule.id, &schedule)?;
-        Ok(schedule)
+        add_schedule_to(&self.store, request)
     }
 
     pub fn schedule_summaries(&self) -> Result<Vec<ScheduleSummary>, RuntimeError> {
@@ -219,6 +170,63 @@ impl Runtime {
     pub fn schedule_book(&self) -> StoreBook {
         StoreBook(self.store.clone())
     }
+}
+
+/// Checks a new schedule and keeps it.
+pub(crate) fn add_schedule_to(
+    store: &SqliteStore,
+    request: ScheduleRequest,
+) -> Result<Schedule, RuntimeError> {
+    if request.outcome.trim().is_empty() {
+        return Err(RuntimeError::invalid(
+            "say what the schedule should do: the outcome is empty",
+        ));
+    }
+    if request.folders.is_empty() {
+        return Err(RuntimeError::invalid(
+            "a schedule needs a folder to work in: add --folder DIR",
+        ));
+    }
+    let now = Utc::now();
+    let recurrence = match (&request.cron, &request.every) {
+        (Some(cron), None) => Recurrence::cron(cron),
+        (None, Some(every)) => Recurrence::every(every, &now.with_timezone(&Local)),
+        _ => {
+            return Err(RuntimeError::invalid(
+                "say when it runs with one of --cron \"0 8 * * 1-5\" or --every \"weekday 08:00\"",
+            ));
+        }
+    }
+    .map_err(|e| RuntimeError::invalid(e.to_string()))?;
+    if let Some(mode) = &request.mode {
+        mode.parse::<Mode>().map_err(RuntimeError::invalid)?;
+    }
+    // The folders are checked now, and again at each run: a folder can go away.
+    let grants = crate::start::grants(&request.folders, None)?;
+    let folders = grants
+        .iter()
+        .zip(&request.folders)
+        .map(|(grant, asked)| Folder {
+            path: grant.path.clone(),
+            writable: asked.writable,
+        })
+        .collect();
+    let schedule = Schedule {
+        id: errand_core::new_id(),
+        outcome: request.outcome.trim().to_string(),
+        folders,
+        mode: request.mode,
+        model: request.model.filter(|m| !m.trim().is_empty()),
+        recurrence,
+        missed: request.missed,
+        paused: false,
+        created_at: now,
+        checked_until: now,
+        last_run: None,
+        last_task: None,
+    };
+    store.add_schedule(&schedule.id, &schedule)?;
+    Ok(schedule)
 }
 
 /// The store as the scheduler's book.
