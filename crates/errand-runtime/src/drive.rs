@@ -94,6 +94,12 @@ impl Runtime {
             mode: view.mode.to_string(),
             model: view.model.clone(),
         }));
+        // Sent on demand: most tasks neither remember nor recur.
+        tools.add_group(
+            "later",
+            "remember a preference for later tasks; make this request recur",
+            &["remember", "schedule_task"],
+        );
         let (server_tools, problems) = errand_mcp::ServerTools::collect(&connectors).await;
         for problem in problems {
             driver.observer.progress(&problem.to_string(), 0, 0);
