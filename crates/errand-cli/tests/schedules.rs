@@ -118,9 +118,30 @@ impl Drop for Serving {
     }
 }
 
+/// With a `notify-send` that writes what it is asked to show into `notified.txt`.
 fn serve(env: &Env) -> Serving {
+    let bin = env.work.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("bin");
+    let fake = bin.join("notify-send");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\nprintf '%s|' \"$@\" >> '{}'\necho >> '{}'\n",
+            env.work.path().join("notified.txt").display(),
+            env.work.path().join("notified.txt").display()
+        ),
+    )
+    .expect("fake notify-send");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let mut child = env
         .cmd()
+        .env("PATH", path)
         .args(["serve", "--port", "0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -225,6 +246,22 @@ fn errand_serve_runs_a_minutely_schedule_within_seventy_seconds_and_only_one_ser
     let ran = &history[0];
     assert_eq!(ran["kind"], "ran", "{history}");
     assert_eq!(ran["task"], task.as_str());
+    // The desktop was told (the fake notify-send wrote what it was asked to show).
+    let notified = env.work.path().join("notified.txt");
+    let waited = Instant::now();
+    let shown = loop {
+        let shown = std::fs::read_to_string(&notified).unwrap_or_default();
+        if shown.contains("Errand: a scheduled task is done")
+            || waited.elapsed() > Duration::from_secs(10)
+        {
+            break shown;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(
+        shown,
+        "--app-name=Errand|Errand: a scheduled task is done|“organize my downloads by type and date”|\n"
+    );
 }
 
 #[test]

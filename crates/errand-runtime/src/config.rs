@@ -65,6 +65,8 @@ pub struct Config {
     pub serve: ServeConfig,
     #[serde(default)]
     pub mcp: McpConfig,
+    #[serde(default)]
+    pub notify: NotifyConfig,
 }
 
 /// `[mcp.servers.NAME]`: the person's MCP servers.
@@ -85,6 +87,33 @@ pub struct ServeConfig {
     pub roots: Vec<PathBuf>,
     /// The port `errand serve` listens on without `--port`.
     pub port: Option<u16>,
+}
+
+/// `[notify]`: which moments of a scheduled task reach the desktop as a notification.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// It waits for an approval or an answer.
+    #[serde(default = "yes")]
+    pub waiting: bool,
+    #[serde(default = "yes")]
+    pub finished: bool,
+    #[serde(default = "yes")]
+    pub failed: bool,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig {
+            waiting: true,
+            finished: true,
+            failed: true,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `[agents]`: how sub-agents run.

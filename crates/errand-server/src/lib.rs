@@ -10,6 +10,7 @@ mod error;
 mod files;
 mod guard;
 mod mcp;
+mod notify;
 mod runner;
 mod scheduler;
 mod skills;

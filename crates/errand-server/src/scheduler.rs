@@ -14,6 +14,7 @@ const LOOK_AGAIN: Duration = Duration::from_secs(30);
 struct RunnerLauncher {
     runtime: Arc<Runtime>,
     runner: Arc<Runner>,
+    notify: errand_runtime::config::NotifyConfig,
 }
 
 impl Launcher for RunnerLauncher {
@@ -28,6 +29,12 @@ impl Launcher for RunnerLauncher {
             .map_err(|e| e.to_string())?;
         tracing::info!(schedule = %schedule.id, %task, %scheduled_for, "starting a scheduled run");
         self.runner.start(&task);
+        crate::notify::follow(
+            self.runtime.clone(),
+            task.clone(),
+            schedule.outcome.clone(),
+            self.notify.clone(),
+        );
         Ok(task)
     }
 }
@@ -38,9 +45,14 @@ pub(crate) async fn run(
     runner: Arc<Runner>,
     mut stopping: tokio::sync::watch::Receiver<bool>,
 ) {
+    // Read once: a change to [notify] applies from the next start.
+    let notify = errand_runtime::Config::load()
+        .map(|c| c.notify)
+        .unwrap_or_default();
     let launcher = RunnerLauncher {
         runtime: runtime.clone(),
         runner,
+        notify,
     };
     let scheduler = Scheduler::new(Local);
     let book = runtime.schedule_book();
