@@ -103,6 +103,11 @@ pub enum Command {
         #[command(subcommand)]
         action: ScheduleAction,
     },
+    /// Projects: named sets of folders with their own instructions and memory.
+    Project {
+        #[command(subcommand)]
+        action: ProjectAction,
+    },
     /// What Errand remembers for you (memory.md, read at the start of every task;
     /// `remember` adds to it, with your approval).
     Memory {
@@ -135,8 +140,16 @@ pub enum ScheduleAction {
         /// What you want done each time, in plain words.
         outcome: String,
         /// A folder the task may read and change (repeatable).
-        #[arg(long = "folder", short = 'f', value_name = "DIR", required = true)]
+        #[arg(
+            long = "folder",
+            short = 'f',
+            value_name = "DIR",
+            required_unless_present = "project"
+        )]
         folders: Vec<PathBuf>,
+        /// Run in a project: its folders, instructions and memory.
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
         /// A folder the task may only read (repeatable).
         #[arg(long = "read-only", value_name = "DIR")]
         read_only: Vec<PathBuf>,
@@ -174,15 +187,40 @@ pub enum ScheduleAction {
 #[derive(Subcommand)]
 pub enum MemoryAction {
     /// Print what is remembered, and where it is kept.
-    Show,
+    Show {
+        /// A project's memory instead of yours.
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
+    },
     /// Open the memory file in your editor ($VISUAL, $EDITOR, else nano or vi).
-    Edit,
+    Edit {
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
+    },
     /// Forget the lines that contain TEXT, or everything with --all.
     Forget {
         text: Option<String>,
         #[arg(long, conflicts_with = "text")]
         all: bool,
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+pub enum ProjectAction {
+    /// Make a project of folders; `errand run --project NAME "…"` then works in them.
+    Create {
+        name: String,
+        /// A folder the project's tasks may read and change (repeatable).
+        #[arg(long = "folder", short = 'f', value_name = "DIR")]
+        folders: Vec<PathBuf>,
+        /// A folder they may only read (repeatable).
+        #[arg(long = "read-only", value_name = "DIR")]
+        read_only: Vec<PathBuf>,
+    },
+    /// List projects with their folders and where their instructions and memory are.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -261,6 +299,9 @@ pub struct RunArgs {
     /// Start the task in the background and print its id; follow it with `errand watch`.
     #[arg(long)]
     pub detach: bool,
+    /// Work in a project: its folders are granted, its instructions and memory read.
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
 }
 
 /// `errand serve`'s arguments.

@@ -163,8 +163,11 @@ pub async fn run(args: RunArgs, output: Output) -> Result<ExitCode> {
     if args.outcome.trim().is_empty() {
         return Err(Exit::usage("describe the outcome you want, e.g. errand run \"organize by type and date\" --folder ~/Downloads").into());
     }
-    if args.folders.is_empty() && args.read_only.is_empty() {
-        return Err(Exit::usage("grant a folder with --folder DIR").into());
+    if args.folders.is_empty() && args.read_only.is_empty() && args.project.is_none() {
+        return Err(Exit::usage(
+            "grant a folder with --folder DIR (or start it in a project with --project NAME)",
+        )
+        .into());
     }
     let folders = args
         .folders
@@ -191,6 +194,7 @@ pub async fn run(args: RunArgs, output: Output) -> Result<ExitCode> {
         },
         unsandboxed: args.unsafe_no_sandbox,
         roots: None,
+        project: args.project,
     };
     let runtime = open_runtime()?;
     offer_interrupted(&runtime, output).await?;
@@ -203,7 +207,8 @@ pub async fn run(args: RunArgs, output: Output) -> Result<ExitCode> {
         }
     } else {
         if let Some(read) = &created.instructions
-            && let errand_core::EventKind::InstructionsRead { sources } = &read.kind
+            && let errand_core::EventKind::InstructionsRead { sources, .. } = &read.kind
+            && !sources.is_empty()
         {
             let labels: Vec<&str> = sources.iter().map(|s| s.label.as_str()).collect();
             eprintln!("Read these instructions: {}", labels.join(", "));

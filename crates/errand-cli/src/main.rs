@@ -11,6 +11,7 @@ mod mcp;
 mod memory;
 mod models;
 mod plugins;
+mod project;
 mod sandbox;
 mod schedule;
 mod serve;
@@ -102,6 +103,7 @@ fn try_main() -> Result<ExitCode> {
         }
         Command::Daemon { action } => daemon::daemon(action, cli.json),
         Command::Memory { action } => memory::memory(action, cli.json),
+        Command::Project { action } => project::project(action, cli.json),
         Command::Eval(args) => runtime.block_on(eval::eval(args, cli.json)),
         Command::HashListing { dir } => {
             for line in demo::hash_listing(&dir)? {

@@ -3,17 +3,27 @@
 use crate::app::MemoryAction;
 use crate::exit::{Exit, ExitCode};
 use anyhow::{Context, Result};
-use errand_runtime::instructions::{memory_file, write_memory};
+use errand_runtime::instructions::{memory_for, write_memory};
 
 pub fn memory(action: MemoryAction, json: bool) -> Result<ExitCode> {
-    let path = memory_file().context("no configuration folder for the memory file")?;
+    let project = match &action {
+        MemoryAction::Show { project }
+        | MemoryAction::Edit { project }
+        | MemoryAction::Forget { project, .. } => project.clone(),
+    };
+    if let Some(name) = &project {
+        // The project must exist: a typo should not start a new, empty memory.
+        errand_runtime::Runtime::open()?.project(name)?;
+    }
+    let path =
+        memory_for(project.as_deref()).context("no configuration folder for the memory file")?;
     let current = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
     match action {
-        MemoryAction::Show => {
+        MemoryAction::Show { .. } => {
             if json {
                 println!("{}", serde_json::json!({"path": path, "text": current}));
             } else if current.trim().is_empty() {
@@ -23,7 +33,7 @@ pub fn memory(action: MemoryAction, json: bool) -> Result<ExitCode> {
             }
             Ok(ExitCode::Done)
         }
-        MemoryAction::Edit => {
+        MemoryAction::Edit { .. } => {
             if !path.exists() {
                 write_memory(&path, "").map_err(anyhow::Error::msg)?;
             }
@@ -55,7 +65,7 @@ pub fn memory(action: MemoryAction, json: bool) -> Result<ExitCode> {
                 ExitCode::Failed
             })
         }
-        MemoryAction::Forget { text, all } => {
+        MemoryAction::Forget { text, all, .. } => {
             let (kept, forgotten): (Vec<&str>, Vec<&str>) = match (&text, all) {
                 (_, true) => (Vec::new(), current.lines().collect()),
                 (Some(text), false) => {

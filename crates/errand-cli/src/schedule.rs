@@ -20,6 +20,7 @@ pub async fn schedule(action: ScheduleAction, json: bool, output: Output) -> Res
             cron,
             every,
             missed,
+            project,
         } => {
             let missed: Missed = missed.parse().map_err(Exit::usage)?;
             let folders = folders
@@ -42,6 +43,7 @@ pub async fn schedule(action: ScheduleAction, json: bool, output: Output) -> Res
                     cron,
                     every,
                     missed,
+                    project,
                 })
                 .map_err(|e| Exit::usage(e.to_string()))?;
             let next = made.next_run(&Local);

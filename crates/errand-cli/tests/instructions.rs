@@ -219,3 +219,126 @@ fn remember_asks_even_in_auto_mode_and_the_next_task_reads_it() {
     assert!(text(&out).contains("Forgot 1 line"), "{}", text(&out));
     assert_eq!(std::fs::read_to_string(&memory).expect("memory.md"), "");
 }
+
+#[test]
+fn a_project_brings_its_folders_instructions_and_memory() {
+    let env = Env::new();
+    let folder = env.dir("q3");
+    let config = env.work.path().join("config.toml");
+    std::fs::write(&config, "").expect("config");
+    let errand = |args: &[&str]| {
+        env.cmd()
+            .env("ERRAND_CONFIG", &config)
+            .args(args)
+            .output()
+            .expect("errand")
+    };
+    let out = errand(&[
+        "--json",
+        "project",
+        "create",
+        "q3-report",
+        "--folder",
+        &folder.display().to_string(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let made: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let dir = std::path::PathBuf::from(made["dir"].as_str().expect("dir"));
+    std::fs::write(dir.join("instructions.md"), "Figures in euros.\n").expect("instructions");
+    let out = errand(&["project", "create", "q3-report", "--folder", "/tmp"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(text(&out).contains("exists already"), "{}", text(&out));
+    let out = errand(&["project", "create", "bad name", "--folder", "/tmp"]);
+    assert!(
+        text(&out).contains("cannot name a project"),
+        "{}",
+        text(&out)
+    );
+    let listed: serde_json::Value =
+        serde_json::from_slice(&errand(&["--json", "project", "list"]).stdout).expect("json");
+    assert_eq!(listed["projects"][0]["name"], "q3-report");
+
+    let spec = env.script(
+        "project.json",
+        json!([
+            {"tool_calls": [{"id": "keep", "name": "remember", "input": {"text": "Q3 closes on 10 October"}}]},
+            {"tool_calls": [{"name": "finish", "input": {"summary": "Noted."}}]}
+        ]),
+    );
+    let out = errand(&[
+        "--json",
+        "run",
+        "Note the closing date",
+        "--project",
+        "q3-report",
+        "--model",
+        &spec,
+        "--mode",
+        "auto",
+    ]);
+    assert_eq!(code(&out), 3, "{}", text(&out));
+    let all = events(&out);
+    let created = all
+        .iter()
+        .find(|e| e["type"] == "task_created")
+        .expect("created");
+    assert_eq!(
+        created["grants"][0]["path"],
+        folder.canonicalize().expect("path").display().to_string()
+    );
+    let read = all
+        .iter()
+        .find(|e| e["type"] == "instructions_read")
+        .expect("instructions read");
+    assert_eq!(read["project"], "q3-report");
+    assert_eq!(
+        read["sources"][0]["label"],
+        "the instructions of project q3-report"
+    );
+    assert_eq!(read["sources"][0]["text"], "Figures in euros.\n");
+    let out = errand(&["approve", &task_id(&out)]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("memory.md")).expect("the project's memory"),
+        "- Q3 closes on 10 October\n"
+    );
+    assert!(
+        !env.work.path().join("memory.md").exists(),
+        "the person's own memory is untouched"
+    );
+    let shown: serde_json::Value = serde_json::from_slice(
+        &errand(&["--json", "memory", "show", "--project", "q3-report"]).stdout,
+    )
+    .expect("json");
+    assert_eq!(shown["text"], "- Q3 closes on 10 October\n");
+    let out = errand(&["run", "Anything", "--project", "nope", "--model", &spec]);
+    assert_ne!(code(&out), 0);
+    assert!(text(&out).contains("no project `nope`"), "{}", text(&out));
+
+    // A schedule in the project needs no folder of its own.
+    let out = errand(&[
+        "--json",
+        "schedule",
+        "add",
+        "Summarise the week",
+        "--project",
+        "q3-report",
+        "--every",
+        "monday 09:00",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let listed: serde_json::Value =
+        serde_json::from_slice(&errand(&["--json", "schedule", "list"]).stdout).expect("json");
+    assert_eq!(listed["schedules"][0]["project"], "q3-report");
+    let out = errand(&[
+        "schedule",
+        "add",
+        "Summarise",
+        "--project",
+        "nope",
+        "--every",
+        "day",
+    ]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(text(&out).contains("no project `nope`"), "{}", text(&out));
+}

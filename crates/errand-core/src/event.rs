@@ -74,6 +74,9 @@ pub enum EventKind {
     /// and memory, and the instruction files at the top of each granted folder.
     InstructionsRead {
         sources: Vec<Instruction>,
+        /// The project the task belongs to: its memory is the one `remember` adds to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        project: Option<String>,
     },
     UserMessage {
         text: String,

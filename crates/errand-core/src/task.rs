@@ -97,6 +97,8 @@ pub struct TaskView {
     pub plan_approved: bool,
     /// The person's instructions and memory, read as the task started.
     pub instructions: Vec<crate::event::Instruction>,
+    /// The project the task was started in, if any.
+    pub project: Option<String>,
     /// How often the conversation was compacted; earlier tool results are gone from it.
     pub compactions: usize,
     /// Every tool call id the task ever used, compacted or not.
@@ -356,7 +358,10 @@ impl TaskView {
                 }
             }
             EventKind::PlanUpdated { steps } => self.plan = steps.clone(),
-            EventKind::InstructionsRead { sources } => self.instructions = sources.clone(),
+            EventKind::InstructionsRead { sources, project } => {
+                self.instructions = sources.clone();
+                self.project = project.clone();
+            }
             EventKind::UserMessage { text } if !self.pending_calls.is_empty() => {
                 self.queued_messages.push(steering(text))
             }

@@ -87,12 +87,15 @@ impl Runtime {
         if let Some(tool) = &use_skill {
             tools.register(tool.clone());
         }
-        tools.register(Arc::new(crate::instructions::Remember));
+        if let Some(file) = crate::instructions::memory_for(view.project.as_deref()) {
+            tools.register(Arc::new(crate::instructions::Remember { file }));
+        }
         tools.register(Arc::new(crate::schedule_tool::ScheduleTask {
             store: self.store.clone(),
             grants: view.grants.clone(),
             mode: view.mode.to_string(),
             model: view.model.clone(),
+            project: view.project.clone(),
         }));
         // Sent on demand: most tasks neither remember nor recur.
         tools.add_group(

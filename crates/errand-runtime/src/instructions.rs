@@ -28,14 +28,38 @@ pub fn memory_file() -> Option<PathBuf> {
     crate::Config::folder().ok().map(|d| d.join("memory.md"))
 }
 
-/// Every source that exists and is not empty, each within its budget, all within the total.
-pub fn read_all(grants: &[Grant]) -> Vec<Instruction> {
+/// The memory `remember` adds to: the project's, for a task in a project, else the person's.
+pub fn memory_for(project: Option<&str>) -> Option<PathBuf> {
+    match project {
+        Some(name) => crate::projects::project_dir(name)
+            .ok()
+            .map(|d| d.join("memory.md")),
+        None => memory_file(),
+    }
+}
+
+/// Every source that exists and is not empty, each within its budget, all within the total:
+/// the person's instructions, the project's instructions, the memory (the project's for a
+/// task in one), then each folder's files.
+pub fn read_all(grants: &[Grant], project: Option<&str>) -> Vec<Instruction> {
     let mut wanted: Vec<(String, PathBuf)> = Vec::new();
     if let Some(path) = instructions_file() {
         wanted.push(("your instructions".into(), path));
     }
-    if let Some(path) = memory_file() {
-        wanted.push(("your memory".into(), path));
+    if let Some(name) = project
+        && let Ok(dir) = crate::projects::project_dir(name)
+    {
+        wanted.push((
+            format!("the instructions of project {name}"),
+            dir.join("instructions.md"),
+        ));
+    }
+    if let Some(path) = memory_for(project) {
+        let label = match project {
+            Some(name) => format!("the memory of project {name}"),
+            None => "your memory".into(),
+        };
+        wanted.push((label, path));
     }
     for grant in grants {
         for name in FOLDER_FILES {
@@ -94,10 +118,9 @@ fn read_capped(path: &Path, budget: usize) -> Option<(String, bool)> {
     Some((text, clipped))
 }
 
-/// Appends a line to the memory file (temp file and rename: never half-written).
-pub fn remember(text: &str) -> Result<PathBuf, String> {
-    let path = memory_file().ok_or("no configuration folder for the memory file")?;
-    let mut current = match std::fs::read_to_string(&path) {
+/// Appends a line to a memory file (temp file and rename: never half-written).
+pub fn remember(path: &Path, text: &str) -> Result<(), String> {
+    let mut current = match std::fs::read_to_string(path) {
         Ok(current) => current,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
@@ -107,8 +130,7 @@ pub fn remember(text: &str) -> Result<PathBuf, String> {
     }
     let line = text.trim().replace('\n', " ");
     current.push_str(&format!("- {line}\n"));
-    write_memory(&path, &current)?;
-    Ok(path)
+    write_memory(path, &current)
 }
 
 pub fn write_memory(path: &Path, text: &str) -> Result<(), String> {
@@ -121,7 +143,10 @@ pub fn write_memory(path: &Path, text: &str) -> Result<(), String> {
 
 /// `remember{text}`: a fact or preference the person wants kept for later tasks, appended
 /// to their memory. It always asks: what Errand keeps about a person is theirs to approve.
-pub struct Remember;
+pub struct Remember {
+    /// The memory file it adds to.
+    pub file: PathBuf,
+}
 
 #[derive(serde::Deserialize)]
 struct RememberInput {
@@ -158,7 +183,7 @@ impl errand_core::Tool for Remember {
         if input.text.trim().is_empty() {
             return Err(errand_core::ToolError::new("there is nothing to remember"));
         }
-        let file = memory_file().unwrap_or_default();
+        let file = &self.file;
         Ok(errand_core::tool::Assessment {
             summary: format!("remember: {}", input.text.trim()),
             preview: vec![format!("+ - {}", input.text.trim())],
@@ -175,10 +200,10 @@ impl errand_core::Tool for Remember {
     ) -> Result<errand_core::ToolOutput, errand_core::ToolError> {
         let input: RememberInput = serde_json::from_value(input)
             .map_err(|e| errand_core::ToolError::new(e.to_string()))?;
-        let path = remember(&input.text).map_err(errand_core::ToolError::new)?;
+        remember(&self.file, &input.text).map_err(errand_core::ToolError::new)?;
         Ok(errand_core::ToolOutput::text(format!(
-            "Saved to the person's memory ({}); later tasks read it.",
-            path.display()
+            "Saved to the memory ({}); later tasks read it.",
+            self.file.display()
         )))
     }
 }

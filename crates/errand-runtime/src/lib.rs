@@ -20,6 +20,7 @@ pub mod mcp;
 mod models;
 pub mod plugins;
 mod preview;
+pub mod projects;
 mod roles;
 mod schedule_tool;
 pub mod schedules;

@@ -248,6 +248,7 @@ impl crate::Runtime {
         &self,
         mut request: crate::TaskRequest,
     ) -> Result<crate::Created, crate::RuntimeError> {
+        request.folders = self.with_project_folders(&request)?;
         let trimmed = request.outcome.trim_start();
         if trimmed.starts_with('/') && !trimmed.starts_with("/mcp__") {
             let grants = crate::start::grants(&request.folders, request.roots.as_deref())?;

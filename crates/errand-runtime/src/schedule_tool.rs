@@ -16,6 +16,7 @@ pub struct ScheduleTask {
     pub grants: Vec<Grant>,
     pub mode: String,
     pub model: String,
+    pub project: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -125,6 +126,7 @@ impl Tool for ScheduleTask {
                 cron: input.cron,
                 every: input.every,
                 missed,
+                project: self.project.clone(),
             },
         )
         .map_err(|e| ToolError::new(e.to_string()))?;

@@ -23,6 +23,8 @@ pub struct ScheduleRequest {
     pub cron: Option<String>,
     pub every: Option<String>,
     pub missed: Missed,
+    /// Runs work in this project (its folders are added to `folders`).
+    pub project: Option<String>,
 }
 
 /// A schedule with what a list shows beside it.
@@ -134,6 +136,7 @@ impl Runtime {
                 .collect(),
             mode,
             model: schedule.model.clone(),
+            project: schedule.project.clone(),
             ..TaskRequest::default()
         })?;
         Ok(created.id)
@@ -182,9 +185,9 @@ pub(crate) fn add_schedule_to(
             "say what the schedule should do: the outcome is empty",
         ));
     }
-    if request.folders.is_empty() {
+    if request.folders.is_empty() && request.project.is_none() {
         return Err(RuntimeError::invalid(
-            "a schedule needs a folder to work in: add --folder DIR",
+            "a schedule needs a folder to work in: add --folder DIR (or --project NAME)",
         ));
     }
     let now = Utc::now();
@@ -202,7 +205,21 @@ pub(crate) fn add_schedule_to(
         mode.parse::<Mode>().map_err(RuntimeError::invalid)?;
     }
     // The folders are checked now, and again at each run: a folder can go away.
-    let grants = crate::start::grants(&request.folders, None)?;
+    if let Some(name) = &request.project
+        && !crate::projects::project_dir(name)?
+            .join("project.json")
+            .exists()
+    {
+        return Err(RuntimeError::not_found(format!(
+            "no project `{name}`; `errand project list` shows them"
+        )));
+    }
+    // A project's own folders are added at each run.
+    let grants = if request.folders.is_empty() {
+        Vec::new()
+    } else {
+        crate::start::grants(&request.folders, None)?
+    };
     let folders = grants
         .iter()
         .zip(&request.folders)
@@ -217,6 +234,7 @@ pub(crate) fn add_schedule_to(
         folders,
         mode: request.mode,
         model: request.model.filter(|m| !m.trim().is_empty()),
+        project: request.project,
         recurrence,
         missed: request.missed,
         paused: false,

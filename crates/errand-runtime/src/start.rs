@@ -55,6 +55,9 @@ pub struct TaskRequest {
     pub unsandboxed: bool,
     /// Folders must lie under one of these (the server's `[serve] roots`); `None`: anywhere.
     pub roots: Option<Vec<PathBuf>>,
+    /// The project the task belongs to: its folders are added, and its instructions and
+    /// memory read.
+    pub project: Option<String>,
 }
 
 /// A task just made.
@@ -71,6 +74,22 @@ pub struct Created {
 }
 
 impl Runtime {
+    /// The request's folders and its project's: one named twice keeps the access asked now.
+    pub(crate) fn with_project_folders(
+        &self,
+        request: &TaskRequest,
+    ) -> Result<Vec<FolderRequest>, RuntimeError> {
+        let mut folders = request.folders.clone();
+        if let Some(name) = &request.project {
+            for folder in self.project(name)?.folder_requests() {
+                if !folders.iter().any(|f| f.path == folder.path) {
+                    folders.push(folder);
+                }
+            }
+        }
+        Ok(folders)
+    }
+
     /// Checks the request (outcome, folders, model) and creates the task. Nothing runs yet:
     /// a front end then calls [`Runtime::drive`], here or in the background.
     pub fn create(&self, request: TaskRequest) -> Result<Created, RuntimeError> {
@@ -80,7 +99,8 @@ impl Runtime {
             ));
         }
         let config = Config::load().map_err(RuntimeError::config)?;
-        let grants = grants(&request.folders, request.roots.as_deref())?;
+        let folders = self.with_project_folders(&request)?;
+        let grants = grants(&folders, request.roots.as_deref())?;
         // The task records the name given (a profile or a spec); it is resolved again on resume.
         let name = request.model.clone().filter(|m| !m.trim().is_empty());
         let name = name.unwrap_or_else(|| {
@@ -117,14 +137,15 @@ impl Runtime {
                 unsandboxed: request.unsandboxed,
             },
         };
-        let sources = crate::instructions::read_all(&grants_read);
+        let project = request.project.clone();
+        let sources = crate::instructions::read_all(&grants_read, project.as_deref());
         let event = self.store.create_task(&id, created)?;
-        let instructions = if sources.is_empty() {
+        let instructions = if sources.is_empty() && project.is_none() {
             None
         } else {
             Some(
                 self.store
-                    .append(&id, EventKind::InstructionsRead { sources })?,
+                    .append(&id, EventKind::InstructionsRead { sources, project })?,
             )
         };
         Ok(Created {

@@ -43,6 +43,9 @@ pub struct Schedule {
     pub mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// Its runs work in this project: its instructions and memory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
     pub recurrence: Recurrence,
     #[serde(default)]
     pub missed: Missed,

@@ -18,6 +18,7 @@ fn schedule(recurrence: Recurrence, missed: Missed, created: DateTime<Utc>) -> S
         }],
         mode: None,
         model: None,
+        project: None,
         recurrence,
         missed,
         paused: false,

@@ -30,6 +30,7 @@ fn a_weekday_schedule_fires_at_local_08_00_across_a_dst_change() {
         }],
         mode: None,
         model: None,
+        project: None,
         recurrence: Recurrence::cron("0 8 * * 1-5").expect("cron"),
         missed: Missed::Once,
         paused: false,

@@ -35,6 +35,8 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/api/trash", get(trash))
         .route("/api/trash/{id}/restore", post(restore))
         .route("/api/models", get(models))
+        .route("/api/projects", get(projects))
+        .route("/api/schedules", get(schedules))
 }
 
 /// A JSON body, with an error that says which field is wrong; an empty body is `{}`.
@@ -75,6 +77,8 @@ struct CreateBody {
     model: Option<String>,
     #[serde(alias = "budget")]
     max_tokens_total: Option<u64>,
+    /// A project's name: its folders are added, its instructions and memory read.
+    project: Option<String>,
 }
 
 async fn create(State(app): App, bytes: Bytes) -> ApiResult<(StatusCode, Json<Value>)> {
@@ -92,11 +96,24 @@ async fn create(State(app): App, bytes: Bytes) -> ApiResult<(StatusCode, Json<Va
             model: request.model,
             max_tokens_total: request.max_tokens_total.filter(|n| *n > 0),
             roots: Some(app.roots.clone()),
+            project: request.project.filter(|p| !p.trim().is_empty()),
             ..TaskRequest::default()
         })
         .await?;
     app.runner.start(&created.id);
     Ok((StatusCode::CREATED, Json(json!({ "id": created.id }))))
+}
+
+/// The projects, for the workspace's new-task form.
+async fn projects(State(app): App) -> ApiResult<Json<Value>> {
+    Ok(Json(json!({ "projects": app.runtime.projects()? })))
+}
+
+/// The schedules, as `errand schedule list --json` prints them.
+async fn schedules(State(app): App) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        json!({ "schedules": app.runtime.schedule_summaries()? }),
+    ))
 }
 
 async fn show(State(app): App, Path(id): Path<String>) -> ApiResult<Json<Value>> {

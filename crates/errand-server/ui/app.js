@@ -264,6 +264,16 @@ function newTaskView(main) {
   const model = h('input', { id: 'model', list: 'models', autocomplete: 'off', 'data-testid': 'model', placeholder: 'offline' });
   const budget = h('input', { id: 'budget', type: 'number', min: 1000, step: 1000, inputmode: 'numeric', placeholder: 'no limit', 'data-testid': 'budget' });
   const submit = h('button.primary', { type: 'submit', 'data-testid': 'start' }, 'Start task');
+  // A project brings its folders, and its instructions and memory (read when the task starts).
+  const project = h('select', { id: 'project', 'data-testid': 'project' }, h('option', { value: '' }, 'None'));
+  const projectField = h('div.field.narrow', { hidden: true }, h('label', { for: 'project' }, 'Project'), project,
+    h('p.muted.small', null, 'Its folders are added; its instructions and memory are read.'));
+  let projects = [];
+  project.addEventListener('change', () => {
+    const p = projects.find((x) => x.name === project.value);
+    for (const f of (p ? p.folders : [])) if (!chosen.has(f.path)) chosen.set(f.path, { path: f.path, writable: f.writable });
+    drawChosen();
+  });
   const showMode = () => fill(modeHelp, MODES[mode.value][1]);
   mode.addEventListener('change', showMode); showMode();
   mode.setAttribute('aria-describedby', 'mode-help');
@@ -317,6 +327,7 @@ function newTaskView(main) {
     h('h1', null, 'New task'),
     h('div.field', null, h('label', { for: 'outcome' }, 'What should be done?'), outcome, suggest,
       h('p.muted.small', null, 'Type / for commands and skills.')),
+    projectField,
     h('fieldset.field', null, h('legend', null, 'Folders it may use'), chosenList, browser,
       h('label.small', { for: 'folder-path' }, 'Or paste a folder path'),
       h('div.inline', null, pasted, h('button', { 'data-testid': 'folder-add', onclick: addPasted }, 'Add')), pasteErr),
@@ -334,6 +345,7 @@ function newTaskView(main) {
     if (!body.outcome) { fill(err, 'Describe what should be done.'); outcome.focus(); return; }
     if (!body.folders.length) { fill(err, 'Choose at least one folder.'); return; }
     if (model.value.trim()) body.model = model.value.trim();
+    if (project.value) body.project = project.value;
     if (budget.value.trim()) {
       const b = Number(budget.value);
       if (!Number.isInteger(b) || b <= 0) { fill(err, 'The token budget is a whole number, like 200000.'); return; }
@@ -350,6 +362,11 @@ function newTaskView(main) {
   main.append(form);
   drawChosen();
   browse(null);
+  api('/api/projects').then((r) => {
+    projects = (r.ok && r.data.projects) || [];
+    projectField.hidden = !projects.length;
+    for (const p of projects) project.append(h('option', { value: p.name }, p.name));
+  });
   api('/api/models').then((r) => {
     const ms = r.data.models || [];
     fill(models, ms.map((m) => h('option', { value: m.name }, `${m.spec && m.spec !== m.name ? m.spec + ' — ' : ''}${m.status || ''}`)));
