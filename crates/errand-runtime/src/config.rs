@@ -67,6 +67,8 @@ pub struct Config {
     pub mcp: McpConfig,
     #[serde(default)]
     pub notify: NotifyConfig,
+    #[serde(default)]
+    pub telemetry: errand_telemetry::TelemetryConfig,
 }
 
 /// `[mcp.servers.NAME]`: the person's MCP servers.

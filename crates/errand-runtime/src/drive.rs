@@ -140,11 +140,21 @@ impl Runtime {
             use_skill,
             config: Arc::new(config),
         };
-        let observer: Arc<dyn Observer> = Arc::new(Fanout {
+        let fanout: Arc<dyn Observer> = Arc::new(Fanout {
             front: driver.observer,
             progress: self.progress.clone(),
             task_id: task_id.to_string(),
         });
+        let traced = crate::telemetry::start(
+            &team.config,
+            &view,
+            &self.store.events(task_id)?,
+            fanout.clone(),
+        );
+        let observer: Arc<dyn Observer> = match &traced {
+            Some(traced) => traced.clone(),
+            None => fanout,
+        };
         let checker = Arc::new(errand_tools::check::ResultChecker::new(
             workspace.clone(),
             self.store.clone(),
@@ -184,6 +194,11 @@ impl Runtime {
             .await
             .map_err(|e| RuntimeError::internal(e.to_string()));
         connectors.close_all().await;
+        if let Some(traced) = &traced
+            && let Ok(events) = self.store.events(task_id)
+        {
+            crate::telemetry::end(traced, &TaskView::fold(&events));
+        }
         if let Some(hooks) = &plugin_hooks
             && let Ok(events) = self.store.events(task_id)
         {

@@ -28,6 +28,7 @@ mod skill_save;
 mod start;
 mod steer;
 mod team;
+mod telemetry;
 
 pub use config::{Config, config_path, data_dir};
 pub use cost::Cost;
