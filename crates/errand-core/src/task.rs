@@ -451,6 +451,11 @@ impl TaskView {
                 self.state = *state;
                 self.state_reason = reason.clone();
             }
+            // The person's instructions hold for every agent working on their task.
+            EventKind::InstructionsRead { sources, project } if event.agent.is_none() => {
+                self.instructions = sources.clone();
+                self.project = project.clone();
+            }
             EventKind::ModelTurn { usage, .. } => {
                 self.usage.add(usage);
                 if let Some(s) = status(self, sub) {
@@ -645,6 +650,44 @@ mod tests {
             agent: None,
             kind,
         }
+    }
+
+    #[test]
+    fn the_persons_instructions_reach_sub_agents_too() {
+        let rule = crate::event::Instruction {
+            label: "context.md in reports".into(),
+            path: "/r/context.md".into(),
+            text: "Always write reports as PDF.".into(),
+            clipped: false,
+        };
+        let events = vec![event(
+            1,
+            EventKind::InstructionsRead {
+                sources: vec![rule.clone()],
+                project: Some("q3".into()),
+            },
+        )];
+        let sub = TaskView::fold_for(&events, Some("a1"));
+        assert_eq!(sub.instructions, [rule]);
+        assert_eq!(sub.project.as_deref(), Some("q3"));
+        let brief = SubagentBrief {
+            call_id: "c1".into(),
+            index: 1,
+            role: None,
+            instructions: String::new(),
+            folders: Vec::new(),
+            tools: Vec::new(),
+            max_turns: 10,
+            model: "scripted".into(),
+            depth: 1,
+        };
+        let prompt = crate::agent::subagent_prompt(&sub, &brief);
+        assert!(
+            prompt.ends_with(
+                "<instructions from=\"context.md in reports\">\nAlways write reports as PDF.\n</instructions>"
+            ),
+            "{prompt}"
+        );
     }
 
     fn call(id: &str, name: &str) -> ToolCall {
