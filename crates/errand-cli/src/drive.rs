@@ -169,16 +169,7 @@ pub async fn run(args: RunArgs, output: Output) -> Result<ExitCode> {
         )
         .into());
     }
-    let folders = args
-        .folders
-        .iter()
-        .map(|path| (path, true))
-        .chain(args.read_only.iter().map(|path| (path, false)))
-        .map(|(path, writable)| FolderRequest {
-            path: path.clone(),
-            writable,
-        })
-        .collect();
+    let folders = FolderRequest::list(args.folders.clone(), args.read_only.clone());
     let request = TaskRequest {
         outcome: args.outcome,
         folders,

@@ -14,17 +14,7 @@ pub fn project(action: ProjectAction, json: bool) -> Result<ExitCode> {
             folders,
             read_only,
         } => {
-            let folders: Vec<FolderRequest> = folders
-                .into_iter()
-                .map(|path| FolderRequest {
-                    path,
-                    writable: true,
-                })
-                .chain(read_only.into_iter().map(|path| FolderRequest {
-                    path,
-                    writable: false,
-                }))
-                .collect();
+            let folders = FolderRequest::list(folders, read_only);
             let made = runtime
                 .create_project(&name, folders)
                 .map_err(|e| Exit::usage(e.to_string()))?;

@@ -23,17 +23,7 @@ pub async fn schedule(action: ScheduleAction, json: bool, output: Output) -> Res
             project,
         } => {
             let missed: Missed = missed.parse().map_err(Exit::usage)?;
-            let folders = folders
-                .into_iter()
-                .map(|path| FolderRequest {
-                    path,
-                    writable: true,
-                })
-                .chain(read_only.into_iter().map(|path| FolderRequest {
-                    path,
-                    writable: false,
-                }))
-                .collect();
+            let folders = FolderRequest::list(folders, read_only);
             let made = runtime
                 .add_schedule(ScheduleRequest {
                     outcome,

@@ -15,6 +15,26 @@ pub struct FolderRequest {
     pub writable: bool,
 }
 
+impl FolderRequest {
+    /// Read-write folders, then read-only ones, as `--folder` and `--read-only` give them.
+    pub fn list(
+        writable: impl IntoIterator<Item = PathBuf>,
+        read_only: impl IntoIterator<Item = PathBuf>,
+    ) -> Vec<FolderRequest> {
+        writable
+            .into_iter()
+            .map(|path| FolderRequest {
+                path,
+                writable: true,
+            })
+            .chain(read_only.into_iter().map(|path| FolderRequest {
+                path,
+                writable: false,
+            }))
+            .collect()
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum FolderForm {

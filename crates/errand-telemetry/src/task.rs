@@ -79,12 +79,7 @@ impl TaskTrace {
         if self.log_prompts {
             attributes.push(KeyValue::new("errand.outcome", outcome.to_string()));
         }
-        let span = self
-            .tracer
-            .span_builder("errand.task")
-            .with_start_time(time(started_ms))
-            .with_attributes(attributes)
-            .start(&self.tracer);
+        let span = self.open("errand.task", started_ms, attributes, &Context::new());
         self.task = Some(Context::new().with_span(span));
         self.last_at.insert(None, started_ms);
         let mut prompt = vec![("prompt_length", AnyValue::from(outcome.len() as i64))];
@@ -122,6 +117,21 @@ impl TaskTrace {
             }
             span.end_with_timestamp(time(at_ms));
         }
+    }
+
+    /// A span begun at `start_ms` under `parent`.
+    fn open(
+        &self,
+        name: &'static str,
+        start_ms: i64,
+        attributes: Vec<KeyValue>,
+        parent: &Context,
+    ) -> opentelemetry_sdk::trace::Span {
+        self.tracer
+            .span_builder(name)
+            .with_start_time(time(start_ms))
+            .with_attributes(attributes)
+            .start_with_context(&self.tracer, parent)
     }
 
     /// The span an agent's work hangs under: its own for a sub-agent, else the task's.
@@ -207,12 +217,7 @@ impl TaskTrace {
                     attributes.push(KeyValue::new("errand.cost_usd", cost));
                 }
                 let parent = self.parent(&agent);
-                let mut span = self
-                    .tracer
-                    .span_builder("errand.model_turn")
-                    .with_start_time(time(started))
-                    .with_attributes(attributes)
-                    .start_with_context(&self.tracer, &parent);
+                let mut span = self.open("errand.model_turn", started, attributes, &parent);
                 span.end_with_timestamp(time(at));
                 let mut log = vec![
                     ("model", AnyValue::from(self.model.clone())),
@@ -275,15 +280,11 @@ impl TaskTrace {
                     );
                 }
                 let parent = self.parent(&agent);
-                let span = self
-                    .tracer
-                    .span_builder("errand.tool")
-                    .with_start_time(time(at))
-                    .with_attributes(vec![
-                        KeyValue::new("errand.tool", tool.clone()),
-                        KeyValue::new("errand.call_id", call_id.clone()),
-                    ])
-                    .start_with_context(&self.tracer, &parent);
+                let attributes = vec![
+                    KeyValue::new("errand.tool", tool.clone()),
+                    KeyValue::new("errand.call_id", call_id.clone()),
+                ];
+                let span = self.open("errand.tool", at, attributes, &parent);
                 self.tools.insert(
                     (agent.clone(), call_id.clone()),
                     (Context::new().with_span(span), at),
@@ -354,12 +355,7 @@ impl TaskTrace {
                     if self.log_prompts {
                         attributes.push(KeyValue::new("errand.goal", goal.clone()));
                     }
-                    let span = self
-                        .tracer
-                        .span_builder("errand.subagent")
-                        .with_start_time(time(at))
-                        .with_attributes(attributes)
-                        .start_with_context(&self.tracer, &parent);
+                    let span = self.open("errand.subagent", at, attributes, &parent);
                     self.agents
                         .insert(id.clone(), Context::new().with_span(span));
                 }
