@@ -103,6 +103,14 @@ impl<Tz: TimeZone> Scheduler<Tz> {
                 }
             }
             let checked_until = decided.checked_until;
+            // Nothing came due: the horizon may stay where it is, and the book unwritten
+            // (a thousand schedules would otherwise be a thousand writes a tick).
+            if decided.run.is_none() && decided.history.is_empty() {
+                if let Some(next) = schedule.next_run(&self.tz) {
+                    tick.next_due = Some(tick.next_due.map_or(next, |d| d.min(next)));
+                }
+                continue;
+            }
             book.update(&schedule.id, &mut |s| {
                 s.checked_until = s.checked_until.max(checked_until);
                 if let Some(task) = &started {
