@@ -107,12 +107,12 @@ pub(crate) fn request_body<'a>(
         if !matches!(m, Message::ToolResult { .. }) {
             show_pictures(&mut messages, &mut shown);
         }
-        let sent = Sent {
+        let pictures_of = Sent {
             images: request.images,
             reads_images,
             budget: &mut budget,
         };
-        messages.push(message(m, sent, &mut shown));
+        messages.push(message(m, pictures_of, &mut shown));
     }
     show_pictures(&mut messages, &mut shown);
     Body {
@@ -152,7 +152,7 @@ struct Sent<'s> {
 
 fn message<'a>(
     message: &'a Message,
-    sent: Sent<'_>,
+    pictures_of: Sent<'_>,
     shown: &mut Vec<(&'a str, Vec<Picture>)>,
 ) -> Out<'a> {
     match message {
@@ -178,8 +178,12 @@ fn message<'a>(
             images: refs,
         } => {
             let mut content = clip_tool_result(content, MAX_TOOL_RESULT_BYTES);
-            let Pictures { sent, note } =
-                pictures(refs, sent.images, sent.reads_images, sent.budget);
+            let Pictures { sent, note } = pictures(
+                refs,
+                pictures_of.images,
+                pictures_of.reads_images,
+                pictures_of.budget,
+            );
             if let Some(note) = note {
                 content = Cow::Owned(format!("{content}\n{note}"));
             }
