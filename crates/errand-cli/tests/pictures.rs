@@ -266,3 +266,73 @@ fn a_photo_read_with_read_file_is_scaled_and_sent_as_a_picture() {
     assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]), "a JPEG");
     assert!(bytes.len() < 1_000_000, "scaled, not the original");
 }
+
+#[test]
+fn a_model_that_does_not_read_images_gets_the_text_tesseract_reads_in_a_picture() {
+    let env = Env::new();
+    let folder = env.dir("receipts");
+    // A picture with words in it: a chart whose title is the receipt's total.
+    let chart: errand_office::chart::Chart = serde_json::from_value(json!({
+        "type": "column", "title": "Receipt total 42.50 EUR",
+        "categories": ["Coffee", "Cake"], "series": [{"values": [30.5, 12.0]}]
+    }))
+    .expect("a chart");
+    let png = errand_office::chart::png(&chart).expect("png");
+    std::fs::write(folder.join("receipt.png"), &png.bytes).expect("write");
+    let config = "[models.textonly]\nspec = \"openai:gpt-4.1\"\nreads_images = false\n";
+    let read = Block::tool("c_read", "read_file", &json!({"path": "receipt.png"}));
+    let (body, _) = second_request(Wire::OpenAi, "textonly", config, read, &folder);
+    let sent = body["messages"].to_string();
+    assert!(!sent.contains("image_url"), "no picture is sent");
+    let tool = body["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .find(|m| m["role"] == "tool")
+        .expect("the tool message");
+    let words = tool["content"].as_str().unwrap_or_default();
+    assert!(
+        words.contains("This model does not read images; this is the text Tesseract read in it"),
+        "{words}"
+    );
+    assert!(words.contains("42.50"), "{words}");
+    assert!(words.to_lowercase().contains("receipt total"), "{words}");
+}
+
+#[test]
+fn without_tesseract_errand_says_how_to_install_it_and_goes_on() {
+    let env = Env::new();
+    let folder = env.dir("photos");
+    photo(&folder.join("receipt.jpg"));
+    let spec = env.script(
+        "ocr.json",
+        json!([
+            {"tool_calls": [{"id": "look", "name": "read_file", "input": {"path": "receipt.jpg"}}]},
+            {"tool_calls": [{"name": "finish", "input": {"summary": "Looked."}}]}
+        ]),
+    );
+    let out = env
+        .cmd()
+        .env("PATH", "/nonexistent")
+        .args([
+            "--json",
+            "run",
+            "What does the receipt say?",
+            "--model",
+            &spec,
+        ])
+        .args(["--mode", "auto", "--folder"])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let said = tool_result(&events(&out), "look")["output"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(said.contains("is a picture (3000×2000 JPEG"), "{said}");
+    assert!(
+        said.contains("Tesseract, which reads text in pictures, is not installed: `sudo apt install tesseract-ocr tesseract-ocr-eng`"),
+        "{said}"
+    );
+}

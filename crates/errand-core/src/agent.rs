@@ -497,6 +497,7 @@ impl Agent {
                 interrupt: self.interrupt.clone(),
                 asked: Default::default(),
             })),
+            reads_images: self.model.reads_images(),
         }
     }
 

@@ -115,6 +115,8 @@ pub struct ToolContext {
     pub agent: Option<String>,
     /// Who answers a question asked mid-call; `None`: nobody.
     pub asker: Option<Arc<dyn Asker>>,
+    /// The model takes pictures; for one that does not, a tool gives their text instead.
+    pub reads_images: bool,
 }
 
 impl ToolContext {

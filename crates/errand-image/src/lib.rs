@@ -4,6 +4,7 @@
 //! gaining detail and OpenAI's high-detail tiles stop paying off. Smaller pictures in a
 //! format both providers take are sent exactly as they are.
 mod decode;
+pub mod ocr;
 mod resize;
 
 pub use decode::Format;

@@ -10,6 +10,9 @@ struct Script {
     turns: Vec<Turn>,
     /// Pretend to be a model with this context window, to exercise compaction.
     context_window: Option<u64>,
+    /// Pretend to be a model that reads images (tools then pass pictures, not their text).
+    #[serde(default)]
+    reads_images: bool,
     /// One script per sub-agent, in the order the task starts them.
     #[serde(default)]
     subagents: Vec<SubScript>,
@@ -53,6 +56,7 @@ pub struct Scripted {
     path: PathBuf,
     turns: Vec<Turn>,
     context_window: Option<u64>,
+    reads_images: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +90,7 @@ impl Scripted {
             path: path.into(),
             turns: script.turns,
             context_window: script.context_window,
+            reads_images: script.reads_images,
         })
     }
 
@@ -108,6 +113,7 @@ impl Scripted {
             path: path.into(),
             turns,
             context_window: script.context_window,
+            reads_images: script.reads_images,
         })
     }
 
@@ -131,6 +137,10 @@ impl Model for Scripted {
 
     fn context_window(&self) -> Option<u64> {
         self.context_window
+    }
+
+    fn reads_images(&self) -> bool {
+        self.reads_images
     }
 
     async fn complete(&self, request: &ModelRequest<'_>) -> Result<ModelResponse, ModelError> {

@@ -261,6 +261,26 @@ fn picture(display: &str, bytes: &[u8]) -> Result<ToolOutput, ToolError> {
     }]))
 }
 
+/// A picture for a model that does not read images: what it is, and the text Tesseract
+/// reads in it, said to be that.
+fn picture_text(display: &str, bytes: &[u8]) -> Result<ToolOutput, ToolError> {
+    let prepared =
+        errand_image::prepare(bytes).map_err(|e| ToolError(format!("`{display}`: {e}")))?;
+    let about = format!("`{display}` is a picture ({}).", prepared.describe());
+    // The full-size picture: Tesseract reads small print better before scaling.
+    Ok(ToolOutput::text(match errand_image::ocr::text_in(bytes) {
+        Ok(text) if text.trim().is_empty() => {
+            format!("{about} This model does not read images, and Tesseract found no text in it.")
+        }
+        Ok(text) => format!(
+            "{about} This model does not read images; this is the text Tesseract read in it (it may misread some characters):\n{text}"
+        ),
+        Err(e) => {
+            format!("{about} This model does not read images, and its text could not be read: {e}")
+        }
+    }))
+}
+
 fn looks_binary(bytes: &[u8]) -> bool {
     bytes.iter().take(8192).any(|b| *b == 0)
 }
@@ -320,7 +340,11 @@ impl Tool for ReadFile {
         }
         let bytes = read_whole(&dir, &name, &r.display)?;
         if errand_image::Format::sniff(&bytes).is_some() {
-            let output = picture(&r.display, &bytes)?;
+            let output = if ctx.reads_images {
+                picture(&r.display, &bytes)?
+            } else {
+                picture_text(&r.display, &bytes)?
+            };
             if let (Some(stamp), Ok(mut seen)) = (stamp, self.seen.lock()) {
                 seen.insert(key, (stamp, ctx.call_id.clone(), ctx.conversation_epoch));
             }

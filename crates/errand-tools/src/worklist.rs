@@ -387,6 +387,7 @@ mod tests {
             conversation_epoch: 0,
             agent: agent.map(str::to_string),
             asker: None,
+            reads_images: false,
         }
     }
 

@@ -53,6 +53,7 @@ fn ctx(f: &Fixture, call_id: &str, resuming: bool) -> ToolContext {
         conversation_epoch: 0,
         agent: None,
         asker: None,
+        reads_images: false,
     }
 }
 

@@ -170,8 +170,10 @@ class Server:
             p.write_text(content)
         return d
 
-    def script(self, name, turns, subagents=None):
+    def script(self, name, turns, subagents=None, reads_images=False):
         body = {"turns": turns}
+        if reads_images:
+            body["reads_images"] = True
         if subagents is not None:
             body["subagents"] = [{"turns": t} for t in subagents]
         p = self.tmp / "scripts" / name

@@ -407,7 +407,7 @@ def test_the_activity_shows_the_pictures_the_model_was_shown(t):
     model = s.script("look.json", [
         {"tool_calls": [{"id": "look", "name": "read_file", "input": {"path": "receipt.png"}}]},
         finish("Looked at the receipt."),
-    ])
+    ], reads_images=True)
     page = t.page()
     tid = s.create("Look at the receipt", folder, model, mode="auto")
     t.open_task(page, tid)
