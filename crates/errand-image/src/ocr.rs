@@ -36,15 +36,27 @@ pub fn text_in(picture: &[u8]) -> Result<String, OcrError> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| OcrError::Failed(e.to_string()))?;
+    // Its output is read as it comes, so a full pipe never stalls it.
+    let reader = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = reader(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = reader(child.stderr.take().map(|p| Box::new(p) as _));
     if let Some(mut stdin) = child.stdin.take() {
         stdin
             .write_all(picture)
             .map_err(|e| OcrError::Failed(e.to_string()))?;
     }
     let started = Instant::now();
-    loop {
+    let status = loop {
         match child.try_wait() {
-            Ok(Some(_)) => break,
+            Ok(Some(status)) => break status,
             Ok(None) if started.elapsed() > LIMIT => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -56,21 +68,16 @@ pub fn text_in(picture: &[u8]) -> Result<String, OcrError> {
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
             Err(e) => return Err(OcrError::Failed(e.to_string())),
         }
-    }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| OcrError::Failed(e.to_string()))?;
-    if !out.status.success() {
-        let said = String::from_utf8_lossy(&out.stderr);
+    };
+    let out = stdout.join().unwrap_or_default();
+    let said = stderr.join().unwrap_or_default();
+    if !status.success() {
+        let said = String::from_utf8_lossy(&said);
         return Err(OcrError::Failed(
-            said.lines()
-                .last()
-                .unwrap_or("it failed")
-                .trim()
-                .to_string(),
+            said.lines().last().unwrap_or("it failed").trim().to_string(),
         ));
     }
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = String::from_utf8_lossy(&out);
     // Tesseract separates blocks with blank lines and ends with a form feed.
     let lines: Vec<&str> = text
         .lines()
