@@ -74,7 +74,11 @@ pub fn text_in(picture: &[u8]) -> Result<String, OcrError> {
     if !status.success() {
         let said = String::from_utf8_lossy(&said);
         return Err(OcrError::Failed(
-            said.lines().last().unwrap_or("it failed").trim().to_string(),
+            said.lines()
+                .last()
+                .unwrap_or("it failed")
+                .trim()
+                .to_string(),
         ));
     }
     let text = String::from_utf8_lossy(&out);

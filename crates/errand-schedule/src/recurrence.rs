@@ -67,10 +67,18 @@ impl Recurrence {
         spec: &str,
         now: &DateTime<Tz>,
     ) -> Result<Recurrence, RecurrenceError> {
-        let words: Vec<String> = spec
+        // "every day at 7:30" reads as well as "day 07:30"; "1 hour" as "1h".
+        let mut words: Vec<String> = spec
             .split_whitespace()
             .map(|w| w.to_ascii_lowercase())
+            .filter(|w| w != "every" && w != "at")
             .collect();
+        if let [n, unit] = words.as_slice()
+            && n.chars().all(|c| c.is_ascii_digit())
+            && unit.chars().all(|c| c.is_ascii_alphabetic())
+        {
+            words = vec![format!("{n}{unit}")];
+        }
         let bad = || RecurrenceError::Every(spec.to_string());
         let at = |time: Option<&String>| -> Result<(u32, u32), RecurrenceError> {
             match time {

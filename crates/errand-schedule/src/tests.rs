@@ -43,6 +43,12 @@ fn every_specs_become_cron_patterns_or_intervals() {
     assert_eq!(cron("day"), "15 10 * * *");
     assert_eq!(cron("day 07:00"), "0 7 * * *");
     assert_eq!(cron("week"), "15 10 * * 3");
+    assert_eq!(cron("every day at 7:30"), "30 7 * * *");
+    assert_eq!(cron("every weekday at 8am"), "0 8 * * 1-5");
+    assert!(matches!(
+        Recurrence::every("every 2 hours", &now),
+        Ok(Recurrence::Interval { seconds: 7200, .. })
+    ));
     assert_eq!(
         Recurrence::every("1h", &now),
         Ok(Recurrence::Interval {
@@ -63,7 +69,7 @@ fn every_specs_become_cron_patterns_or_intervals() {
         "monday 25:00",
         "1h 08:00",
         "",
-        "weekday at 8",
+        "weekday at noon",
     ] {
         let e = Recurrence::every(bad, &now).expect_err(bad).to_string();
         assert!(e.contains("not a schedule Errand knows"), "{bad}: {e}");
