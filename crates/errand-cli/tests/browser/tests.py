@@ -1,6 +1,7 @@
 """The web workspace driven in Chromium against a real `errand serve`, with scripted models.
 Each test_* takes a harness.Test (its own server, home and browser context)."""
 
+import json
 import re
 from pathlib import Path
 import subprocess
@@ -314,6 +315,29 @@ def test_a_task_started_from_the_cli_appears_live(t):
     assert (folder / "from-cli.md").read_text() == "hello\n"
     expect(page.get_by_test_id("task-row").filter(has_text="Started from the terminal").get_by_test_id("row-state")) \
         .to_have_attribute("data-state", "done")
+
+
+def test_a_project_chosen_on_the_form_brings_its_folders_and_instructions(t):
+    s = t.server
+    folder = s.folder("q3", {"notes.txt": "Q3 went well.\n"})
+    out = subprocess.run([errand_bin(), "--json", "project", "create", "q3-report", "--folder", str(folder)],
+                         env=s.env(), capture_output=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    project_dir = Path(json.loads(out.stdout)["dir"])
+    (project_dir / "instructions.md").write_text("Figures in euros.\n")
+    model = s.script("project.json", [finish("Read the notes.")])
+    page = t.page()
+    page.goto(t.server.base + "/#/new")
+    page.get_by_test_id("outcome").fill("What do the notes say?")
+    page.get_by_test_id("project").select_option("q3-report")
+    expect(page.get_by_test_id("chosen-folder")).to_have_attribute("data-path", str(folder.resolve()))
+    page.get_by_test_id("mode").select_option("auto")
+    page.get_by_test_id("model").fill(model)
+    page.get_by_test_id("start").click()
+    page.wait_for_url(re.compile(r"#/task/"), timeout=WAIT)
+    wait_state(page, "done")
+    read = page.get_by_test_id("activity").locator("[data-type=instructions_read]")
+    expect(read).to_contain_text("Read these instructions: the instructions of project q3-report")
 
 
 XSS_OUTCOME = '<img src=x onerror="window.__xss=1">'
