@@ -194,6 +194,31 @@ impl TaskTrace {
         }
     }
 
+    /// A `tool_decision` event: whether a call may run, and who decided.
+    fn decision(
+        &self,
+        at: i64,
+        who: Option<&str>,
+        tool: String,
+        accept: bool,
+        source: &'static str,
+    ) {
+        self.log(
+            "tool_decision",
+            at,
+            Severity::Info,
+            who,
+            vec![
+                ("tool_name", AnyValue::from(tool)),
+                (
+                    "decision",
+                    AnyValue::from(if accept { "accept" } else { "reject" }),
+                ),
+                ("source", AnyValue::from(source)),
+            ],
+        );
+    }
+
     /// One event of the task, as it is appended.
     pub fn event(&mut self, event: &Event) {
         let at = event.at;
@@ -250,34 +275,11 @@ impl TaskTrace {
                     .get(&(agent.clone(), call_id.clone()))
                     .cloned()
                     .unwrap_or_default();
-                self.log(
-                    "tool_decision",
-                    at,
-                    Severity::Info,
-                    who,
-                    vec![
-                        ("tool_name", AnyValue::from(tool)),
-                        (
-                            "decision",
-                            AnyValue::from(if *approved { "accept" } else { "reject" }),
-                        ),
-                        ("source", AnyValue::from("user")),
-                    ],
-                );
+                self.decision(at, who, tool, *approved, "user");
             }
             EventKind::ToolStarted { call_id, tool } => {
                 if !self.asked.contains_key(&(agent.clone(), call_id.clone())) {
-                    self.log(
-                        "tool_decision",
-                        at,
-                        Severity::Info,
-                        who,
-                        vec![
-                            ("tool_name", AnyValue::from(tool.clone())),
-                            ("decision", AnyValue::from("accept")),
-                            ("source", AnyValue::from("policy")),
-                        ],
-                    );
+                    self.decision(at, who, tool.clone(), true, "policy");
                 }
                 let parent = self.parent(&agent);
                 let attributes = vec![
@@ -301,17 +303,7 @@ impl TaskTrace {
                 let started = opened.as_ref().map(|(_, s)| *s).unwrap_or(at);
                 if opened.is_none() && !self.asked.contains_key(&(agent.clone(), call_id.clone())) {
                     // Refused before it ran: the policy (or a hook) said no.
-                    self.log(
-                        "tool_decision",
-                        at,
-                        Severity::Info,
-                        who,
-                        vec![
-                            ("tool_name", AnyValue::from(tool.clone())),
-                            ("decision", AnyValue::from("reject")),
-                            ("source", AnyValue::from("policy")),
-                        ],
-                    );
+                    self.decision(at, who, tool.clone(), false, "policy");
                 }
                 if let Some((cx, _)) = opened {
                     let span = cx.span();
