@@ -514,12 +514,15 @@ impl Agent {
                 })),
                 ..self.clone()
             };
-            let permits = permits.clone();
+            // The permit is taken here, not inside the spawned task, so sub-agents start in
+            // the order the model listed them rather than in whatever order tokio polls them.
+            let Ok(permit) = permits.clone().acquire_owned().await else {
+                outcomes[slot].2 = RunOutcome::Interrupted;
+                continue;
+            };
             let task_id = view.id.clone();
             let handle = running.spawn(async move {
-                let Ok(_permit) = permits.acquire_owned().await else {
-                    return (slot, Ok(RunOutcome::Interrupted));
-                };
+                let _permit = permit;
                 let id = sub.who.clone().unwrap_or_default();
                 // The end is logged while the permit is held, so the log never shows more
                 // sub-agents at work than the limit.
