@@ -336,11 +336,14 @@ impl Agent {
         mut call: ToolCall,
     ) -> Result<Option<RunOutcome>, AgentError> {
         let Some(tool) = self.tools.get(&call.name) else {
-            let message = format!(
-                "unknown tool `{}`; the tools are: {}",
-                call.name,
-                self.tools.names().join(", ")
-            );
+            let message = match self.tools.absent_reason(&call.name) {
+                Some(why) => format!("{} is not available: {why}", call.name),
+                None => format!(
+                    "unknown tool `{}`; the tools are: {}",
+                    call.name,
+                    self.tools.names().join(", ")
+                ),
+            };
             self.finish_call(view, &call, message, true)?;
             return Ok(None);
         };

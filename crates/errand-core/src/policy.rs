@@ -123,6 +123,9 @@ impl Policy {
         if rules().any(|r| r.action == RuleAction::Allow && r.matches_all(&assessment.subjects)) {
             return Decision::Allow;
         }
+        if effect == Effect::Network {
+            return network(&assessment.subjects, view);
+        }
         if view.always_allowed.contains(tool) {
             return Decision::Allow;
         }
@@ -136,6 +139,23 @@ impl Policy {
             }
             _ => Decision::Allow,
         }
+    }
+}
+
+/// A network call goes ahead when the task's grant covers its host, whatever the mode
+/// (plan mode too: it reads); any other host asks, in auto mode as well. "Always" for the
+/// tool does not open every host: a page could steer the model anywhere.
+fn network(subjects: &[String], view: &TaskView) -> Decision {
+    let Some(target) = subjects.first() else {
+        return Decision::Ask("a network call that names no host".into());
+    };
+    let (host, port) = crate::grant::split_host_port(target);
+    if view.commands.network.covers(&host, port) {
+        Decision::Allow
+    } else {
+        Decision::Ask(format!(
+            "fetch from {target}, which this task was not granted"
+        ))
     }
 }
 
@@ -259,5 +279,51 @@ mod tests {
         ));
         assert!(Rule::parse(RuleAction::Allow, "run_command(git").is_err());
         assert!(Rule::parse(RuleAction::Allow, "(x)").is_err());
+    }
+
+    #[test]
+    fn network_reads_follow_the_grant_then_rules_and_ask_otherwise() {
+        let mut view = TaskView::default();
+        view.commands.network =
+            crate::Network::Hosts(vec!["docs.rs".into(), "*.example.com".into()]);
+        let fetch = |policy: &Policy, host: &str, view: &TaskView| {
+            policy.decide("web_fetch", Effect::Network, &assess(&[host], false), view)
+        };
+        for mode in [Mode::Ask, Mode::Auto, Mode::Plan] {
+            let policy = Policy::new(mode, vec![]);
+            assert_eq!(fetch(&policy, "docs.rs", &view), Decision::Allow, "{mode}");
+            assert_eq!(
+                fetch(&policy, "a.example.com", &view),
+                Decision::Allow,
+                "{mode}"
+            );
+            assert_eq!(
+                fetch(&policy, "evil.test", &view),
+                Decision::Ask("fetch from evil.test, which this task was not granted".into()),
+                "{mode}"
+            );
+        }
+        // An allow rule stands in for a grant; deny wins over the grant.
+        let rules = vec![
+            Rule::parse(RuleAction::Allow, "web_fetch(*.rust-lang.org)").expect("rule"),
+            Rule::parse(RuleAction::Deny, "web_fetch(docs.rs)").expect("rule"),
+        ];
+        let policy = Policy::new(Mode::Auto, rules);
+        assert_eq!(fetch(&policy, "blog.rust-lang.org", &view), Decision::Allow);
+        assert!(matches!(
+            fetch(&policy, "docs.rs", &view),
+            Decision::Deny(_)
+        ));
+        // A grant with a port covers that port only; "always" for the tool opens nothing.
+        view.commands.network = crate::Network::Hosts(vec!["127.0.0.1:8080".into()]);
+        view.always_allowed.insert("web_fetch".into());
+        let policy = Policy::new(Mode::Auto, vec![]);
+        assert_eq!(fetch(&policy, "127.0.0.1:8080", &view), Decision::Allow);
+        assert!(matches!(
+            fetch(&policy, "127.0.0.1:9090", &view),
+            Decision::Ask(_)
+        ));
+        view.commands.network = crate::Network::All;
+        assert_eq!(fetch(&policy, "anywhere.test", &view), Decision::Allow);
     }
 }

@@ -17,6 +17,10 @@ pub enum Effect {
     State,
     /// Starts sub-agents; each of their calls is judged on its own.
     Agents,
+    /// Reads from the network (`web_fetch`, `web_search`), judged by the task's network
+    /// grant. The call's first subject is where it goes, as a URL writes it: `host`, or
+    /// `host:port` when the port is not the scheme's own; rules match that.
+    Network,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,6 +172,9 @@ pub struct ToolRegistry {
     /// Every tool's spec, in name order: made once.
     specs: Vec<ToolSpec>,
     groups: Vec<ToolGroup>,
+    /// Tools not offered here, with what the person could do to have them: a call by name
+    /// gets this as its error instead of "unknown tool".
+    absent: BTreeMap<String, String>,
 }
 
 impl ToolRegistry {
@@ -219,6 +226,15 @@ impl ToolRegistry {
                 tools,
             });
         }
+    }
+
+    /// Says why `name` is not offered, for a model that calls it anyway.
+    pub fn explain_absent(&mut self, name: &str, why: &str) {
+        self.absent.insert(name.into(), why.into());
+    }
+
+    pub fn absent_reason(&self, name: &str) -> Option<&str> {
+        self.absent.get(name).map(String::as_str)
     }
 
     pub fn groups(&self) -> &[ToolGroup] {
