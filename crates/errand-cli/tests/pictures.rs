@@ -31,14 +31,18 @@ enum Wire {
     OpenAi,
 }
 
-/// Two turns: one tool call, then `finish`.
-fn replies(wire: Wire, call: Block) -> Vec<Reply> {
+/// A turn per tool call, then `finish`.
+fn replies(wire: Wire, calls: Vec<Block>) -> Vec<Reply> {
     let finish = Block::tool(
         "c_finish",
         "finish",
         &json!({"summary": "Looked at the picture."}),
     );
-    [vec![call], vec![finish]]
+    calls
+        .into_iter()
+        .map(|call| vec![call])
+        .chain([vec![finish]])
+        .collect::<Vec<_>>()
         .iter()
         .enumerate()
         .map(|(i, blocks)| {
@@ -52,20 +56,21 @@ fn replies(wire: Wire, call: Block) -> Vec<Reply> {
         .collect()
 }
 
-/// Runs one task against a loopback provider; returns the second request's body (the one
-/// carrying the tool result) and the task's events.
-fn second_request(
+/// Runs one task against a loopback provider; returns the last request's body (the one
+/// carrying the last tool result) and the task's events.
+fn last_request(
     wire: Wire,
     model: &str,
     config: &str,
-    call: Block,
+    calls: Vec<Block>,
     folder: &Path,
 ) -> (Value, Vec<Value>) {
+    let turns = calls.len() + 1;
     let env = Env::new();
     let config_path = env.work.path().join("config.toml");
     std::fs::write(&config_path, config).expect("config");
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let server = rt.block_on(ReplayServer::start(replies(wire, call)));
+    let server = rt.block_on(ReplayServer::start(replies(wire, calls)));
     let mut cmd = env.cmd();
     cmd.env("ERRAND_CONFIG", &config_path);
     match wire {
@@ -84,8 +89,8 @@ fn second_request(
         .expect("run");
     assert_eq!(code(&out), 0, "{}", text(&out));
     let requests = server.requests();
-    assert_eq!(requests.len(), 2, "one request per turn");
-    (requests[1].json(), events(&out))
+    assert_eq!(requests.len(), turns, "one request per turn");
+    (requests[turns - 1].json(), events(&out))
 }
 
 fn decoded(data: &str) -> Vec<u8> {
@@ -106,11 +111,11 @@ fn tiny_image_call() -> Block {
 fn a_connectors_image_reaches_claude_as_an_image_block() {
     let env = Env::new();
     let folder = env.dir("work");
-    let (body, events) = second_request(
+    let (body, events) = last_request(
         Wire::Anthropic,
         "anthropic:claude-sonnet-4-5",
         &image_config(),
-        tiny_image_call(),
+        vec![tiny_image_call()],
         &folder,
     );
     // The event names the picture; its bytes are a blob, not in the log.
@@ -146,11 +151,11 @@ fn a_connectors_image_reaches_claude_as_an_image_block() {
 fn a_connectors_image_reaches_gpt_as_a_data_url_after_the_tool_results() {
     let env = Env::new();
     let folder = env.dir("work");
-    let (body, _) = second_request(
+    let (body, _) = last_request(
         Wire::OpenAi,
         "openai:gpt-4.1",
         &image_config(),
-        tiny_image_call(),
+        vec![tiny_image_call()],
         &folder,
     );
     let messages = body["messages"].as_array().expect("messages");
@@ -185,11 +190,11 @@ fn a_model_that_does_not_read_images_gets_the_words_and_is_told_why() {
         "{}\n[models.textonly]\nspec = \"openai:gpt-4.1\"\nreads_images = false\n",
         image_config()
     );
-    let (body, _) = second_request(
+    let (body, _) = last_request(
         Wire::OpenAi,
         "textonly",
         &config,
-        tiny_image_call(),
+        vec![tiny_image_call()],
         &folder,
     );
     let sent = body["messages"].to_string();
@@ -234,11 +239,11 @@ fn a_photo_read_with_read_file_is_scaled_and_sent_as_a_picture() {
     let folder = env.dir("receipts");
     photo(&folder.join("receipt.jpg"));
     let read = Block::tool("c_read", "read_file", &json!({"path": "receipt.jpg"}));
-    let (body, events) = second_request(
+    let (body, events) = last_request(
         Wire::Anthropic,
         "anthropic:claude-sonnet-4-5",
         "",
-        read,
+        vec![read],
         &folder,
     );
     let said = tool_result(&events, "c_read")["output"]
@@ -281,7 +286,7 @@ fn a_model_that_does_not_read_images_gets_the_text_tesseract_reads_in_a_picture(
     std::fs::write(folder.join("receipt.png"), &png.bytes).expect("write");
     let config = "[models.textonly]\nspec = \"openai:gpt-4.1\"\nreads_images = false\n";
     let read = Block::tool("c_read", "read_file", &json!({"path": "receipt.png"}));
-    let (body, _) = second_request(Wire::OpenAi, "textonly", config, read, &folder);
+    let (body, _) = last_request(Wire::OpenAi, "textonly", config, vec![read], &folder);
     let sent = body["messages"].to_string();
     assert!(!sent.contains("image_url"), "no picture is sent");
     let tool = body["messages"]
@@ -335,4 +340,106 @@ fn without_tesseract_errand_says_how_to_install_it_and_goes_on() {
         said.contains("Tesseract, which reads text in pictures, is not installed: `sudo apt install tesseract-ocr tesseract-ocr-eng`"),
         "{said}"
     );
+}
+
+/// A scanned receipt: a PDF whose only page is a picture with words in it, made by
+/// create_pdf, so the page has no text layer.
+fn scanned_receipt_calls(folder: &Path) -> Vec<Block> {
+    let chart: errand_office::chart::Chart = serde_json::from_value(json!({
+        "type": "column", "title": "Scanned total 73.20 USD",
+        "categories": ["Taxi", "Tip"], "series": [{"values": [61.0, 12.2]}]
+    }))
+    .expect("a chart");
+    let png = errand_office::chart::png(&chart).expect("png");
+    std::fs::write(folder.join("scan.png"), &png.bytes).expect("write");
+    let blocks = json!([{"type": "image", "path": "scan.png"}]);
+    vec![
+        Block::tool(
+            "c_pdf",
+            "create_pdf",
+            &json!({"path": "scan.pdf", "blocks": blocks}),
+        ),
+        Block::tool("c_read", "read_file", &json!({"path": "scan.pdf"})),
+    ]
+}
+
+#[test]
+fn a_scanned_pdf_page_reaches_claude_as_a_picture() {
+    let env = Env::new();
+    let folder = env.dir("scans");
+    let calls = scanned_receipt_calls(&folder);
+    let (body, events) = last_request(
+        Wire::Anthropic,
+        "anthropic:claude-sonnet-4-5",
+        "",
+        calls,
+        &folder,
+    );
+    let said = tool_result(&events, "c_read")["output"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        said.contains("## Page 1 (scanned, no text layer; its picture"),
+        "{said}"
+    );
+    let data = body["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .flat_map(|m| m["content"].as_array().cloned().unwrap_or_default())
+        .filter(|c| c["tool_use_id"] == "c_read")
+        .filter_map(|c| c["content"].as_array().cloned())
+        .flatten()
+        .find_map(|b| b["source"]["data"].as_str().map(str::to_string))
+        .expect("the page goes as an image block with the read_file result");
+    let bytes = decoded(&data);
+    assert!(
+        bytes.starts_with(PNG_MAGIC) || bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "a picture"
+    );
+}
+
+#[test]
+fn a_model_that_does_not_read_images_gets_a_scanned_pages_text_from_tesseract() {
+    let env = Env::new();
+    let folder = env.dir("scans");
+    let calls = scanned_receipt_calls(&folder);
+    let config = "[models.textonly]\nspec = \"openai:gpt-4.1\"\nreads_images = false\n";
+    let (body, _) = last_request(Wire::OpenAi, "textonly", config, calls, &folder);
+    let sent = body["messages"].to_string();
+    assert!(!sent.contains("image_url"), "no picture is sent");
+    let words = body["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter(|m| m["role"] == "tool" && m["tool_call_id"] == "c_read")
+        .find_map(|m| m["content"].as_str().map(str::to_string))
+        .expect("the read_file result");
+    assert!(
+        words.contains("## Page 1 (scanned, no text layer; this model does not read images, so this is the text Tesseract read in it"),
+        "{words}"
+    );
+    assert!(words.contains("73.20"), "{words}");
+}
+
+#[test]
+fn a_photo_read_with_read_file_reaches_gpt_as_a_data_url() {
+    let env = Env::new();
+    let folder = env.dir("receipts");
+    photo(&folder.join("receipt.jpg"));
+    let read = Block::tool("c_read", "read_file", &json!({"path": "receipt.jpg"}));
+    let (body, _) = last_request(Wire::OpenAi, "openai:gpt-4.1", "", vec![read], &folder);
+    let url = body["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter(|m| m["role"] == "user")
+        .flat_map(|m| m["content"].as_array().cloned().unwrap_or_default())
+        .find_map(|c| c["image_url"]["url"].as_str().map(str::to_string))
+        .expect("a data URL in the user message after the tool result");
+    let data = url
+        .strip_prefix("data:image/jpeg;base64,")
+        .expect("a JPEG data URL");
+    assert!(decoded(data).starts_with(&[0xFF, 0xD8, 0xFF]), "a JPEG");
 }

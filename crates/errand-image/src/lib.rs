@@ -5,7 +5,9 @@
 //! format both providers take are sent exactly as they are.
 mod decode;
 pub mod ocr;
+mod program;
 mod resize;
+pub mod scan;
 
 pub use decode::Format;
 

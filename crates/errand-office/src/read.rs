@@ -198,13 +198,18 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-fn pdf(bytes: &[u8]) -> Result<String, OfficeError> {
+/// The text layer of each page of a PDF, in order; a scanned page's is empty.
+pub fn pdf_pages(bytes: &[u8]) -> Result<Vec<String>, OfficeError> {
     // The extractor can panic on malformed files; a file must never bring the task down.
-    let pages = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         pdf_extract::extract_text_from_mem_by_pages(bytes)
     }))
     .map_err(|_| bad("PDF", "the text extractor failed on it"))?
-    .map_err(|e| bad("PDF", e))?;
+    .map_err(|e| bad("PDF", e))
+}
+
+fn pdf(bytes: &[u8]) -> Result<String, OfficeError> {
+    let pages = pdf_pages(bytes)?;
     let mut out = String::new();
     for (n, page) in pages.iter().enumerate() {
         out.push_str(&format!("## Page {}\n{}\n", n + 1, page.trim()));

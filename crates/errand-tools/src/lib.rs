@@ -10,6 +10,7 @@ pub mod filetype;
 pub mod moves;
 pub mod office;
 pub mod ops;
+mod pictures;
 pub mod read;
 pub mod state;
 pub mod undo;

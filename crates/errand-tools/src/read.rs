@@ -245,42 +245,6 @@ fn read_whole(dir: &Dir, name: &std::ffi::OsStr, display: &str) -> Result<Vec<u8
     Ok(bytes)
 }
 
-/// A picture read as a picture: attached for a model that reads images, named in words.
-fn picture(display: &str, bytes: &[u8]) -> Result<ToolOutput, ToolError> {
-    let prepared =
-        errand_image::prepare(bytes).map_err(|e| ToolError(format!("`{display}`: {e}")))?;
-    Ok(ToolOutput::text(format!(
-        "`{display}` is a picture ({}); it is attached as an image.",
-        prepared.describe()
-    ))
-    .with_images(vec![errand_core::ToolImage {
-        media_type: prepared.media_type.to_string(),
-        width: prepared.width,
-        height: prepared.height,
-        bytes: prepared.bytes,
-    }]))
-}
-
-/// A picture for a model that does not read images: what it is, and the text Tesseract
-/// reads in it, said to be that.
-fn picture_text(display: &str, bytes: &[u8]) -> Result<ToolOutput, ToolError> {
-    let prepared =
-        errand_image::prepare(bytes).map_err(|e| ToolError(format!("`{display}`: {e}")))?;
-    let about = format!("`{display}` is a picture ({}).", prepared.describe());
-    // The full-size picture: Tesseract reads small print better before scaling.
-    Ok(ToolOutput::text(match errand_image::ocr::text_in(bytes) {
-        Ok(text) if text.trim().is_empty() => {
-            format!("{about} This model does not read images, and Tesseract found no text in it.")
-        }
-        Ok(text) => format!(
-            "{about} This model does not read images; this is the text Tesseract read in it (it may misread some characters):\n{text}"
-        ),
-        Err(e) => {
-            format!("{about} This model does not read images, and its text could not be read: {e}")
-        }
-    }))
-}
-
 fn looks_binary(bytes: &[u8]) -> bool {
     bytes.iter().take(8192).any(|b| *b == 0)
 }
@@ -341,9 +305,9 @@ impl Tool for ReadFile {
         let bytes = read_whole(&dir, &name, &r.display)?;
         if errand_image::Format::sniff(&bytes).is_some() {
             let output = if ctx.reads_images {
-                picture(&r.display, &bytes)?
+                crate::pictures::picture(&r.display, &bytes)?
             } else {
-                picture_text(&r.display, &bytes)?
+                crate::pictures::picture_text(&r.display, &bytes)?
             };
             if let (Some(stamp), Ok(mut seen)) = (stamp, self.seen.lock()) {
                 seen.insert(key, (stamp, ctx.call_id.clone(), ctx.conversation_epoch));
@@ -369,6 +333,14 @@ impl Tool for ReadFile {
             Some(errand_office::read::spreadsheet_part(&bytes, &part))
         } else {
             errand_office::read::extract(&extension, &bytes)
+        };
+        // A scanned PDF's pages are drawn and read (or shown) rather than left empty.
+        let scanned = (extension.eq_ignore_ascii_case("pdf") && part.sheet.is_none())
+            .then(|| crate::pictures::scanned_pdf(&bytes, ctx.reads_images))
+            .flatten();
+        let (extracted, page_pictures) = match scanned {
+            Some(scanned) => (Some(Ok(scanned.text)), scanned.pictures),
+            None => (extracted, Vec::new()),
         };
         let extracted = match extracted {
             Some(Ok(text)) => Some(text),
@@ -402,7 +374,12 @@ impl Tool for ReadFile {
         if let (Some(stamp), Ok(mut seen)) = (stamp, self.seen.lock()) {
             seen.insert(key, (stamp, ctx.call_id.clone(), ctx.conversation_epoch));
         }
-        Ok(ToolOutput::text(out))
+        let shown: Vec<errand_core::ToolImage> = page_pictures
+            .into_iter()
+            .filter(|(line, _)| (offset - 1..end).contains(line))
+            .map(|(_, picture)| picture)
+            .collect();
+        Ok(ToolOutput::text(out).with_images(shown))
     }
 }
 
