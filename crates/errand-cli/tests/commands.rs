@@ -29,9 +29,19 @@ fn a_command_that_deletes_and_rewrites_files_is_undone() {
              "tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "rewrote the ledger"}}]}
         ]),
     );
-    let out = env.run_auto("tidy the books", &script, &folder);
-    assert_eq!(code(&out), 0, "{}", text(&out));
-    let all = events(&out);
+    // Deleting through a command needs the person's own yes, as trash_path does.
+    let out = env
+        .cmd()
+        .args(["--json", "run", "tidy the books", "--model", &script])
+        .args(["--mode", "ask", "--folder"])
+        .arg(&folder)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 3, "{}", text(&out));
+    assert_eq!(tree(&folder), before, "nothing runs before the yes");
+    let approved = env.run(&["--json", "approve", &task_id(&out)]);
+    assert_eq!(code(&approved), 0, "{}", text(&approved));
+    let all = events(&approved);
     let result = tool_result(&all, "c1");
     assert_eq!(result["is_error"], false, "{result}");
     assert!(!folder.join("draft.txt").exists());
@@ -52,6 +62,49 @@ fn a_command_that_deletes_and_rewrites_files_is_undone() {
         "every file back, same bytes and times"
     );
     assert!(!folder.join("out").exists());
+}
+
+/// In auto mode nobody said yes to the command itself: what it made lands, but what it
+/// deleted or replaced of the person's files does not, and the model is told how to ask.
+#[test]
+fn an_unapproved_command_cannot_delete_or_replace_the_persons_files() {
+    let env = Env::new();
+    let folder = env.dir("books");
+    std::fs::write(folder.join("ledger.csv"), "month,total\njan,10\n").expect("csv");
+    std::fs::write(folder.join("draft.txt"), "an old draft\n").expect("draft");
+    let script = env.script(
+        "cmd.json",
+        json!([
+            {"tool_calls": [command(
+                "c1",
+                "rm draft.txt && echo wiped > ledger.csv && echo new > made.txt && echo again > made.txt"
+            )]},
+            {"tool_calls": [{"id": "f", "name": "finish", "input": {"summary": "tidied"}}]}
+        ]),
+    );
+    let out = env.run_auto("tidy the books", &script, &folder);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let said = tool_result(&events(&out), "c1")["output"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(folder.join("draft.txt").exists(), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(folder.join("ledger.csv")).expect("ledger"),
+        "month,total\njan,10\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(folder.join("made.txt")).expect("made"),
+        "again\n"
+    );
+    assert!(
+        said.contains("not carried over: draft.txt (deleting needs the person's approval; use trash_path, which asks)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("not carried over: ledger.csv (replacing a file the task did not make needs the person's approval"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -501,6 +501,7 @@ impl Agent {
                 asked: Default::default(),
             })),
             reads_images: self.model.reads_images(),
+            person_approved: view.approvals.get(&call.id) == Some(&true),
         }
     }
 

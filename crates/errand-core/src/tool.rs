@@ -121,6 +121,9 @@ pub struct ToolContext {
     pub asker: Option<Arc<dyn Asker>>,
     /// The model takes pictures; for one that does not, a tool gives their text instead.
     pub reads_images: bool,
+    /// The person approved this very call (not a mode, a rule or an earlier "always"): a
+    /// command's deletions are carried over only then.
+    pub person_approved: bool,
 }
 
 impl ToolContext {

@@ -6,7 +6,7 @@
 use crate::changes::{Change, collect};
 use crate::exec::{BatchReport, run_journaled};
 use crate::workspace::{Workspace, io_error, mode_of, stamp_of};
-use crate::write::{missing_dirs, save_before, spec};
+use crate::write::{made_by_task, missing_dirs, save_before, spec};
 use async_trait::async_trait;
 use errand_core::tool::{Assessment, input_schema, parse_input};
 use errand_core::{
@@ -289,13 +289,18 @@ impl RunCommand {
                 .map_err(|e| ToolError(format!("cannot read what the command changed: {e}")))?;
             changes.extend(found.into_iter().map(|c| (index, c)));
         }
-        let skipped: Vec<(String, &'static str)> = changes
+        let mut skipped: Vec<(String, &'static str)> = changes
             .iter()
             .filter_map(|(root, c)| match c {
                 Change::Skipped { rel, why } => Some((ws.display(*root, rel), *why)),
                 _ => None,
             })
             .collect();
+        if !ctx.person_approved {
+            let (kept, withheld) = self.withhold_unapproved(ctx, changes);
+            changes = kept;
+            skipped.extend(withheld);
+        }
         let uppers: std::collections::HashMap<String, PathBuf> = changes
             .iter()
             .filter_map(|(root, c)| match c {
@@ -316,6 +321,46 @@ impl RunCommand {
             },
         )?;
         Ok(Applied { report, skipped })
+    }
+
+    /// A command the person did not approve themselves (auto mode, a rule, an earlier
+    /// "always") may not delete or replace files the task did not make, as write_file and
+    /// trash_path may not without asking: an instruction planted in a file could otherwise
+    /// empty a folder through `rm`. Those changes are left out and named.
+    fn withhold_unapproved(
+        &self,
+        ctx: &ToolContext,
+        changes: Vec<(usize, Change)>,
+    ) -> (Vec<(usize, Change)>, Vec<(String, &'static str)>) {
+        let ws = &self.ws;
+        let mut withheld = Vec::new();
+        let kept = changes
+            .into_iter()
+            .filter(|(root, change)| {
+                let why = match change {
+                    Change::Deleted(_) => {
+                        "deleting needs the person's approval; use trash_path, which asks"
+                    }
+                    Change::File { rel, .. } => {
+                        let display = ws.display(*root, rel);
+                        let exists = ws
+                            .resolve(&display)
+                            .and_then(|r| ws.parent(&r))
+                            .is_ok_and(|(dir, name)| dir.symlink_metadata(&name).is_ok());
+                        if !exists || made_by_task(ctx, &display) {
+                            return true;
+                        }
+                        "replacing a file the task did not make needs the person's approval; use write_file, which asks"
+                    }
+                    _ => return true,
+                };
+                if let Change::Deleted(rel) | Change::File { rel, .. } = change {
+                    withheld.push((ws.display(*root, rel), why));
+                }
+                false
+            })
+            .collect();
+        (kept, withheld)
     }
 
     fn plan(

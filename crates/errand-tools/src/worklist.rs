@@ -388,6 +388,7 @@ mod tests {
             agent: agent.map(str::to_string),
             asker: None,
             reads_images: false,
+            person_approved: false,
         }
     }
 
