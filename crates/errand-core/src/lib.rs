@@ -6,6 +6,7 @@
 pub mod agent;
 pub mod compact;
 pub mod event;
+pub mod fence;
 pub mod grant;
 pub mod journal;
 pub mod model;

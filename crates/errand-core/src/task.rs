@@ -341,15 +341,20 @@ impl TaskView {
             }
             EventKind::ToolFinished {
                 call_id,
+                tool,
                 output,
                 is_error,
                 images,
-                ..
             } => {
                 self.pending_calls.retain(|id| id != call_id);
+                let content = if crate::fence::carries_outside_text(tool) {
+                    crate::fence::fenced(tool, output)
+                } else {
+                    output.clone()
+                };
                 self.messages.push(Message::ToolResult {
                     call_id: call_id.clone(),
-                    content: output.clone(),
+                    content,
                     is_error: *is_error,
                     images: images.clone(),
                 });

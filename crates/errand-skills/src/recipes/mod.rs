@@ -226,7 +226,7 @@ impl<'a> History<'a> {
                     ..
                 } => {
                     if let Some(slot) = calls.iter_mut().find(|(c, _)| &c.id == call_id) {
-                        slot.1 = Some((content.as_str(), *is_error));
+                        slot.1 = Some((errand_core::fence::unfenced(content), *is_error));
                     }
                 }
                 Message::User { .. } => {}
