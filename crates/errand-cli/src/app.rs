@@ -285,11 +285,12 @@ pub struct RunArgs {
     /// Stop the task once its model calls have used this many tokens in all.
     #[arg(long, value_name = "TOKENS")]
     pub max_tokens_total: Option<u64>,
-    /// Let commands reach this host (repeatable; `*.example.com` for subdomains), through
-    /// Errand's allowlisting proxy.
+    /// Let commands (through Errand's allowlisting proxy) and web_fetch reach this host
+    /// without asking (repeatable; `*.example.com` for subdomains).
     #[arg(long = "allow-host", value_name = "HOST")]
     pub allow_hosts: Vec<String>,
-    /// Let commands use the network without limits.
+    /// Let commands and web_fetch use the network without limits (web_fetch still never
+    /// reaches a private or loopback address: name it with `--allow-host` instead).
     #[arg(long, conflicts_with = "allow_hosts")]
     pub allow_network: bool,
     /// Where this machine cannot sandbox commands, run them unconfined anyway (their file
@@ -438,6 +439,9 @@ pub enum DemoKind {
     Receipts,
     Notes,
     Sales,
+    /// `--files` photographed receipts and their totals as CSV on stdout, for bench/ocr.sh.
+    #[value(hide = true)]
+    ReceiptPhotos,
 }
 
 #[derive(Subcommand)]

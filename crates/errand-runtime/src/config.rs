@@ -69,6 +69,21 @@ pub struct Config {
     pub notify: NotifyConfig,
     #[serde(default)]
     pub telemetry: errand_telemetry::TelemetryConfig,
+    #[serde(default)]
+    pub network: NetworkConfig,
+    /// `[web]`: the search provider `web_search` uses.
+    #[serde(default)]
+    pub web: errand_web::WebConfig,
+}
+
+/// `[network]`: hosts every task may reach, with its commands and its web tools, as if
+/// each were given `--allow-host`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// `docs.rs`, `*.example.com`, `127.0.0.1:8080`.
+    #[serde(default)]
+    pub allow: Vec<String>,
 }
 
 /// `[mcp.servers.NAME]`: the person's MCP servers.
@@ -204,6 +219,19 @@ impl Config {
         config
             .rules()
             .with_context(|| format!("a rule in {} is not valid", path.display()))?;
+        errand_web::search::Provider::from_config(&config.web)
+            .with_context(|| format!("[web] in {} is not valid", path.display()))?;
+        if let Some(bad) = config
+            .network
+            .allow
+            .iter()
+            .find(|h| h.trim().is_empty() || h.contains('/'))
+        {
+            bail!(
+                "[network] allow in {} lists `{bad}`: give host names like `docs.rs` or `*.example.com`, not URLs",
+                path.display()
+            );
+        }
         for (name, server) in &config.mcp.servers {
             server.validate(name).with_context(|| {
                 format!("[mcp.servers.{name}] in {} is not valid", path.display())
@@ -308,6 +336,23 @@ mod tests {
         std::fs::write(&path, "[rules]\ndeny = [\"write_file(reports\"]\n").expect("write");
         let err = Config::load_from(&path).expect_err("bad rule");
         assert!(format!("{err:#}").contains("missing `)`"), "{err:#}");
+        std::fs::write(
+            &path,
+            "[network]\nallow = [\"docs.rs\"]\n[web]\nsearch = \"brave\"\n",
+        )
+        .expect("write");
+        let config = Config::load_from(&path).expect("valid");
+        assert_eq!(config.network.allow, vec!["docs.rs".to_string()]);
+        assert_eq!(config.web.search.as_deref(), Some("brave"));
+        for bad in [
+            "[web]\nsearch = \"bing\"\n",
+            "[web]\nsearch = \"searxng\"\n",
+            "[network]\nallow = [\"https://docs.rs/\"]\n",
+            "[network]\nhosts = []\n",
+        ] {
+            std::fs::write(&path, bad).expect("write");
+            assert!(Config::load_from(&path).is_err(), "{bad}");
+        }
         std::fs::write(&path, "mood = 1\n").expect("write");
         assert!(Config::load_from(&path).is_err());
     }

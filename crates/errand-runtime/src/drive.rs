@@ -103,12 +103,17 @@ impl Runtime {
             "remember a preference for later tasks; make this request recur",
             &["remember", "schedule_task"],
         );
+        // The web tools, on demand too; one page cache for the task and its sub-agents.
+        let web = errand_web::Web::new(view.commands.network.clone(), &config.web);
+        web.register(&mut tools);
         let (server_tools, problems) = errand_mcp::ServerTools::collect(&connectors).await;
         for problem in problems {
             driver.observer.progress(&problem.to_string(), 0, 0);
         }
         server_tools.add_to(&mut tools);
-        let policy = Policy::new(view.mode, config.rules().map_err(RuntimeError::config)?);
+        let mut rules = config.rules().map_err(RuntimeError::config)?;
+        rules.extend(web.search_rule());
+        let policy = Policy::new(view.mode, rules);
         let folder = Config::folder().map_err(RuntimeError::config)?;
         let mut roles = crate::plugins::roles(&reusable.plugins, &config);
         // The person's own roles win over a plugin's of the same name.
@@ -138,6 +143,7 @@ impl Runtime {
             server_tools,
             mounts,
             use_skill,
+            web,
             config: Arc::new(config),
         };
         let fanout: Arc<dyn Observer> = Arc::new(Fanout {

@@ -153,7 +153,8 @@ impl Runtime {
             model: name,
             max_tokens_total: request.max_tokens_total,
             commands: CommandGrant {
-                network: request.network,
+                // `[network] allow` joins every task's grant, recorded with the task.
+                network: request.network.with_hosts(&config.network.allow),
                 unsandboxed: request.unsandboxed,
             },
         };

@@ -24,6 +24,8 @@ pub struct Team {
     /// Skill folders readable by full path, and `use_skill`, for sub-agents too.
     pub mounts: Vec<std::path::PathBuf>,
     pub use_skill: Option<Arc<dyn errand_core::Tool>>,
+    /// `web_fetch` and `web_search`, sharing the task's page cache.
+    pub web: Arc<errand_web::Web>,
     pub config: Arc<Config>,
 }
 
@@ -47,6 +49,7 @@ impl SubagentFactory for Team {
         if let Some(tool) = &self.use_skill {
             registry.register(tool.clone());
         }
+        self.web.register(&mut registry);
         registry.retain(names);
         Ok(registry)
     }
