@@ -302,6 +302,11 @@ fn a_granted_page_arrives_as_its_article_and_what_is_not_granted_is_refused() {
             .iter()
             .all(|s| s.header("host") != Some(host.as_str()))
     );
+    // The task's log reads back whole.
+    let shown = env.run(&["--json", "show", &task_id(&out)]);
+    assert_eq!(code(&shown), 0, "{}", text(&shown));
+    let shown: Value = serde_json::from_slice(&shown.stdout).expect("show --json");
+    assert_eq!(shown["task"]["state"], "done", "{shown}");
 }
 
 #[test]

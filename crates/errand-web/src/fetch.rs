@@ -150,6 +150,20 @@ fn kind_of(media_type: &str, body: &[u8]) -> &'static str {
     }
 }
 
+/// The body as text: UTF-8, or Latin-1 when the server declares it (or Windows-1252, the
+/// same for letters) and the bytes are not UTF-8. Other encodings are read as UTF-8.
+fn decode(body: &[u8], charset: Option<&str>) -> String {
+    let latin = matches!(
+        charset,
+        Some("iso-8859-1" | "latin1" | "latin-1" | "windows-1252" | "cp1252")
+    );
+    match std::str::from_utf8(body) {
+        Ok(text) => text.to_string(),
+        Err(_) if latin => body.iter().map(|&b| b as char).collect(),
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    }
+}
+
 async fn readable(response: http::Response) -> Result<(String, String), WebError> {
     let url = response.url.clone();
     let name = url
@@ -158,7 +172,7 @@ async fn readable(response: http::Response) -> Result<(String, String), WebError
         .unwrap_or_default();
     match kind_of(&response.media_type, &response.body) {
         "html" => {
-            let html = String::from_utf8_lossy(&response.body).into_owned();
+            let html = decode(&response.body, response.charset.as_deref());
             // Parsing a large page takes a while: off the async threads.
             let page = tokio::task::spawn_blocking(move || page::read(&html, &url))
                 .await
@@ -183,7 +197,7 @@ async fn readable(response: http::Response) -> Result<(String, String), WebError
                 None => Err(WebError::Unreadable("PDFs cannot be read here".into())),
             }
         }
-        "text" => Ok((name, String::from_utf8_lossy(&response.body).into_owned())),
+        "text" => Ok((name, decode(&response.body, response.charset.as_deref()))),
         _ => Err(WebError::Unreadable(format!(
             "{url} is `{}`, which web_fetch does not read: it reads web pages, PDFs and plain text",
             if response.media_type.is_empty() {
@@ -349,6 +363,13 @@ mod tests {
         assert_eq!(kind_of("text/markdown", b"# x"), "text");
         assert_eq!(kind_of("image/png", b"\x89PNG"), "other");
         assert_eq!(kind_of("", b"\xff\xfe\x00"), "other");
+    }
+
+    #[test]
+    fn latin_1_is_read_when_declared() {
+        assert_eq!(decode(b"caf\xe9", Some("iso-8859-1")), "café");
+        assert_eq!(decode("café".as_bytes(), Some("iso-8859-1")), "café");
+        assert_eq!(decode(b"caf\xe9", None), "caf\u{fffd}");
     }
 
     #[test]
