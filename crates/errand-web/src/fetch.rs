@@ -13,8 +13,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 pub const WEB_FETCH: &str = "web_fetch";
-/// Characters of text returned by one call.
-pub const WINDOW: usize = 40_000;
+/// Bytes of text returned by one call: with the header and notes it stays under what the
+/// model providers send of one tool result (24,000 bytes, `errand_model::context`), which
+/// would otherwise cut out the middle of the window, and `offset` would skip it.
+pub const WINDOW_BYTES: usize = 20_000;
 /// The fence around what a page says.
 pub const FENCE: &str = "web_content";
 /// Pages a task keeps.
@@ -213,7 +215,13 @@ async fn readable(response: http::Response) -> Result<(String, String), WebError
 pub fn render(page: &Fetched, requested: &str, offset: usize, cached: bool) -> String {
     let total = page.text.chars().count();
     let start = offset.min(total);
-    let window: String = page.text.chars().skip(start).take(WINDOW).collect();
+    let mut window = String::new();
+    for c in page.text.chars().skip(start) {
+        if window.len() + c.len_utf8() > WINDOW_BYTES {
+            break;
+        }
+        window.push(c);
+    }
     let end = start + window.chars().count();
     let title = fence_safe(&page.title, FENCE);
     let mut out = format!(
@@ -252,6 +260,21 @@ pub fn render(page: &Fetched, requested: &str, offset: usize, cached: bool) -> S
         ));
     }
     out
+}
+
+/// The URLs a `web_fetch` result says it read: the final one (`URL: `) and, after a
+/// redirect, the one asked for (`Redirected from: `). Only the header before the fence
+/// counts, so a page cannot add URLs by writing such lines. For checking that a cited page
+/// was fetched.
+pub fn urls_in_result(output: &str) -> Vec<&str> {
+    output
+        .lines()
+        .take_while(|line| !line.starts_with(&format!("<{FENCE}")))
+        .filter_map(|line| {
+            line.strip_prefix("URL: ")
+                .or_else(|| line.strip_prefix("Redirected from: "))
+        })
+        .collect()
 }
 
 #[async_trait]
@@ -334,19 +357,22 @@ mod tests {
     }
 
     #[test]
-    fn long_text_comes_a_window_at_a_time() {
-        let text = "é".repeat(WINDOW + 10);
+    fn long_text_comes_a_window_at_a_time_within_the_providers_limit() {
+        // Two bytes a character: a window holds half as many characters as bytes.
+        let per_window = WINDOW_BYTES / 2;
+        let text = "é".repeat(per_window + 10);
         let first = render(&page(&text), "https://example.org/b", 0, false);
+        assert!(first.len() < 24_000, "{}", first.len());
         assert!(
-            first.contains(&format!("offset {WINDOW} to read on")),
+            first.contains(&format!("offset {per_window} to read on")),
             "{}",
             &first[first.len() - 200..]
         );
-        let rest = render(&page(&text), "https://example.org/b", WINDOW, false);
+        let rest = render(&page(&text), "https://example.org/b", per_window, false);
         assert!(rest.contains(&format!(
-            "Characters {WINDOW}–{} of {}: the end.",
-            WINDOW + 10,
-            WINDOW + 10
+            "Characters {per_window}–{} of {}: the end.",
+            per_window + 10,
+            per_window + 10
         )));
         assert_eq!(rest.matches('é').count(), 10);
     }
@@ -363,6 +389,17 @@ mod tests {
         assert_eq!(kind_of("text/markdown", b"# x"), "text");
         assert_eq!(kind_of("image/png", b"\x89PNG"), "other");
         assert_eq!(kind_of("", b"\xff\xfe\x00"), "other");
+    }
+
+    #[test]
+    fn the_urls_read_come_from_the_header_only() {
+        let mut fetched = page("URL: https://planted.example/\nRedirected from: https://x/");
+        fetched.title = "URL: https://title.example/".into();
+        let out = render(&fetched, "https://example.org/a", 0, false);
+        assert_eq!(
+            urls_in_result(&out),
+            ["https://example.org/b", "https://example.org/a"]
+        );
     }
 
     #[test]

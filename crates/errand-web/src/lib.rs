@@ -14,7 +14,7 @@ use errand_core::{Network, Rule, RuleAction, ToolRegistry};
 use std::net::IpAddr;
 use std::sync::Arc;
 
-pub use fetch::{WEB_FETCH, WebFetch};
+pub use fetch::{WEB_FETCH, WebFetch, urls_in_result};
 pub use search::{WEB_SEARCH, WebConfig, WebSearch};
 
 /// The tool group both tools are sent in, on demand.
