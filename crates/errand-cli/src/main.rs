@@ -139,9 +139,19 @@ fn demo_folder(
         app::DemoKind::Receipts => {
             let report = demo::make_receipts(dir).map_err(cannot)?;
             format!(
-                "{} files (text and PDF receipts, a bank export, a photo)",
+                "{} files (text and PDF receipts, a bank export, 4 photos of receipts)",
                 report.files
             )
+        }
+        app::DemoKind::ReceiptPhotos => {
+            // The truth goes to stdout (the bench keeps it outside the folder it measures).
+            let truth = demo::make_receipt_photos(dir, files, seed).map_err(cannot)?;
+            println!("file,total");
+            for (name, total) in &truth {
+                println!("{name},{}.{:02}", total / 100, total % 100);
+            }
+            eprintln!("Made {} receipt photos in {}", truth.len(), dir.display());
+            return Ok(ExitCode::Done);
         }
         app::DemoKind::Downloads => {
             let report =

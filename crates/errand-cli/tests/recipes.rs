@@ -26,7 +26,9 @@ fn offline_receipts_become_an_expense_report() {
     );
     let shown = text(&out);
     assert!(
-        shown.contains("14 expenses totalling $2,368.36 in 7 categories"),
+        shown.contains(
+            "17 expenses totalling $2,511.98 in 7 categories, from 13 receipts (3 of them photos read with OCR)"
+        ),
         "{shown}"
     );
     assert!(
@@ -34,7 +36,11 @@ fn offline_receipts_become_an_expense_report() {
         "{shown}"
     );
     assert!(shown.contains("scribble.txt: no amount found"), "{shown}");
-    assert!(shown.contains("IMG_2041.jpg: a photo"), "{shown}");
+    // The dark, blurred photo is the only one not read, and says why.
+    assert!(
+        shown.contains("IMG_2041.jpg: photo: Tesseract found no text in it"),
+        "{shown}"
+    );
 
     let file = folder.join("Expense report.xlsx");
     // 1 total on Expenses; 7 categories x (SUMIF, COUNTIF, share) and 3 totals on Summary.
@@ -54,11 +60,18 @@ fn offline_receipts_become_an_expense_report() {
         "2026-10-18,Amtrak,Travel,amtrak-receipt.pdf,89",
         "2026-10-20,Marriott Marquis New York,Lodging,marriott-folio.pdf,561.05",
         "2026-10-16,\"Dell Technologies, Monitor\",Equipment,bank/october-statement.csv line 6,329.99",
-        ",Total,,,2368.36",
-        "Travel,710.95,5,",
+        // The photographed receipts, with the amounts printed on them.
+        "2026-10-05,Tartine Bakery,Meals,IMG_2043.jpg,21.18",
+        "2026-10-13,Fedex Office,Office supplies,IMG_2047.jpg,72.74",
+        "2026-10-19,Yellow CAB CO,Travel,IMG_2052.jpg,49.7",
+        ",Total,,,2511.98",
+        // (Sums as LibreOffice's floating point writes them.)
+        "Travel,760.65",
+        "Office supplies,203.4",
         "Lodging,885.65,2,",
         "Phone & internet,85,1,",
-        "Total,2368.36,14,1",
+        "Total,2511.98",
+        "IMG_2041.jpg,photo: Tesseract found no text in it",
         "Highlighted on Expenses: over,250",
         "scribble.txt,\"no amount found: expected a line like \"\"Total 42.50\"\"\"",
     ] {
@@ -81,10 +94,10 @@ fn offline_receipts_become_an_expense_report() {
         &file,
     );
     for expected in [
-        "filter A1:E15",
+        "filter A1:E18",
         "freeze A2",
-        "validation ['C2:C15']",
-        "rules [('E2:E15', ['greaterThan'])]",
+        "validation ['C2:C18']",
+        "rules [('E2:E18', ['greaterThan'])]",
         "charts 1",
         "names ['GrandTotal']",
         "money \"$\"#,##0.00",
@@ -95,6 +108,48 @@ fn offline_receipts_become_an_expense_report() {
     let undo = env.run(&["undo", &task_id(&out)]);
     assert_eq!(code(&undo), 0, "{}", text(&undo));
     assert!(!file.exists(), "undo removes the report");
+}
+
+/// Without Tesseract the photos go to "Needs review" with the line that installs it, and
+/// the report is still written from everything else.
+#[test]
+fn without_tesseract_the_receipt_photos_wait_for_review() {
+    let env = Env::new();
+    let folder = env.dir("receipts");
+    let path = folder.to_str().expect("utf8");
+    let made = env.run(&["demo-folder", "--kind", "receipts", path]);
+    assert_eq!(code(&made), 0, "{}", text(&made));
+    let out = env
+        .cmd()
+        .env("PATH", "/nonexistent")
+        .args([
+            "--json",
+            "run",
+            "turn these receipts into an expense report",
+        ])
+        .args(["--mode", "auto", "--folder", path])
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let shown = text(&out);
+    assert!(
+        shown.contains("14 expenses totalling $2,368.36 in 7 categories, from 10 receipts and"),
+        "{shown}"
+    );
+    for photo in [
+        "IMG_2041.jpg",
+        "IMG_2043.jpg",
+        "IMG_2047.jpg",
+        "IMG_2052.jpg",
+    ] {
+        assert!(
+            shown.contains(&format!(
+                "{photo}: photo: Tesseract, which reads text in pictures, is not installed: `sudo apt install tesseract-ocr tesseract-ocr-eng`"
+            )),
+            "{photo} in:\n{shown}"
+        );
+    }
+    assert!(folder.join("Expense report.xlsx").exists());
 }
 
 #[test]

@@ -8,6 +8,7 @@ pub mod grid;
 pub mod media;
 pub mod pdf;
 pub mod pptx;
+pub mod raster;
 pub mod read;
 pub mod recheck;
 mod shape;

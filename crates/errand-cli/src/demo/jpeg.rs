@@ -11,8 +11,7 @@ const CAMERAS: &[(&str, &str)] = &[
     ("SONY", "ILCE-6400"),
 ];
 
-/// Encodes a small gradient-plus-noise JPEG (different for every call) and inserts an EXIF
-/// APP1 segment right after SOI, where readers look for it.
+/// A small gradient-plus-noise JPEG (different for every call) with EXIF.
 pub(super) fn jpeg_with_exif(rng: &mut Rng, taken: &Stamp) -> io::Result<Vec<u8>> {
     let w = rng.range(16, 48) as u16;
     let h = rng.range(16, 48) as u16;
@@ -36,9 +35,28 @@ pub(super) fn jpeg_with_exif(rng: &mut Rng, taken: &Stamp) -> io::Result<Vec<u8>
         }
     }
     let quality = rng.range(70, 92) as u8;
+    let camera = *rng.pick(CAMERAS);
+    encode_with_exif(&pixels, w, h, quality, camera, taken)
+}
+
+/// A phone to photograph a receipt with (the first cameras listed are phones).
+pub(super) fn phone(rng: &mut Rng) -> (&'static str, &'static str) {
+    *rng.pick(&CAMERAS[..4])
+}
+
+/// RGB pixels as a JPEG with an EXIF APP1 segment right after SOI, where readers look
+/// for it.
+pub(super) fn encode_with_exif(
+    pixels: &[u8],
+    w: u16,
+    h: u16,
+    quality: u8,
+    (make, model): (&str, &str),
+    taken: &Stamp,
+) -> io::Result<Vec<u8>> {
     let mut jpeg = Vec::new();
     jpeg_encoder::Encoder::new(&mut jpeg, quality)
-        .encode(&pixels, w, h, jpeg_encoder::ColorType::Rgb)
+        .encode(pixels, w, h, jpeg_encoder::ColorType::Rgb)
         .map_err(io::Error::other)?;
     if jpeg.get(..2) != Some(&[0xFF, 0xD8][..]) {
         return Err(io::Error::other(
@@ -46,7 +64,6 @@ pub(super) fn jpeg_with_exif(rng: &mut Rng, taken: &Stamp) -> io::Result<Vec<u8>
         ));
     }
 
-    let &(make, model) = rng.pick(CAMERAS);
     let tiff = exif_tiff(make, model, &taken.exif());
     let mut app1 = vec![0xFF, 0xE1];
     // The segment length counts itself (2 bytes) plus "Exif\0\0" plus the TIFF block.

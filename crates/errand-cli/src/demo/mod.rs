@@ -19,6 +19,7 @@ mod containers;
 mod content;
 mod jpeg;
 mod notes;
+mod photo;
 mod plan;
 mod random;
 mod receipts;
@@ -29,9 +30,10 @@ use containers::*;
 use content::*;
 use jpeg::*;
 pub use notes::{make_notes, make_sales};
+use photo::*;
 use plan::*;
 use random::*;
-pub use receipts::make_receipts;
+pub use receipts::{make_receipt_photos, make_receipts};
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]

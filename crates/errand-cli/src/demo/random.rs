@@ -44,6 +44,11 @@ impl Rng {
         (self.next_u64() >> 56) as u8
     }
 
+    /// A float in `0.0..1.0`.
+    pub(super) fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
     pub(super) fn bytes(&mut self, n: usize) -> Vec<u8> {
         (0..n).map(|_| self.byte()).collect()
     }

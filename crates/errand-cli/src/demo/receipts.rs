@@ -1,6 +1,6 @@
 //! A receipts folder to try the expense report on: text receipts in the layouts shops
-//! print, PDF receipts, a bank export whose rows partly repeat the receipts, and a photo
-//! of a receipt (which offline reading cannot use, and says so).
+//! print, PDF receipts, a bank export whose rows partly repeat the receipts, phone photos
+//! of paper receipts (read offline with OCR), and one photo too dark and blurred to read.
 use std::fs;
 use std::io;
 use std::path::Path;
@@ -101,15 +101,116 @@ pub fn make_receipts(dir: &Path) -> io::Result<ReceiptsReport> {
         fs::write(dir.join(name), receipt_pdf(title, lines)?)?;
         files += 1;
     }
-    // A phone photo of a receipt: a real JPEG, but pixels only.
+    for (name, receipt, seed) in photographed() {
+        let mut rng = super::Rng::new(seed);
+        let look = super::Look::casual(&mut rng);
+        let taken = taken_on(&receipt.date, &mut rng);
+        fs::write(
+            dir.join(name),
+            super::receipt_photo(&mut rng, &receipt, &look, &taken)?,
+        )?;
+        files += 1;
+    }
+    // Snapped in a dim bar on the move: nothing in it can be read.
     let mut rng = super::Rng::new(7);
-    let taken = super::Stamp::random_in_year(&mut rng, 2026);
+    let (receipt, taken) = super::random_receipt(&mut rng);
+    let look = super::Look::hopeless(&mut rng);
     fs::write(
         dir.join("IMG_2041.jpg"),
-        super::jpeg_with_exif(&mut rng, &taken)?,
+        super::receipt_photo(&mut rng, &receipt, &look, &taken)?,
     )?;
     files += 1;
     Ok(ReceiptsReport { files })
+}
+
+/// The demo's readable photos: (file, receipt, seed of its look). Their totals are
+/// $21.18, $72.74 and $49.70 (`tests/recipes.rs` checks the report has them).
+pub(super) fn photographed() -> Vec<(&'static str, super::PaperReceipt, u64)> {
+    let receipt = |vendor: &str, header: &[&str], date: &str, items: &[(&str, i64)], tax| {
+        super::PaperReceipt {
+            vendor: vendor.into(),
+            header: header.iter().map(|h| h.to_string()).collect(),
+            date: date.into(),
+            items: items.iter().map(|(n, c)| (n.to_string(), *c)).collect(),
+            tax,
+            footer: vec!["VISA ****4411".into(), "Thank you!".into()],
+        }
+    };
+    vec![
+        (
+            "IMG_2043.jpg",
+            receipt(
+                "TARTINE BAKERY",
+                &["600 Guerrero St", "San Francisco, CA"],
+                "Date: 10/05/2026  08:41",
+                &[("Morning bun", 475), ("Cappuccino", 525), ("Quiche", 950)],
+                168,
+            ),
+            21,
+        ),
+        (
+            "IMG_2047.jpg",
+            receipt(
+                "FEDEX OFFICE",
+                &["Print & Ship Center", "1967 Market St"],
+                "Date: 10/13/2026  16:02",
+                &[
+                    ("Color copies 40 x 0.89", 3560),
+                    ("Foam board", 1299),
+                    ("Shipping label", 1845),
+                ],
+                570,
+            ),
+            22,
+        ),
+        (
+            "IMG_2052.jpg",
+            receipt(
+                "YELLOW CAB CO",
+                &["Taxi 1147", "Tel 415-333-3333"],
+                "Date: 10/19/2026  23:17",
+                &[("Fare", 3820), ("Tolls", 450), ("Tip", 700)],
+                0,
+            ),
+            23,
+        ),
+    ]
+}
+
+/// When the photo was taken: the receipt's own date and time, "Date: MM/DD/YYYY  HH:MM".
+fn taken_on(date: &str, rng: &mut super::Rng) -> super::Stamp {
+    let number = |range: std::ops::Range<usize>| {
+        date.get(range)
+            .and_then(|d| d.parse::<u32>().ok())
+            .unwrap_or(1)
+    };
+    super::Stamp {
+        year: number(12..16),
+        month: number(6..8),
+        day: number(9..11),
+        hour: number(18..20),
+        minute: number(21..23),
+        second: rng.range(0, 59) as u32,
+    }
+}
+
+/// `count` photographed receipts named IMG_3001.jpg…, and each one's true total, for the
+/// OCR benchmark.
+pub fn make_receipt_photos(dir: &Path, count: usize, seed: u64) -> io::Result<Vec<(String, i64)>> {
+    super::prepare_empty_dir(dir)?;
+    let mut rng = super::Rng::new(seed);
+    let mut truth = Vec::with_capacity(count);
+    for n in 0..count {
+        let (receipt, taken) = super::random_receipt(&mut rng);
+        let look = super::Look::casual(&mut rng);
+        let name = format!("IMG_{}.jpg", 3001 + n);
+        fs::write(
+            dir.join(&name),
+            super::receipt_photo(&mut rng, &receipt, &look, &taken)?,
+        )?;
+        truth.push((name, receipt.total()));
+    }
+    Ok(truth)
 }
 
 /// A demo receipt as a small PDF with a text layer.

@@ -229,3 +229,29 @@ fn containers_are_well_formed() {
     assert_eq!(&png[png.len() - 4..], &[0xAE, 0x42, 0x60, 0x82]);
     assert_eq!(crc32(&[b"123456789"]), 0xCBF4_3926);
 }
+
+#[test]
+fn receipt_photos_are_jpegs_with_exif_and_known_totals() {
+    let totals: Vec<i64> = receipts::photographed()
+        .iter()
+        .map(|(_, r, _)| r.total())
+        .collect();
+    assert_eq!(totals, vec![2118, 7274, 4970]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("photos");
+    let truth = make_receipt_photos(&dir, 3, 5).unwrap();
+    assert_eq!(truth.len(), 3);
+    for (name, total) in &truth {
+        let bytes = fs::read(dir.join(name)).unwrap();
+        assert!(bytes.starts_with(&[0xFF, 0xD8]), "{name} is a JPEG");
+        assert!(read_exif_date(&bytes).starts_with(b"2026:"), "{name}");
+        assert!(*total > 0);
+    }
+    // Seeded: the same seed makes the same photos.
+    let again = tmp.path().join("again");
+    assert_eq!(make_receipt_photos(&again, 3, 5).unwrap(), truth);
+    assert_eq!(
+        fs::read(dir.join(&truth[0].0)).unwrap(),
+        fs::read(again.join(&truth[0].0)).unwrap()
+    );
+}

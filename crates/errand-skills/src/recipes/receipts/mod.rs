@@ -1,8 +1,10 @@
-//! Recipe: a folder of receipts (text, PDF) and bank exports (CSV) → an expense report
+//! Recipe: a folder of receipts (text, PDF, photos read with OCR) and bank exports (CSV)
+//! → an expense report
 //! workbook: one row per expense with its category, a summary by category built from SUMIF
 //! formulas, a total, large items highlighted and a chart. A bank row that matches a
 //! receipt (same amount, dates within three days) is the same purchase and counts once.
 pub(super) mod parse;
+mod photo;
 mod sheet;
 
 use super::survey::{free_name, listed, thousands};
@@ -28,11 +30,17 @@ fn is_readable(path: &str) -> bool {
     )
 }
 
-fn is_picture(path: &str) -> bool {
+/// Pictures `read_file` gives the OCR text of.
+fn is_photo(path: &str) -> bool {
     matches!(
         extension(path).as_str(),
-        "jpg" | "jpeg" | "png" | "heic" | "webp" | "tif" | "tiff"
+        "jpg" | "jpeg" | "png" | "webp" | "gif"
     )
+}
+
+/// Pictures it cannot open: the person converts them.
+fn is_other_picture(path: &str) -> bool {
+    matches!(extension(path).as_str(), "heic" | "heif" | "tif" | "tiff")
 }
 
 /// Everything read, sorted out.
@@ -42,6 +50,8 @@ pub(super) struct Findings {
     /// (file, why it was not used).
     pub review: Vec<(String, String)>,
     pub receipts: usize,
+    /// Of the receipts, those read from photos.
+    pub photos: usize,
     pub exports: usize,
     pub bank_rows: usize,
     pub matched: usize,
@@ -57,6 +67,17 @@ fn gather(history: &History) -> Findings {
             found
                 .review
                 .push((path, format!("could not be read: {content}")));
+            continue;
+        }
+        if is_photo(&path) {
+            match photo::ocr_text(content).and_then(|text| photo::receipt(&path, text)) {
+                Ok(expense) => {
+                    found.receipts += 1;
+                    found.photos += 1;
+                    found.expenses.push(expense);
+                }
+                Err(why) => found.review.push((path, why)),
+            }
             continue;
         }
         let text = strip_read_notes(content);
@@ -155,7 +176,7 @@ pub(super) fn next(history: &History) -> Result<Turn, ModelError> {
     let mut files: Vec<String> = survey
         .files
         .iter()
-        .filter(|f| !f.hidden && is_readable(&f.path))
+        .filter(|f| !f.hidden && (is_readable(&f.path) || is_photo(&f.path)))
         .map(|f| f.path.clone())
         .collect();
     files.sort();
@@ -164,7 +185,7 @@ pub(super) fn next(history: &History) -> Result<Turn, ModelError> {
     let pictures: Vec<String> = survey
         .files
         .iter()
-        .filter(|f| !f.hidden && is_picture(&f.path))
+        .filter(|f| !f.hidden && is_other_picture(&f.path))
         .map(|f| f.path.clone())
         .collect();
     if files.is_empty() {
@@ -172,7 +193,7 @@ pub(super) fn next(history: &History) -> Result<Turn, ModelError> {
             "",
             vec![(
                 "finish",
-                json!({"summary": "No receipts here that can be read offline: the recipe reads text and PDF receipts and CSV bank exports. Nothing was written."}),
+                json!({"summary": "No receipts here that can be read offline: the recipe reads text and PDF receipts, photos of receipts (JPEG, PNG, WebP, GIF) and CSV bank exports. Nothing was written."}),
             )],
         ));
     }
@@ -187,7 +208,7 @@ pub(super) fn next(history: &History) -> Result<Turn, ModelError> {
     for picture in pictures {
         found.review.push((
             picture,
-            "a photo: reading it needs a model that reads images".into(),
+            "photo: offline reading takes JPEG, PNG, WebP or GIF; convert it to JPEG".into(),
         ));
     }
     if skipped > 0 {
@@ -256,6 +277,9 @@ fn finish_summary(path: &str, found: &Findings, currency: &str, other_currency: 
         categories.len(),
         found.receipts
     );
+    if found.photos > 0 {
+        text.push_str(&format!(" ({} of them photos read with OCR)", found.photos));
+    }
     if found.exports > 0 {
         text.push_str(&format!(
             " and {} bank export{} ({} spending rows",

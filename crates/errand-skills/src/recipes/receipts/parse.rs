@@ -203,7 +203,7 @@ const SYMBOLS: [(&str, &str); 6] = [
     ("gbp", "£"),
 ];
 
-fn currency_in(text: &str) -> Option<String> {
+pub(super) fn currency_in(text: &str) -> Option<String> {
     let lower = text.to_lowercase();
     SYMBOLS
         .iter()
@@ -355,7 +355,7 @@ fn month_number(word: &str) -> Option<u32> {
 }
 
 /// "BLUE BOTTLE COFFEE" → "Blue Bottle Coffee"; mixed case stays as written.
-fn tidy_name(name: &str) -> String {
+pub(super) fn tidy_name(name: &str) -> String {
     let name = name
         .trim()
         .trim_matches(|c: char| c == '*' || c == '#' || c == '=');
@@ -385,7 +385,7 @@ fn tidy_name(name: &str) -> String {
 }
 
 /// Lines that name the document rather than the seller.
-fn is_boilerplate(line: &str) -> bool {
+pub(super) fn is_boilerplate(line: &str) -> bool {
     let lower = line.to_lowercase();
     let words = [
         "receipt",
