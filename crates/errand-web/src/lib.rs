@@ -70,11 +70,6 @@ impl Web {
         })
     }
 
-    /// A problem with `[web]` the person should hear about.
-    pub fn problem(&self) -> Option<&str> {
-        self.provider.as_ref().err().map(String::as_str)
-    }
-
     /// The person configured the provider, so searching through it needs no grant: this
     /// rule says so to the policy (`web_search(HOST)`).
     pub fn search_rule(&self) -> Option<Rule> {
