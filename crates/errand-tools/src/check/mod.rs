@@ -14,6 +14,7 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
+mod citations;
 mod request;
 
 /// Larger files are checked for existence only.
@@ -281,6 +282,21 @@ fn outcome_problems(
     if asks_to_organize(&view.outcome) {
         problems.extend(loose_files(workspace, touched));
     }
+    let mut seen = HashSet::new();
+    let cited: Vec<(String, String)> = made
+        .iter()
+        .filter(|path| citations::cites_in(path) && seen.insert(**path))
+        .filter_map(|path| {
+            let bytes = read_capped(workspace, path).ok().flatten()?;
+            let ext = Path::new(path).extension()?.to_str()?.to_ascii_lowercase();
+            let text = match errand_office::read::extract(&ext, &bytes) {
+                Some(extracted) => extracted.ok()?,
+                None => String::from_utf8_lossy(&bytes).into_owned(),
+            };
+            Some((path.to_string(), text))
+        })
+        .collect();
+    problems.extend(citations::unfetched_citations(store, view, &cited));
     for kind in asked_kinds(&view.outcome) {
         if !made.iter().any(|m| kind.matches(m)) {
             problems.push(format!(
