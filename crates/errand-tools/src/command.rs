@@ -270,9 +270,12 @@ fn describe(command: &str, ended: &Ended, applied: &Applied) -> String {
     text
 }
 
+/// A change a command made that is not carried over: (path, why).
+type NotCarried = (String, &'static str);
+
 struct Applied {
     report: BatchReport,
-    skipped: Vec<(String, &'static str)>,
+    skipped: Vec<NotCarried>,
 }
 
 impl RunCommand {
@@ -289,7 +292,7 @@ impl RunCommand {
                 .map_err(|e| ToolError(format!("cannot read what the command changed: {e}")))?;
             changes.extend(found.into_iter().map(|c| (index, c)));
         }
-        let mut skipped: Vec<(String, &'static str)> = changes
+        let mut skipped: Vec<NotCarried> = changes
             .iter()
             .filter_map(|(root, c)| match c {
                 Change::Skipped { rel, why } => Some((ws.display(*root, rel), *why)),
@@ -331,7 +334,7 @@ impl RunCommand {
         &self,
         ctx: &ToolContext,
         changes: Vec<(usize, Change)>,
-    ) -> (Vec<(usize, Change)>, Vec<(String, &'static str)>) {
+    ) -> (Vec<(usize, Change)>, Vec<NotCarried>) {
         let ws = &self.ws;
         let mut withheld = Vec::new();
         let kept = changes
