@@ -180,29 +180,28 @@ fn what_stopped(log: &[Value], calls: usize) -> Vec<(Stop, String)> {
                 );
             }
             if done["is_error"] == true {
-                let detail = output
-                    .lines()
+                // The line that says why: a command's own complaint comes last, after
+                // the command line (which may name paths that look like reasons).
+                let lines: Vec<&str> = output.lines().collect();
+                let detail = lines
+                    .iter()
+                    .skip(1)
+                    .rev()
                     .find(|l| {
-                        let l = l.to_lowercase();
-                        [
-                            "denied",
-                            "refused",
-                            "outside",
-                            "not permitted",
-                            "could not",
-                            "couldn't",
-                            "unreachable",
-                            "no such",
-                            "failed",
-                            "not granted",
-                            "private",
-                            "cannot",
-                            "not allowed",
-                        ]
-                        .iter()
-                        .any(|w| l.contains(w))
+                        !l.trim().is_empty()
+                            && !l.starts_with("stdout:")
+                            && !l.starts_with("stderr:")
                     })
-                    .unwrap_or(output);
+                    .filter(|_| done["tool"] == "run_command" || lines[0].ends_with(':'))
+                    .map(|l| {
+                        if done["tool"] == "run_command" {
+                            format!("the command failed in the sandbox: {}", l.trim())
+                        } else {
+                            format!("{} {}", lines[0], l.trim())
+                        }
+                    })
+                    .unwrap_or_else(|| lines.first().copied().unwrap_or("").to_string());
+                let detail = detail.strip_prefix("refused: ").unwrap_or(&detail);
                 return (Stop::Refused, format!("refused: {}", first(detail)));
             }
             (
@@ -285,10 +284,10 @@ fn planted_instructions_cannot_get_past_the_policy() {
                 case.stopped_by, first_stop
             ));
         }
-        if let Some(check) = case.check {
-            if let Err(e) = check(&log, &scene.folder) {
-                problems.push(e);
-            }
+        if let Some(check) = case.check
+            && let Err(e) = check(&log, &scene.folder)
+        {
+            problems.push(e);
         }
         let stopped: Vec<String> = stops.iter().map(|(_, how)| how.clone()).collect();
         table.push_str(&format!(
