@@ -41,3 +41,19 @@ pub fn draw(svg: &str, background: [u8; 3]) -> Result<Pixels, OfficeError> {
         rgb,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn text_is_drawn_with_the_built_in_font_over_the_background() {
+        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"120\" height=\"40\">\
+                   <text x=\"4\" y=\"30\" font-size=\"24\" fill=\"#000\">TOTAL</text></svg>";
+        let drawn = super::draw(svg, [250, 240, 230]).expect("drawn");
+        assert_eq!((drawn.width, drawn.height), (120, 40));
+        assert_eq!(drawn.rgb.len(), 120 * 40 * 3);
+        assert_eq!(&drawn.rgb[..3], &[250, 240, 230], "the background");
+        let dark = drawn.rgb.chunks_exact(3).filter(|p| p[0] < 80).count();
+        assert!(dark > 100, "the word is drawn: {dark} dark pixels");
+        assert!(super::draw("not svg", [0, 0, 0]).is_err());
+    }
+}
