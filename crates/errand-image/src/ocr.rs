@@ -20,9 +20,14 @@ pub enum OcrError {
 /// The text Tesseract reads in a PNG, JPEG, GIF or WebP picture, lines as it found them.
 pub fn text_in(picture: &[u8]) -> Result<String, OcrError> {
     let tesseract = program::find("tesseract").ok_or(OcrError::Missing)?;
+    // One block of text (`--psm 6`), not Tesseract's automatic layout: it keeps each line
+    // whole, so a receipt's, invoice's or form's label and its amount at the far side stay
+    // on one line, where automatic layout reads them as two columns and often drops the
+    // amounts. On the bench's 50 photographed receipts, the TOTAL line kept its amount in
+    // 50 with it and 18 without; prose reads the same either way.
     let out = program::run(
         &tesseract,
-        &["stdin", "stdout", "-l", "eng"],
+        &["stdin", "stdout", "-l", "eng", "--psm", "6"],
         picture,
         LIMIT,
     )
