@@ -4,7 +4,7 @@
 #              model) on COUNT generated phone photos of receipts: wall seconds, receipts per
 #              second, and how many totals in the report are exactly the printed ones, how many
 #              are wrong, how many went to "Needs review";
-#   tesseract  the baseline in the same run: plain `tesseract FILE stdout` on the same photos
+#   tesseract  the baseline in the same run: plain `tesseract FILE stdout --psm 6` (as read_file runs it) on the same photos
 #              one after another, and the naive reading of its text (the last amount on the
 #              last line saying TOTAL), scored the same way. errand/tesseract is the recipe's
 #              overhead as a ratio.
@@ -55,7 +55,7 @@ echo "== tesseract, one photo after another" >&2
 mkdir "$WORK/text"
 start=$(date +%s.%N)
 for photo in "$WORK"/photos/*.jpg; do
-    tesseract "$photo" stdout 2> /dev/null > "$WORK/text/$(basename "$photo").txt"
+    tesseract "$photo" stdout --psm 6 2> /dev/null > "$WORK/text/$(basename "$photo").txt"
 done
 tesseract_secs=$(echo "$(date +%s.%N) - $start" | bc -l)
 
@@ -72,7 +72,10 @@ read = {}
 for row in book["Expenses"].iter_rows(min_row=2, values_only=True):
     if row[3] in truth and isinstance(row[4], (int, float)):
         read[row[3]] = f"{row[4]:.2f}"
-review = sum(1 for row in book["Needs review"].iter_rows(min_row=2, values_only=True) if row[0] in truth)
+# The sheet is there only when something needs review.
+needs = book["Needs review"].iter_rows(min_row=2, values_only=True) if "Needs review" in book.sheetnames else []
+reasons = [f"{row[0]}: {row[1]}" for row in needs if row[0] in truth]
+review = len(reasons)
 
 naive = {}
 for name in truth:
@@ -93,5 +96,7 @@ print(f"{'errand':<10} {count:>8} {errand_secs:>8.2f} {rate(errand_secs):>11.2f}
 print(f"{'tesseract':<10} {count:>8} {tesseract_secs:>8.2f} {rate(tesseract_secs):>11.2f} {t_right:>6} {t_wrong:>6} {count - len(naive):>9}")
 print(f"\nerrand/tesseract receipts-per-second ratio: {rate(errand_secs) / rate(tesseract_secs):.2f}x")
 print(f"errand: {e_right}/{count} amounts exactly right ({100 * e_right / count:.0f}%), {e_wrong} wrong, {review} on Needs review with a reason")
+for reason in reasons:
+    print(f"  needs review: {reason}")
 print(f"tesseract + last amount on the TOTAL line: {t_right}/{count} right, {t_wrong} wrong")
 EOF
