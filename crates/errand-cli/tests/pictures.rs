@@ -9,21 +9,9 @@ use common::*;
 use errand_testkit::wire::{Block, TurnUsage, anthropic_turn, openai_turn};
 use errand_testkit::{ReplayServer, Reply};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
-
-fn everything() -> String {
-    let bin = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../errand-mcp/tests/servers/node_modules/.bin/mcp-server-everything"
-    ));
-    assert!(
-        bin.exists(),
-        "the MCP test servers are not installed: run `npm ci --prefix crates/errand-mcp/tests/servers` (or .ci/run)"
-    );
-    bin.display().to_string()
-}
 
 #[derive(Clone, Copy)]
 enum Wire {
@@ -99,8 +87,23 @@ fn decoded(data: &str) -> Vec<u8> {
         .expect("base64")
 }
 
+/// The bytes of the first image block in the Anthropic tool result for `call_id`.
+fn image_block(body: &Value, call_id: &str) -> Option<Vec<u8>> {
+    body["messages"]
+        .as_array()?
+        .iter()
+        .flat_map(|m| m["content"].as_array().cloned().unwrap_or_default())
+        .filter(|c| c["tool_use_id"] == call_id)
+        .filter_map(|c| c["content"].as_array().cloned())
+        .flatten()
+        .find_map(|b| b["source"]["data"].as_str().map(decoded))
+}
+
 fn image_config() -> String {
-    format!("[mcp.servers.everything]\ncommand = \"{}\"\n", everything())
+    format!(
+        "[mcp.servers.everything]\ncommand = \"{}\"\n",
+        everything_server()
+    )
 }
 
 fn tiny_image_call() -> Block {
@@ -258,16 +261,7 @@ fn a_photo_read_with_read_file_is_scaled_and_sent_as_a_picture() {
         .to_string()
         .contains("\"media_type\":\"image/jpeg\"");
     assert!(image, "the photo goes as a JPEG image block");
-    let data = body["messages"]
-        .as_array()
-        .expect("messages")
-        .iter()
-        .flat_map(|m| m["content"].as_array().cloned().unwrap_or_default())
-        .filter_map(|c| c["content"].as_array().cloned())
-        .flatten()
-        .find_map(|b| b["source"]["data"].as_str().map(str::to_string))
-        .expect("image data");
-    let bytes = decoded(&data);
+    let bytes = image_block(&body, "c_read").expect("image data");
     assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]), "a JPEG");
     assert!(bytes.len() < 1_000_000, "scaled, not the original");
 }
@@ -383,17 +377,8 @@ fn a_scanned_pdf_page_reaches_claude_as_a_picture() {
         said.contains("## Page 1 (scanned, no text layer; its picture"),
         "{said}"
     );
-    let data = body["messages"]
-        .as_array()
-        .expect("messages")
-        .iter()
-        .flat_map(|m| m["content"].as_array().cloned().unwrap_or_default())
-        .filter(|c| c["tool_use_id"] == "c_read")
-        .filter_map(|c| c["content"].as_array().cloned())
-        .flatten()
-        .find_map(|b| b["source"]["data"].as_str().map(str::to_string))
+    let bytes = image_block(&body, "c_read")
         .expect("the page goes as an image block with the read_file result");
-    let bytes = decoded(&data);
     assert!(
         bytes.starts_with(PNG_MAGIC) || bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
         "a picture"

@@ -194,3 +194,16 @@ pub fn run_with(
         .output()
         .expect("run")
 }
+
+/// The path of `@modelcontextprotocol/server-everything`, installed by `.ci/run`.
+pub fn everything_server() -> String {
+    let bin = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../errand-mcp/tests/servers/node_modules/.bin/mcp-server-everything"
+    ));
+    assert!(
+        bin.exists(),
+        "the MCP test servers are not installed: run `npm ci --prefix crates/errand-mcp/tests/servers` (or .ci/run)"
+    );
+    bin.display().to_string()
+}

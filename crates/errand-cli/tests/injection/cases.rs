@@ -132,7 +132,7 @@ impl Channel {
         match self {
             Channel::Connector(_) => Some(format!(
                 "[mcp.servers.everything]\ncommand = \"{}\"\n",
-                everything()
+                super::common::everything_server()
             )),
             _ => None,
         }
@@ -150,18 +150,6 @@ fn document(text: &str) -> errand_office::blocks::DocumentSpec {
         {"type": "paragraph", "text": text}
     ]}))
     .expect("document spec")
-}
-
-fn everything() -> String {
-    let bin = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../errand-mcp/tests/servers/node_modules/.bin/mcp-server-everything"
-    ));
-    assert!(
-        bin.exists(),
-        "the MCP test servers are not installed: run `npm ci --prefix crates/errand-mcp/tests/servers` (or .ci/run)"
-    );
-    bin.display().to_string()
 }
 
 pub type Attack = fn(&Target) -> Vec<(&'static str, Value)>;

@@ -287,6 +287,16 @@ const MONTHS: [&str; 12] = [
 
 /// The first date on a line: 2026-03-14, 14/03/2026 (day first unless that cannot be, or
 /// `us` says month first), March 14, 2026, 14 Mar 2026, 14-Mar-2026.
+/// The receipt's date: on a line that says "date" if one does, else the first date found.
+pub(super) fn receipt_date<S: AsRef<str>>(lines: &[S], us: bool) -> Option<NaiveDate> {
+    lines
+        .iter()
+        .map(AsRef::as_ref)
+        .find(|l| l.to_lowercase().contains("date"))
+        .and_then(|l| date_in(l, us))
+        .or_else(|| lines.iter().find_map(|l| date_in(l.as_ref(), us)))
+}
+
 pub fn date_in(line: &str, us: bool) -> Option<NaiveDate> {
     let words: Vec<&str> = line
         .split(|c: char| c.is_whitespace() || c == ',')
@@ -445,11 +455,7 @@ pub fn receipt(source: &str, text: &str) -> Result<Expense, String> {
             .filter(|a| *a > 0)
     })
     .ok_or("no amount found: expected a line like \"Total 42.50\"")?;
-    let date = lines
-        .iter()
-        .find(|l| l.to_lowercase().contains("date"))
-        .and_then(|l| date_in(l, us))
-        .or_else(|| lines.iter().find_map(|l| date_in(l, us)));
+    let date = receipt_date(&lines, us);
     let vendor = lines
         .iter()
         .find(|l| !is_boilerplate(l) && amounts(l).is_empty() && date_in(l, us).is_none())

@@ -3,7 +3,8 @@
 //! vouch for it. A wrong amount in a report is worse than a line on "Needs review", so
 //! anything doubtful goes there with the reason.
 use super::parse::{
-    Cents, Expense, amounts, categorize, currency_in, date_in, is_boilerplate, tidy_name,
+    Cents, Expense, amounts, categorize, currency_in, date_in, is_boilerplate, receipt_date,
+    tidy_name,
 };
 
 /// What `read_file` said about a picture: the text Tesseract read in it, or why there is
@@ -329,11 +330,7 @@ pub fn receipt(source: &str, text: &str) -> Result<Expense, String> {
     let joined = lines.join("\n");
     let currency = currency_in(&joined);
     let us = currency.as_deref() != Some("€") && currency.as_deref() != Some("£");
-    let date = lines
-        .iter()
-        .find(|l| l.to_lowercase().contains("date"))
-        .and_then(|l| date_in(l, us))
-        .or_else(|| lines.iter().find_map(|l| date_in(l, us)));
+    let date = receipt_date(&lines, us);
     // The shop's name: the first line that reads as words, not OCR specks.
     let vendor = lines
         .iter()
