@@ -342,3 +342,31 @@ fn a_project_brings_its_folders_instructions_and_memory() {
     assert_eq!(code(&out), 2, "{}", text(&out));
     assert!(text(&out).contains("no project `nope`"), "{}", text(&out));
 }
+
+/// The contract's place for the person's instructions, `~/.config/errand/instructions.md`
+/// (under `$XDG_CONFIG_HOME`), counts even when `ERRAND_CONFIG` puts config.toml elsewhere.
+#[test]
+fn the_instructions_in_the_config_home_are_read_whatever_errand_config_says() {
+    let env = Env::new();
+    let folder = env.dir("work");
+    let standard = env.home.path().join("xdg-config/errand");
+    std::fs::create_dir_all(&standard).expect("config home");
+    std::fs::write(
+        standard.join("instructions.md"),
+        "Sign off as the ops team.\n",
+    )
+    .expect("instructions.md");
+    let script = env.script(
+        "finish.json",
+        json!([{"tool_calls": [{"name": "finish", "input": {"summary": "Nothing to do."}}]}]),
+    );
+    let out = env.run_auto("Summarise the folder", &script, &folder);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let read = events(&out)
+        .into_iter()
+        .find(|e| e["type"] == "instructions_read")
+        .expect("an instructions_read event");
+    let said = read.to_string();
+    assert!(said.contains("Sign off as the ops team."), "{said}");
+    assert!(said.contains("your instructions"), "{said}");
+}

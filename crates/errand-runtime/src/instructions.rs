@@ -16,11 +16,29 @@ pub const TOTAL_BUDGET: usize = 24_000;
 /// The file names read at the top of a granted folder.
 pub const FOLDER_FILES: [&str; 3] = ["AGENTS.md", "CLAUDE.md", "context.md"];
 
-/// The global instructions file.
-pub fn instructions_file() -> Option<PathBuf> {
-    crate::Config::folder()
+/// The person's own instructions files: `~/.config/errand/instructions.md` (under
+/// `$XDG_CONFIG_HOME` when set), and the one beside config.toml when `ERRAND_CONFIG` puts
+/// the config elsewhere, each once.
+pub fn instructions_files() -> Vec<PathBuf> {
+    let standard = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|home| PathBuf::from(home).join(".config"))
+        })
+        .map(|d| d.join("errand").join("instructions.md"));
+    let beside_config = crate::Config::folder()
         .ok()
-        .map(|d| d.join("instructions.md"))
+        .map(|d| d.join("instructions.md"));
+    let mut files: Vec<PathBuf> = Vec::new();
+    for path in standard.into_iter().chain(beside_config) {
+        if !files.contains(&path) {
+            files.push(path);
+        }
+    }
+    files
 }
 
 /// The global memory file (`remember` appends to it).
@@ -43,7 +61,7 @@ pub fn memory_for(project: Option<&str>) -> Option<PathBuf> {
 /// task in one), then each folder's files.
 pub fn read_all(grants: &[Grant], project: Option<&str>) -> Vec<Instruction> {
     let mut wanted: Vec<(String, PathBuf)> = Vec::new();
-    if let Some(path) = instructions_file() {
+    for path in instructions_files() {
         wanted.push(("your instructions".into(), path));
     }
     if let Some(name) = project

@@ -32,6 +32,8 @@ impl Env {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_errand"));
         cmd.env("ERRAND_HOME", self.home.path())
             .env("ERRAND_CONFIG", self.work.path().join("no-config.toml"))
+            // The person's instructions.md lives under it: never the real one.
+            .env("XDG_CONFIG_HOME", self.home.path().join("xdg-config"))
             .env_remove("ERRAND_MODEL")
             .env_remove("ANTHROPIC_API_KEY")
             .env_remove("OPENAI_API_KEY")
