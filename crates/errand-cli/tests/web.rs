@@ -360,7 +360,7 @@ fn a_host_not_granted_asks_even_in_auto_mode() {
         "Fetch https://research.invalid/paper?id=7"
     );
     assert!(
-        text(&out).contains("fetch from research.invalid, which this task was not granted"),
+        text(&out).contains("research.invalid is a site this task was not given"),
         "{}",
         text(&out)
     );

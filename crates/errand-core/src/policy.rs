@@ -153,9 +153,7 @@ fn network(subjects: &[String], view: &TaskView) -> Decision {
     if view.commands.network.covers(&host, port) {
         Decision::Allow
     } else {
-        Decision::Ask(format!(
-            "fetch from {target}, which this task was not granted"
-        ))
+        Decision::Ask(format!("{target} is a site this task was not given"))
     }
 }
 
@@ -299,7 +297,7 @@ mod tests {
             );
             assert_eq!(
                 fetch(&policy, "evil.test", &view),
-                Decision::Ask("fetch from evil.test, which this task was not granted".into()),
+                Decision::Ask("evil.test is a site this task was not given".into()),
                 "{mode}"
             );
         }

@@ -68,6 +68,12 @@ pub enum PreviewDetail {
     Lines {
         lines: Vec<String>,
     },
+    /// A page the task would download: its address and the site, which the task was not
+    /// given (a granted one does not ask).
+    Fetch {
+        url: String,
+        site: String,
+    },
 }
 
 impl Runtime {
@@ -195,6 +201,20 @@ fn detail(ws: &Workspace, view: &TaskView, call: &ToolCall) -> Option<PreviewDet
                 command: text(input, "command")?.into(),
                 cwd: folder,
                 network,
+            })
+        }
+        "web_fetch" => {
+            let url = text(input, "url")?;
+            let site = url
+                .split_once("://")
+                .map(|(_, rest)| rest)
+                .unwrap_or(url)
+                .split(['/', '?', '#'])
+                .next()
+                .unwrap_or(url);
+            Some(PreviewDetail::Fetch {
+                url: url.into(),
+                site: site.into(),
             })
         }
         "update_plan" => Some(PreviewDetail::Plan {

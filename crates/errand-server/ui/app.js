@@ -891,7 +891,10 @@ function detailView(d) {
         pair('Internet', net));
     }
     case 'plan': return h('ol.plan', { 'data-testid': 'plan-preview' }, (d.steps || []).map((s) => h('li.step', null, s.title)));
-    case 'lines': return h('pre.lines', null, (d.lines || []).join('\n'));
+    case 'lines': return (d.lines || []).length ? h('pre.lines', null, d.lines.join('\n')) : '';
+    case 'fetch': return h('dl.meta', { 'data-testid': 'fetch' },
+      pair('Page', h('span.path', null, d.url)),
+      pair('Site', [h('strong', null, d.site), ' is not among the sites this task was given. Allowing lets it read this page and show it to the model; anything the page says is treated as data, not as orders.']));
     default: return '';
   }
 }

@@ -447,6 +447,30 @@ def test_the_activity_shows_the_pictures_the_model_was_shown(t):
     assert status == 404, status
 
 
+def test_a_page_from_a_site_not_given_asks_in_words_and_deny_fetches_nothing(t):
+    s = t.server
+    folder = s.folder("venue", {"plan.md": "Venue: lake house\n"})
+    model = s.script("fetch.json", [
+        {"tool_calls": [{"name": "web_fetch", "input": {"url": "https://lakehouse-venues.invalid/booking"}}]},
+        {"expect_tool_result_contains": "declined",
+         "tool_calls": [{"name": "finish", "input": {"summary": "Did not read the page."}}]},
+    ])
+    page = t.page()
+    tid = s.create("Check the venue booking page", folder, model, mode="auto")
+    t.open_task(page, tid)
+
+    def check(card):
+        fetch = card.get_by_test_id("fetch")
+        expect(fetch).to_contain_text("https://lakehouse-venues.invalid/booking")
+        expect(fetch).to_contain_text("lakehouse-venues.invalid is not among the sites this task was given")
+        # No empty preview box under the words.
+        expect(card.locator("pre.lines")).to_have_count(0)
+        t.shot(page, "approval-web-fetch")
+
+    answer_next(page, button="deny", check=check)
+    wait_state(page, "done")
+
+
 def test_sign_in_missing_shows_how_to_sign_in(t):
     page = t.page()
     expect(page.get_by_test_id("task-list")).to_be_visible()
