@@ -37,6 +37,10 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/api/models", get(models))
         .route("/api/projects", get(projects))
         .route("/api/schedules", get(schedules))
+        .route("/api/schedules/{id}/pause", post(pause_schedule))
+        .route("/api/schedules/{id}/resume", post(resume_schedule))
+        .route("/api/schedules/{id}/run", post(run_schedule))
+        .route("/api/schedules/{id}/remove", post(remove_schedule))
 }
 
 /// A JSON body, with an error that says which field is wrong; an empty body is `{}`.
@@ -114,6 +118,32 @@ async fn schedules(State(app): App) -> ApiResult<Json<Value>> {
     Ok(Json(
         json!({ "schedules": app.runtime.schedule_summaries()? }),
     ))
+}
+
+async fn pause_schedule(State(app): App, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let schedule = app.runtime.set_schedule_paused(&id, true)?;
+    Ok(Json(json!({ "schedule": schedule })))
+}
+
+/// Resuming counts from now: the time it was paused is not "missed".
+async fn resume_schedule(State(app): App, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let schedule = app.runtime.set_schedule_paused(&id, false)?;
+    Ok(Json(json!({ "schedule": schedule })))
+}
+
+/// One run now, as `errand schedule run` makes it, driven by this server like any task.
+async fn run_schedule(
+    State(app): App,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let (_, task) = app.runtime.run_schedule_now(&id)?;
+    app.runner.start(&task);
+    Ok((StatusCode::CREATED, Json(json!({ "task": task }))))
+}
+
+async fn remove_schedule(State(app): App, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let schedule = app.runtime.remove_schedule(&id)?;
+    Ok(Json(json!({ "removed": schedule.id })))
 }
 
 async fn show(State(app): App, Path(id): Path<String>) -> ApiResult<Json<Value>> {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 const INDEX: &str = include_str!("../ui/index.html");
 const SCRIPT: &str = include_str!("../ui/app.js");
 const CONNECTORS: &str = include_str!("../ui/connectors.js");
+const SCHEDULES: &str = include_str!("../ui/schedules.js");
 const STYLE: &str = include_str!("../ui/style.css");
 
 pub(crate) fn routes() -> Router<Arc<AppState>> {
@@ -25,6 +26,10 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(
             "/connectors.js",
             get(|| async { page(CONNECTORS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/schedules.js",
+            get(|| async { page(SCHEDULES, "text/javascript; charset=utf-8") }),
         )
         .route(
             "/style.css",

@@ -3,6 +3,7 @@
 // page as text or as an attribute value, never as HTML: see `h` below.
 
 import { connectorsView } from '/connectors.js';
+import { schedulesView } from '/schedules.js';
 
 // ---------- small helpers ----------
 
@@ -998,7 +999,8 @@ function route() {
   main.replaceChildren();
   const hash = location.hash || '#/';
   const m = /^#\/task\/([^/?#]+)$/.exec(hash);
-  const name = m ? 'task' : hash === '#/new' ? 'new' : hash === '#/trash' ? 'trash' : hash === '#/connectors' ? 'connectors' : 'home';
+  const pages = { '#/new': 'new', '#/trash': 'trash', '#/connectors': 'connectors', '#/schedules': 'schedules' };
+  const name = m ? 'task' : pages[hash] || 'home';
   document.body.dataset.route = name;
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === name) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
@@ -1009,6 +1011,7 @@ function route() {
   if (m) view = taskView(main, list.current);
   else if (name === 'trash') view = trashView(main);
   else if (name === 'connectors') view = connectorsView(main, { h, api, fill, errText });
+  else if (name === 'schedules') view = schedulesView(main, { h, api, fill, errText, when });
   else view = newTaskView(main);
   if (name !== 'home') main.focus({ preventScroll: true });
   window.scrollTo(0, 0);

@@ -471,6 +471,45 @@ def test_a_page_from_a_site_not_given_asks_in_words_and_deny_fetches_nothing(t):
     wait_state(page, "done")
 
 
+def test_schedules_page_runs_pauses_resumes_and_removes(t):
+    s = t.server
+    folder = s.folder("weekly", {"notes.md": "Numbers for the week\n"})
+    model = s.script("weekly.json", [
+        {"tool_calls": [{"name": "write_file", "input": {"path": "report.md", "content": "# Weekly\n"}}]},
+        finish("Wrote the weekly report.", ["report.md"]),
+    ])
+    out = subprocess.run([errand_bin(), "schedule", "add", "Write the weekly report", "--folder", str(folder),
+                          "--every", "monday 09:30", "--mode", "auto", "--model", model],
+                         env=s.env(), capture_output=True, timeout=60)
+    assert out.returncode == 0, (out.returncode, out.stdout[-2000:], out.stderr[-2000:])
+    page = t.page()
+    page.get_by_test_id("nav-schedules").click()
+    row = page.get_by_test_id("schedule").filter(has_text="Write the weekly report")
+    expect(row).to_have_count(1)
+    expect(row.get_by_test_id("schedule-when")).to_contain_text("every Monday at 09:30")
+    expect(row.get_by_test_id("schedule-when")).to_contain_text("next")
+    expect(row).to_contain_text("Not run yet")
+    t.shot(page, "schedules")
+    row.get_by_test_id("schedule-pause").click()
+    expect(row.get_by_test_id("paused")).to_be_visible()
+    expect(row.get_by_test_id("schedule-when")).not_to_contain_text("next")
+    row.get_by_test_id("schedule-resume").click()
+    expect(row.get_by_test_id("paused")).to_have_count(0)
+    # Run now opens the run's task, which this server drives to the end.
+    row.get_by_test_id("schedule-run").click()
+    wait_state(page, "done")
+    assert (folder / "report.md").read_text() == "# Weekly\n"
+    page.get_by_test_id("nav-schedules").click()
+    expect(row.get_by_test_id("last-state")).to_have_text("Done")
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+    row.get_by_test_id("schedule-remove").click()
+    expect(page.get_by_test_id("schedules-list")).to_contain_text("No schedules yet.")
+    listed = subprocess.run([errand_bin(), "schedule", "list", "--json"], env=s.env(), capture_output=True, timeout=60)
+    assert json.loads(listed.stdout or b"[]") in ([], {"schedules": []}), listed.stdout[-500:]
+    assert asked and "Write the weekly report" in asked[0], asked
+
+
 def test_sign_in_missing_shows_how_to_sign_in(t):
     page = t.page()
     expect(page.get_by_test_id("task-list")).to_be_visible()
