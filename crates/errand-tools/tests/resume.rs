@@ -54,8 +54,8 @@ fn ctx(f: &Fixture, call_id: &str, resuming: bool) -> ToolContext {
         agent: None,
         asker: None,
         reads_images: false,
-            // These calls stand for ones the person approved.
-            person_approved: true,
+        // These calls stand for ones the person approved.
+        person_approved: true,
     }
 }
 
