@@ -209,7 +209,12 @@ pub fn pdf_pages(bytes: &[u8]) -> Result<Vec<String>, OfficeError> {
 }
 
 fn pdf(bytes: &[u8]) -> Result<String, OfficeError> {
-    let pages = pdf_pages(bytes)?;
+    pdf_pages(bytes).map(|pages| pdf_text(&pages))
+}
+
+/// The pages' text as `read_file` shows a PDF: a heading a page, and a note when no page
+/// has a text layer.
+pub fn pdf_text(pages: &[String]) -> String {
     let mut out = String::new();
     for (n, page) in pages.iter().enumerate() {
         out.push_str(&format!("## Page {}\n{}\n", n + 1, page.trim()));
@@ -217,7 +222,7 @@ fn pdf(bytes: &[u8]) -> Result<String, OfficeError> {
     if pages.iter().all(|p| p.trim().is_empty()) {
         out.push_str("(no text layer: the pages may be scanned images)\n");
     }
-    Ok(out)
+    out
 }
 
 fn zip_entry(bytes: &[u8], name: &str) -> Result<Option<String>, OfficeError> {

@@ -63,8 +63,11 @@ pub(crate) struct ScannedPdf {
     pub pictures: Vec<(usize, ToolImage)>,
 }
 
-pub(crate) fn scanned_pdf(bytes: &[u8], reads_images: bool) -> Option<ScannedPdf> {
-    let pages = errand_office::read::pdf_pages(bytes).ok()?;
+pub(crate) fn scanned_pdf(
+    bytes: &[u8],
+    pages: &[String],
+    reads_images: bool,
+) -> Option<ScannedPdf> {
     if !pages.iter().any(|p| looks_scanned(p)) {
         return None;
     }

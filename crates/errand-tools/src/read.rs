@@ -328,19 +328,23 @@ impl Tool for ReadFile {
                 r.display
             )));
         }
-        // Spreadsheets, documents and decks are read as their text.
+        // Spreadsheets, documents and decks are read as their text; a PDF's pages once,
+        // with its scanned pages drawn and read (or shown) rather than left empty.
+        let mut page_pictures = Vec::new();
         let extracted = if is_sheet && (part.sheet.is_some() || part.range.is_some()) {
             Some(errand_office::read::spreadsheet_part(&bytes, &part))
+        } else if extension.eq_ignore_ascii_case("pdf") {
+            Some(errand_office::read::pdf_pages(&bytes).map(|pages| {
+                match crate::pictures::scanned_pdf(&bytes, &pages, ctx.reads_images) {
+                    Some(scanned) => {
+                        page_pictures = scanned.pictures;
+                        scanned.text
+                    }
+                    None => errand_office::read::pdf_text(&pages),
+                }
+            }))
         } else {
             errand_office::read::extract(&extension, &bytes)
-        };
-        // A scanned PDF's pages are drawn and read (or shown) rather than left empty.
-        let scanned = (extension.eq_ignore_ascii_case("pdf") && part.sheet.is_none())
-            .then(|| crate::pictures::scanned_pdf(&bytes, ctx.reads_images))
-            .flatten();
-        let (extracted, page_pictures) = match scanned {
-            Some(scanned) => (Some(Ok(scanned.text)), scanned.pictures),
-            None => (extracted, Vec::new()),
         };
         let extracted = match extracted {
             Some(Ok(text)) => Some(text),
