@@ -78,15 +78,7 @@ pub fn estimated_tokens(width: u32, height: u32) -> u64 {
 /// decoded, turned upright by its EXIF orientation, scaled down and re-encoded (PNG when it
 /// has transparency and stays under `MAX_BYTES`, else JPEG).
 pub fn prepare(bytes: &[u8]) -> Result<Prepared, ImageError> {
-    let format = Format::sniff(bytes).ok_or(ImageError::Unsupported)?;
-    let (width, height) = decode::dimensions(format, bytes)?;
-    if u64::from(width) * u64::from(height) > MAX_SOURCE_PIXELS {
-        return Err(ImageError::TooLarge { width, height });
-    }
-    let orientation = match format {
-        Format::Jpeg => decode::exif_orientation(bytes),
-        _ => 1,
-    };
+    let (format, width, height, orientation) = header(bytes)?;
     let (target_w, target_h) = fitted(width, height);
     if orientation == 1 && (target_w, target_h) == (width, height) && bytes.len() <= MAX_BYTES {
         return Ok(Prepared {
@@ -127,6 +119,32 @@ pub fn prepare(bytes: &[u8]) -> Result<Prepared, ImageError> {
         original_format: format,
         bytes,
     })
+}
+
+/// What a picture is, from its header alone: its format and its size upright, as `prepare`
+/// would turn it. For saying what a picture is without decoding it.
+pub fn measure(bytes: &[u8]) -> Result<(Format, u32, u32), ImageError> {
+    let (format, width, height, orientation) = header(bytes)?;
+    // EXIF orientations 5 to 8 turn the picture a quarter: its sides swap.
+    Ok(if (5..=8).contains(&orientation) {
+        (format, height, width)
+    } else {
+        (format, width, height)
+    })
+}
+
+/// Format, stored size and EXIF orientation, refusing a picture too large to decode.
+fn header(bytes: &[u8]) -> Result<(Format, u32, u32, u32), ImageError> {
+    let format = Format::sniff(bytes).ok_or(ImageError::Unsupported)?;
+    let (width, height) = decode::dimensions(format, bytes)?;
+    if u64::from(width) * u64::from(height) > MAX_SOURCE_PIXELS {
+        return Err(ImageError::TooLarge { width, height });
+    }
+    let orientation = match format {
+        Format::Jpeg => decode::exif_orientation(bytes),
+        _ => 1,
+    };
+    Ok((format, width, height, orientation))
 }
 
 /// The largest size within `LONG_EDGE` and `MAX_PIXELS` with the same proportions.

@@ -117,6 +117,9 @@ fn a_photo_taken_sideways_is_turned_upright() {
     assert!(pixel(&prepared, 16, 58)[2] > 180);
     let upright = jpeg_of(64, 32, None);
     assert_eq!(prepare(&upright).expect("prepares").bytes, upright);
+    // Measured from the header alone, the same sizes `prepare` gives.
+    assert_eq!(measure(&jpeg).expect("measures"), (Format::Jpeg, 32, 64));
+    assert_eq!(measure(&upright).expect("measures"), (Format::Jpeg, 64, 32));
 }
 
 #[test]

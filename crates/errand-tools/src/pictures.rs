@@ -37,9 +37,13 @@ pub(crate) fn picture(display: &str, bytes: &[u8]) -> Result<ToolOutput, ToolErr
 /// A picture for a model that does not read images: what it is, and the text Tesseract
 /// reads in it, said to be that.
 pub(crate) fn picture_text(display: &str, bytes: &[u8]) -> Result<ToolOutput, ToolError> {
-    let prepared =
-        errand_image::prepare(bytes).map_err(|e| ToolError(format!("`{display}`: {e}")))?;
-    let about = format!("`{display}` is a picture ({}).", prepared.describe());
+    // Nothing is sent, so the picture is only measured, not decoded and scaled.
+    let (format, width, height) =
+        errand_image::measure(bytes).map_err(|e| ToolError(format!("`{display}`: {e}")))?;
+    let about = format!(
+        "`{display}` is a picture ({width}×{height} {}).",
+        format.name()
+    );
     // The full-size picture: Tesseract reads small print better before scaling.
     Ok(ToolOutput::text(match errand_image::ocr::text_in(bytes) {
         Ok(text) if text.trim().is_empty() => {
