@@ -50,14 +50,9 @@ fn known(store: &dyn Store, view: &TaskView) -> Known {
                     {
                         known.fetched.insert(normalized(url));
                     }
-                    // The page's own address after redirects, from the result's header.
-                    for line in output.lines().take(4) {
-                        if let Some(url) = line
-                            .strip_prefix("URL: ")
-                            .or_else(|| line.strip_prefix("Redirected from: "))
-                        {
-                            known.fetched.insert(normalized(url.trim()));
-                        }
+                    // The page's own address after redirects, as the result's header says.
+                    for url in errand_web::urls_in_result(&output) {
+                        known.fetched.insert(normalized(url.trim()));
                     }
                 } else {
                     known.given.extend(addresses_in(&output));
