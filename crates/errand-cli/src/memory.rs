@@ -41,7 +41,7 @@ pub fn memory(action: MemoryAction, json: bool) -> Result<ExitCode> {
                 .iter()
                 .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
                 .unwrap_or_else(|| {
-                    if which("nano") {
+                    if errand_core::program::find_program("nano").is_some() {
                         "nano".into()
                     } else {
                         "vi".into()
@@ -112,9 +112,4 @@ pub fn memory(action: MemoryAction, json: bool) -> Result<ExitCode> {
             Ok(ExitCode::Done)
         }
     }
-}
-
-fn which(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }

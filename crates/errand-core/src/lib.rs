@@ -11,6 +11,7 @@ pub mod grant;
 pub mod journal;
 pub mod model;
 pub mod policy;
+pub mod program;
 pub mod schema_notation;
 pub mod store;
 pub mod task;

@@ -19,7 +19,7 @@ pub enum OcrError {
 
 /// The text Tesseract reads in a PNG, JPEG, GIF or WebP picture, lines as it found them.
 pub fn text_in(picture: &[u8]) -> Result<String, OcrError> {
-    let tesseract = program::find("tesseract").ok_or(OcrError::Missing)?;
+    let tesseract = errand_core::program::find_program("tesseract").ok_or(OcrError::Missing)?;
     // One block of text (`--psm 6`), not Tesseract's automatic layout: it keeps each line
     // whole, so a receipt's, invoice's or form's label and its amount at the far side stay
     // on one line, where automatic layout reads them as two columns and often drops the

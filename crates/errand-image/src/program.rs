@@ -1,18 +1,9 @@
-//! Running a helper program (Tesseract, pdftoppm) with bytes in and bytes out: found on
-//! PATH, fed through stdin, read as it writes so a full pipe never stalls it, and stopped
+//! Running a helper program (Tesseract, pdftoppm) with bytes in and bytes out: fed through stdin, read as it writes so a full pipe never stalls it, and stopped
 //! when it takes too long.
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// The program's path when it is installed.
-pub fn find(name: &str) -> Option<PathBuf> {
-    let paths = std::env::var_os("PATH")?;
-    std::env::split_paths(&paths)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-}
 
 /// Its standard output, or why it failed in its own words (the last line it printed).
 pub fn run(

@@ -22,7 +22,7 @@ pub enum ScanError {
 
 /// Page `page` (1-based) of the PDF as a PNG.
 pub fn page_picture(pdf: &[u8], page: usize) -> Result<Vec<u8>, ScanError> {
-    let pdftoppm = program::find("pdftoppm").ok_or(ScanError::Missing)?;
+    let pdftoppm = errand_core::program::find_program("pdftoppm").ok_or(ScanError::Missing)?;
     let number = page.to_string();
     let args = [
         "-f",

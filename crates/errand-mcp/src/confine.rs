@@ -119,9 +119,7 @@ fn resolve(program: &str) -> Option<PathBuf> {
         let path = PathBuf::from(program);
         return path.exists().then_some(path);
     }
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(program))
-        .find(|candidate| candidate.is_file())
+    errand_core::program::find_program(program)
 }
 
 /// What the server needs to read to run: for a package under `node_modules`, that whole

@@ -5,22 +5,14 @@
 use errand_core::TaskState;
 use errand_runtime::Runtime;
 use errand_runtime::config::NotifyConfig;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// How often a scheduled run's state is looked at.
 const EVERY: Duration = Duration::from_secs(2);
 
-fn notify_send() -> Option<PathBuf> {
-    let paths = std::env::var_os("PATH")?;
-    std::env::split_paths(&paths)
-        .map(|dir| dir.join("notify-send"))
-        .find(|p| p.is_file())
-}
-
 pub(crate) fn send(summary: &str, body: &str) {
-    let Some(program) = notify_send() else {
+    let Some(program) = errand_core::program::find_program("notify-send") else {
         return;
     };
     let sent = std::process::Command::new(program)

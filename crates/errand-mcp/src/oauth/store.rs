@@ -17,7 +17,7 @@ impl FileStore {
     /// unless `ERRAND_KEYRING=off`.
     pub fn new(path: PathBuf) -> FileStore {
         let keyring = (std::env::var("ERRAND_KEYRING").as_deref() != Ok("off"))
-            .then(|| find_program("secret-tool"))
+            .then(|| errand_core::program::find_program("secret-tool"))
             .flatten();
         FileStore { path, keyring }
     }
@@ -81,12 +81,6 @@ impl FileStore {
             .and_then(|()| std::fs::rename(&temp, &self.path))
             .map_err(store_error)
     }
-}
-
-fn find_program(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
 }
 
 fn store_error(e: impl std::fmt::Display) -> AuthError {
